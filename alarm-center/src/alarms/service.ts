@@ -1,0 +1,119 @@
+// Applies the routing core's decisions and the operators' actions to stored alarms, keeps the
+// core's escalation clocks in step with what was committed, and tells the consoles afterwards.
+
+import type pg from 'pg';
+import type { AlarmSummary, User } from '../api/schemas.ts';
+import type { AlarmBus } from '../bus.ts';
+import type { Clock } from '../clock.ts';
+import type { Decision, RoutingCore } from '../core/index.ts';
+import { inTransaction } from '../db/database.ts';
+import type { Metrics } from '../metrics.ts';
+import * as alarms from '../repositories/alarms.ts';
+
+export interface Committed {
+  /** Alarms whose stored state changed, to publish once the transaction has committed. */
+  changed: Set<string>;
+  opened: { id: string; priority: 1 | 2 | 3 | 4; at: number }[];
+  closed: string[];
+}
+
+export const emptyCommitted = (): Committed => ({ changed: new Set(), opened: [], closed: [] });
+
+export class AlarmService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly core: RoutingCore,
+    private readonly bus: AlarmBus,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores decisions inside the caller's transaction. */
+  async apply(client: pg.PoolClient, decisions: readonly Decision[], into: Committed): Promise<void> {
+    for (const d of decisions) {
+      if (d.type === 'alarm') {
+        const { alarmId, created } = await alarms.raise(client, {
+          deviceId: d.deviceId,
+          residentId: d.residentId,
+          district: d.district,
+          kind: d.kind,
+          priority: d.priority,
+          audience: d.audience,
+          at: d.at,
+          sourceMessageId: d.sourceMessageId,
+          details: { ...d.details },
+        });
+        into.changed.add(alarmId);
+        if (created) {
+          into.opened.push({ id: alarmId, priority: d.priority, at: d.at });
+          this.metrics.alarmsRaised.inc({ kind: d.kind });
+        } else {
+          this.metrics.alarmRepeats.inc({ kind: d.kind });
+        }
+      } else if (d.type === 'resolve') {
+        const id = await alarms.resolveOpen(client, d.deviceId, d.kind, d.outcome, d.at);
+        if (id) {
+          into.changed.add(id);
+          into.closed.push(id);
+        }
+      } else if (d.type === 'escalate') {
+        if (await alarms.markEscalated(client, d.alarmId, d.at)) {
+          into.changed.add(d.alarmId);
+          this.metrics.escalations.inc();
+        }
+      } else {
+        this.metrics.coreNotes.inc({ entry: d.entry });
+      }
+    }
+  }
+
+  /** After COMMIT: start or stop escalation clocks and push the committed state to consoles. */
+  async published(committed: Committed): Promise<void> {
+    for (const o of committed.opened) this.core.alarmOpened(o.id, o.priority, o.at);
+    for (const id of committed.closed) this.core.alarmClosed(id);
+    for (const id of committed.changed) {
+      const alarm = await alarms.summary(this.pool, id);
+      if (alarm) this.bus.publishAlarm(alarm);
+    }
+  }
+
+  /** Applies time-driven decisions (deadlines, escalations) in their own transaction. */
+  async applyTimed(decisions: readonly Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const committed = emptyCommitted();
+    await inTransaction(this.pool, (client) => this.apply(client, decisions, committed));
+    await this.published(committed);
+  }
+
+  async acknowledge(alarmId: string, user: User): Promise<AlarmSummary> {
+    const now = this.clock.now();
+    await inTransaction(this.pool, (c) => alarms.acknowledge(c, alarmId, user.username, now));
+    this.core.alarmAcknowledged(alarmId);
+    const alarm = await this.#publish(alarmId);
+    this.metrics.timeToAcknowledge.observe((now - Date.parse(alarm.openedAt)) / 1000);
+    return alarm;
+  }
+
+  async addNote(alarmId: string, user: User, text: string): Promise<AlarmSummary> {
+    await inTransaction(this.pool, (c) => alarms.addNote(c, alarmId, user.username, text, this.clock.now()));
+    return this.#publish(alarmId);
+  }
+
+  async dispatch(alarmId: string, user: User, responder: string): Promise<AlarmSummary> {
+    await inTransaction(this.pool, (c) => alarms.dispatch(c, alarmId, user.username, responder, this.clock.now()));
+    return this.#publish(alarmId);
+  }
+
+  async close(alarmId: string, user: User, outcome: string, note: string | null): Promise<AlarmSummary> {
+    await inTransaction(this.pool, (c) => alarms.close(c, alarmId, user.username, outcome, note, this.clock.now()));
+    this.core.alarmClosed(alarmId);
+    return this.#publish(alarmId);
+  }
+
+  async #publish(alarmId: string): Promise<AlarmSummary> {
+    const alarm = await alarms.summary(this.pool, alarmId);
+    if (!alarm) throw new Error(`alarm ${alarmId} vanished after commit`);
+    this.bus.publishAlarm(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,43 @@
+// In-process fan-out of committed alarm changes and health changes to the consoles' WebSockets.
+// Only committed state is published: a console never shows an alarm the database lost.
+
+import { EventEmitter } from 'node:events';
+import type { AlarmSummary } from './api/schemas.ts';
+
+export interface Health {
+  degraded: boolean;
+  reason: string | null;
+}
+
+export class AlarmBus {
+  readonly #emitter = new EventEmitter();
+  #health: Health = { degraded: false, reason: null };
+
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  publishAlarm(alarm: AlarmSummary): void {
+    this.#emitter.emit('alarm', alarm);
+  }
+
+  onAlarm(listener: (alarm: AlarmSummary) => void): () => void {
+    this.#emitter.on('alarm', listener);
+    return () => this.#emitter.off('alarm', listener);
+  }
+
+  get health(): Health {
+    return this.#health;
+  }
+
+  setHealth(health: Health): void {
+    if (health.degraded === this.#health.degraded && health.reason === this.#health.reason) return;
+    this.#health = health;
+    this.#emitter.emit('health', health);
+  }
+
+  onHealth(listener: (health: Health) => void): () => void {
+    this.#emitter.on('health', listener);
+    return () => this.#emitter.off('health', listener);
+  }
+}

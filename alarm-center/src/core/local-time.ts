@@ -1,0 +1,67 @@
+// Daily windows ("22:00" to "07:00") read in the resident's time zone. Only door exits and bed
+// transitions ask, so a cached Intl formatter per zone is fast enough and gets DST right.
+
+import type { DailyWindow } from './types.ts';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Per zone, the UTC offset of the hour last asked about: offsets change only on whole UTC hours. */
+const offsets = new Map<string, { hour: number; offsetMs: number }>();
+
+/** Seconds since local midnight, with the milliseconds kept as a fraction. */
+export function secondOfDay(at: number, timeZone: string): number {
+  const hour = Math.floor(at / HOUR_MS);
+  let cached = offsets.get(timeZone);
+  if (!cached || cached.hour !== hour) {
+    const start = hour * HOUR_MS;
+    const local = secondOfDaySlow(start, timeZone) * 1000;
+    const utc = ((start % DAY_MS) + DAY_MS) % DAY_MS;
+    cached = { hour, offsetMs: (((local - utc) % DAY_MS) + DAY_MS) % DAY_MS };
+    offsets.set(timeZone, cached);
+  }
+  return ((((at + cached.offsetMs) % DAY_MS) + DAY_MS) % DAY_MS) / 1000;
+}
+
+function secondOfDaySlow(at: number, timeZone: string): number {
+  let h = 0;
+  let m = 0;
+  let s = 0;
+  for (const part of formatter(timeZone).formatToParts(at)) {
+    if (part.type === 'hour') h = Number(part.value);
+    else if (part.type === 'minute') m = Number(part.value);
+    else if (part.type === 'second') s = Number(part.value);
+  }
+  return h * 3600 + m * 60 + s + (((at % 1000) + 1000) % 1000) / 1000;
+}
+
+export function parseClock(hhmm: string): number {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  if (!match) throw new RangeError(`not a time of day (HH:MM): ${hhmm}`);
+  return Number(match[1]) * 3600 + Number(match[2]) * 60;
+}
+
+/** True when `at` falls in [start, end) local time; a window whose end is before its start wraps midnight. */
+export function inDailyWindow(at: number, window: DailyWindow, timeZone: string): boolean {
+  const start = parseClock(window.start);
+  const end = parseClock(window.end);
+  if (start === end) return true; // "00:00–00:00": always
+  const t = secondOfDay(at, timeZone);
+  return start < end ? t >= start && t < end : t >= start || t < end;
+}

@@ -1,0 +1,142 @@
+// The routing core's vocabulary: what it knows of a device (profile and rules), and the decisions it
+// hands back to the shell. Pure data; the shell stores decisions and feeds back what it committed.
+
+import type { DeviceType, Person, Position, RoomLayout } from '@trygg/firmware-protocol';
+import type { ALARM_KINDS, OUTCOMES } from '../api/schemas.ts';
+
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+/** 1 most urgent (life at risk) .. 4 technical. */
+export type Priority = 1 | 2 | 3 | 4;
+/** Which team's queue an alarm lands in; escalation additionally shows it to supervisors. */
+export type Audience = 'operator' | 'technician';
+
+/** A daily window in local time, "HH:MM" to "HH:MM"; it may wrap past midnight (22:00 → 07:00). */
+export interface DailyWindow {
+  start: string;
+  end: string;
+}
+
+export interface Geofence {
+  lat: number;
+  lon: number;
+  radiusM: number;
+}
+
+/** Per-device (and so per-resident) settings, decided with the resident and stored with the device. */
+export interface DeviceRules {
+  /** IANA time zone in which daily windows are read. */
+  timeZone: string;
+  /** Door: hours in which an exit alarms. */
+  activeHours: DailyWindow;
+  /** Door: how long a passage press allows leaving without an alarm. */
+  passageWindowS: number;
+  /** Door: an exit this long after a passage window ended is flagged as a likely forgotten press. */
+  forgottenPassageS: number;
+  /** Bed: the night, in which being out of bed too long alarms. */
+  night: DailyWindow;
+  /** Bed: how long the resident may be out of bed at night. */
+  bedOutLimitS: number;
+  /** Fall sensor and alarm buttons: how long the resident may cancel an alarm they raised. */
+  cancelWindowS: number;
+  /** Camera: how long a person may lie in the floor zone before it alarms. */
+  floorLyingLimitS: number;
+  /** Dispenser: how long after a dose is due it may still be taken. */
+  doseGraceS: number;
+  /** Supervision: heartbeats missed before "connection lost" (interval × tolerance). */
+  heartbeatTolerance: number;
+  /** Supervision: battery level (%) in a heartbeat at or below which technicians are told. */
+  lowBatteryPct: number;
+  /** Mobile alarm: leaving this circle alarms. */
+  geofence: Geofence | null;
+}
+
+export const DEFAULT_RULES: Omit<DeviceRules, 'timeZone'> = {
+  activeHours: { start: '22:00', end: '07:00' },
+  passageWindowS: 15,
+  forgottenPassageS: 120,
+  night: { start: '22:00', end: '07:00' },
+  bedOutLimitS: 20 * 60,
+  cancelWindowS: 30,
+  floorLyingLimitS: 60,
+  doseGraceS: 15 * 60,
+  heartbeatTolerance: 3,
+  lowBatteryPct: 15,
+  geofence: null,
+};
+
+export interface DeviceProfile {
+  deviceId: string;
+  deviceType: DeviceType;
+  residentId: string | null;
+  district: string;
+  heartbeatIntervalS: number;
+  rules: Partial<DeviceRules> & { timeZone: string };
+  /**
+   * Installed devices are supervised from the start; a device still on the technician's shelf only
+   * once it has been heard from, so stock in a warehouse does not raise "connection lost".
+   */
+  supervised?: boolean;
+}
+
+export interface AlarmDecision {
+  type: 'alarm';
+  deviceId: string;
+  residentId: string | null;
+  district: string;
+  kind: AlarmKind;
+  priority: Priority;
+  audience: Audience;
+  at: number;
+  /** The device message that caused it; null for time-driven alarms. */
+  sourceMessageId: string | null;
+  details: AlarmDetails;
+}
+
+export interface AlarmDetails {
+  position?: Position;
+  frame?: { layout: RoomLayout; person: Person | null };
+  likelyForgottenPassage?: boolean;
+  passageEndedMsBefore?: number;
+  outOfBedSince?: number;
+  doseId?: string;
+  dueAt?: number;
+  fault?: string;
+  battery?: number;
+  lastSeenAt?: number;
+  distanceM?: number;
+}
+
+export interface ResolveDecision {
+  type: 'resolve';
+  deviceId: string;
+  kind: AlarmKind;
+  outcome: Outcome;
+  at: number;
+}
+
+export interface EscalateDecision {
+  type: 'escalate';
+  alarmId: string;
+  at: number;
+}
+
+/** Something worth a log line and a counter but no alarm, e.g. an exit inside a passage window. */
+export interface LogDecision {
+  type: 'log';
+  deviceId: string;
+  entry: LogEntry;
+  at: number;
+  sourceMessageId: string | null;
+}
+
+export type LogEntry =
+  | 'passage'
+  | 'exit_outside_active_hours'
+  | 'entry'
+  | 'cancel_too_late'
+  | 'returned_to_bed'
+  | 'dose_taken'
+  | 'geofence_returned';
+
+export type Decision = AlarmDecision | ResolveDecision | EscalateDecision | LogDecision;

@@ -1,0 +1,84 @@
+// The `npm start` demo: a few residents with devices and one user per role, seeded once into an
+// empty database. Demo credentials are fixed so the README can show copy-paste commands; they
+// are seeded only in demo mode and never in a database that already has users.
+
+import { hashSecret } from '@trygg/broker';
+import type { DeviceType } from '@trygg/firmware-protocol';
+import type { Platform } from './platform.ts';
+import * as residents from './repositories/residents.ts';
+import * as users from './repositories/users.ts';
+
+export const DEMO_USERS = [
+  { username: 'operator', displayName: 'Olga Operatör', role: 'operator', password: 'demo-operator' },
+  { username: 'technician', displayName: 'Tore Tekniker', role: 'technician', password: 'demo-technician' },
+  { username: 'supervisor', displayName: 'Siv Samordnare', role: 'supervisor', password: 'demo-supervisor' },
+] as const;
+
+export const DEMO_DEVICES: { deviceId: string; deviceType: DeviceType; residentId: string; secret: string }[] = [
+  { deviceId: 'pendant-0001', deviceType: 'pendant', residentId: 'res-0001', secret: 'demo-secret-pendant-0001' },
+  { deviceId: 'pendant-0002', deviceType: 'pendant', residentId: 'res-0002', secret: 'demo-secret-pendant-0002' },
+  { deviceId: 'door-0001', deviceType: 'door', residentId: 'res-0001', secret: 'demo-secret-door-0001' },
+  { deviceId: 'fall-0003', deviceType: 'fall', residentId: 'res-0003', secret: 'demo-secret-fall-0003' },
+];
+
+const DEMO_RESIDENTS = [
+  {
+    id: 'res-0001',
+    name: 'Astrid Lindqvist',
+    address: 'Storgatan 12, 411 38 Göteborg',
+    district: 'Centrum',
+    access: 'Nyckelgömma vid entrén, nyckel nr 14',
+    doorCode: '1234',
+    personalNumber: null,
+    contacts: [{ name: 'Per Lindqvist', relation: 'son', phone: '070-123 45 67' }],
+    notes: 'Hörapparat; ring på dörren länge.',
+  },
+  {
+    id: 'res-0002',
+    name: 'Bertil Svensson',
+    address: 'Björkvägen 3, 412 50 Göteborg',
+    district: 'Örgryte',
+    access: 'Nyckel i hemtjänstens nyckelskåp',
+    doorCode: '8890',
+    personalNumber: null,
+    contacts: [{ name: 'Karin Svensson', relation: 'dotter', phone: '073-555 12 12' }],
+    notes: '',
+  },
+  {
+    id: 'res-0003',
+    name: 'Greta Holm',
+    address: 'Havsgatan 7, 414 60 Göteborg',
+    district: 'Majorna',
+    access: 'Kodlås, sedan nyckelgömma',
+    doorCode: '4711',
+    personalNumber: null,
+    contacts: [],
+    notes: 'Rullator.',
+  },
+];
+
+/** Seeds the demo once; returns false when the database already had users. */
+export async function seedDemo(platform: Platform): Promise<boolean> {
+  const { rows } = await platform.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  if ((rows[0]?.n ?? 0) > 0) return false;
+  for (const u of DEMO_USERS) {
+    await users.create(platform.db.pool, u, await hashSecret(u.password));
+  }
+  for (const r of DEMO_RESIDENTS) await residents.create(platform.db.pool, platform.pii, r);
+  for (const d of DEMO_DEVICES) {
+    const resident = DEMO_RESIDENTS.find((r) => r.id === d.residentId)!;
+    await platform.provisioning.register(
+      {
+        deviceId: d.deviceId,
+        deviceType: d.deviceType,
+        serial: `SN-${d.deviceId.toUpperCase()}`,
+        residentId: d.residentId,
+        district: resident.district,
+        heartbeatIntervalS: 60,
+        rules: d.deviceType === 'door' ? { activeHours: { start: '22:00', end: '07:00' } } : {},
+      },
+      d.secret,
+    );
+  }
+  return true;
+}

@@ -1,0 +1,32 @@
+// The alarm center's error catalogue: a stable code, a message and an HTTP status for each
+// error a client or an operator can meet, so logs and consoles match on the code.
+
+export const ERRORS = {
+  AUTH_REQUIRED: { status: 401, message: 'Log in first' },
+  AUTH_INVALID: { status: 401, message: 'Wrong username or password' },
+  AUTH_LOCKED: { status: 429, message: 'Too many failed logins; try again later' },
+  FORBIDDEN_ROLE: { status: 403, message: 'Your role may not do this' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  ALARM_NOT_FOUND: { status: 404, message: 'No such alarm' },
+  ALARM_CLOSED: { status: 409, message: 'The alarm is already closed' },
+  ALARM_ALREADY_ACKNOWLEDGED: { status: 409, message: 'The alarm is already acknowledged' },
+  ALARM_NOT_ACKNOWLEDGED: { status: 409, message: 'Acknowledge the alarm first' },
+  DEVICE_EXISTS: { status: 409, message: 'A device with this id already exists' },
+  DEVICE_NOT_FOUND: { status: 404, message: 'No such device' },
+  RESIDENT_NOT_FOUND: { status: 404, message: 'No such resident' },
+  VALIDATION: { status: 400, message: 'The request is not valid' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; alarms are held until it returns' },
+  PORT_IN_USE: { status: 500, message: 'A port is already in use' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  constructor(code: ErrorCode, message: string = ERRORS[code].message) {
+    super(message);
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+  }
+}

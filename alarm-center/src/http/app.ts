@@ -1,0 +1,89 @@
+// Builds the alarm center's Fastify app: validation and serialisation with zod, the OpenAPI
+// document, cookies, login rate limiting, the routes, the console stream and the built console.
+
+import { existsSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { AlarmService } from '../alarms/service.ts';
+import type { AlarmBus } from '../bus.ts';
+import type { Clock } from '../clock.ts';
+import type { TelemetrySink } from '../ingest/telemetry.ts';
+import type { Metrics } from '../metrics.ts';
+import type { PiiCipher } from '../privacy/pii.ts';
+import type { Provisioning } from '../provisioning.ts';
+import { type AuthOptions, registerAuth } from './auth.ts';
+import { registerErrorHandler } from './errors.ts';
+import { alarmRoutes } from './routes-alarms.ts';
+import { deviceRoutes } from './routes-devices.ts';
+import { overviewRoutes } from './routes-overview.ts';
+import { sessionRoutes } from './routes-session.ts';
+import { streamRoutes } from './routes-stream.ts';
+
+export interface AppDeps {
+  pool: pg.Pool;
+  bus: AlarmBus;
+  metrics: Metrics;
+  service: AlarmService;
+  provisioning: Provisioning;
+  telemetry: TelemetrySink;
+  clock: Clock;
+  pii: PiiCipher;
+  auth: AuthOptions;
+  logger: Logger;
+  /** Directory of the built web console (web-console/dist), served at /. */
+  consoleDist: string | null;
+  health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'Trygghetsjour alarm center', version: '1' } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  registerAuth(app, deps.auth);
+
+  sessionRoutes(app, deps.auth, { max: 10, timeWindow: '1 minute' });
+  alarmRoutes(app, deps);
+  deviceRoutes(app, deps);
+  overviewRoutes(app, deps);
+  streamRoutes(app, deps);
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    const health = await deps.health();
+    return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (deps.consoleDist && existsSync(deps.consoleDist)) {
+    await app.register(fastifyStatic, { root: deps.consoleDist, wildcard: false });
+    // Client-side routes fall back to the console's index.html.
+    app.setNotFoundHandler((request, reply) =>
+      request.url.startsWith('/api/') || request.method !== 'GET'
+        ? reply.status(404).send({ code: 'NOT_FOUND', message: 'Not found', statusCode: 404 })
+        : reply.sendFile('index.html'),
+    );
+  }
+  return app;
+}

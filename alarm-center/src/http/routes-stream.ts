@@ -1,0 +1,46 @@
+// The consoles' live stream: a snapshot of open alarms on connect (so a reconnecting console
+// catches up without reload), then every committed change and every health change.
+
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { AlarmSummary, StreamMessage } from '../api/schemas.ts';
+import type { AlarmBus } from '../bus.ts';
+import type { Metrics } from '../metrics.ts';
+import * as alarms from '../repositories/alarms.ts';
+
+export function streamRoutes(app: FastifyInstance, deps: { pool: pg.Pool; bus: AlarmBus; metrics: Metrics }) {
+  app.get('/api/stream', { websocket: true }, async (socket, request) => {
+    const user = request.user;
+    if (!user || !['operator', 'supervisor', 'technician'].includes(user.role)) {
+      socket.close(4401, 'log in first');
+      return;
+    }
+    const visible = (a: AlarmSummary) => user.role !== 'technician' || a.audience === 'technician';
+    const send = (m: StreamMessage) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+    };
+    // Subscribe before reading the snapshot so no change falls between the two.
+    const pending: AlarmSummary[] = [];
+    let ready = false;
+    const offAlarm = deps.bus.onAlarm((alarm) => {
+      if (!visible(alarm)) return;
+      if (ready) send({ type: 'alarm', alarm });
+      else pending.push(alarm);
+    });
+    const offHealth = deps.bus.onHealth((h) => send({ type: 'health', degraded: h.degraded, reason: h.reason }));
+    deps.metrics.consoles.inc();
+    socket.on('close', () => {
+      offAlarm();
+      offHealth();
+      deps.metrics.consoles.dec();
+    });
+    try {
+      const open = (await alarms.list(deps.pool, { status: 'open' })).filter(visible);
+      send({ type: 'hello', alarms: open, degraded: deps.bus.health.degraded });
+    } catch {
+      send({ type: 'hello', alarms: [], degraded: true });
+    }
+    ready = true;
+    for (const alarm of pending) send({ type: 'alarm', alarm });
+  });
+}

@@ -1,0 +1,108 @@
+// The alarm hot path: a device message from the broker is decoded, checked against the device
+// registry, run through the routing core and committed, all before the broker may acknowledge
+// it to the device. A retransmission (same message id) is recognised and not applied twice.
+
+import { checkEventForDeviceType, decodeDeviceMessage, type Rejection } from '@trygg/firmware-protocol';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
+import type { Clock } from '../clock.ts';
+import type { RoutingCore } from '../core/index.ts';
+import { inTransaction } from '../db/database.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DeviceRegistry } from '../registry.ts';
+import * as devices from '../repositories/devices.ts';
+import type { HealthWriter } from './health-writer.ts';
+import type { TelemetrySink } from './telemetry.ts';
+
+export interface IngestDeps {
+  pool: pg.Pool;
+  core: RoutingCore;
+  registry: DeviceRegistry;
+  alarms: AlarmService;
+  health: HealthWriter;
+  telemetry: TelemetrySink;
+  metrics: Metrics;
+  logger: Logger;
+  clock: Clock;
+  /** Called when storing fails, so the platform can report itself degraded. */
+  onStoreFailure(err: Error): void;
+}
+
+export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export function createIngest(deps: IngestDeps) {
+  const { pool, core, registry, metrics, logger, clock } = deps;
+
+  function refuse(topic: string, rejection: Rejection): IngestOutcome {
+    metrics.rejected.inc({ reason: rejection.reason });
+    logger.warn({ topic, reason: rejection.reason, detail: rejection.detail }, 'device message rejected');
+    return 'rejected';
+  }
+
+  /**
+   * Resolves once the message's effects are durable (or it was refused: resending garbage would
+   * not help). Rejects only when storing failed, so the device is not acknowledged and resends.
+   */
+  return async function ingest(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
+    const decoded = decodeDeviceMessage(topic, payload);
+    if (!decoded.ok) return refuse(topic, decoded);
+    if (decoded.channel === 'cmd') return 'accepted'; // our own commands to devices pass through the broker
+
+    const device = registry.get(decoded.deviceId) ?? (await registry.lookup(pool, decoded.deviceId));
+    if (!device) return refuse(topic, { ok: false, reason: 'UNKNOWN_DEVICE', detail: decoded.deviceId });
+    const now = clock.now();
+    metrics.deviceMessages.inc({ channel: decoded.channel });
+
+    if (decoded.channel === 'ack') {
+      deps.health.seen(device.deviceId, now);
+      return 'accepted';
+    }
+
+    if (decoded.channel === 'heartbeat') {
+      const hb = decoded.message;
+      deps.health.seen(device.deviceId, now, hb);
+      deps.telemetry.heartbeat(device.deviceId, device.deviceType, hb, now);
+      const decisions = core.handleHeartbeat(device.deviceId, hb, now);
+      if (decisions.length > 0) await deps.alarms.applyTimed(decisions);
+      return 'accepted';
+    }
+
+    const event = decoded.message;
+    const wrongType = checkEventForDeviceType(device.deviceType, event);
+    if (wrongType) return refuse(topic, wrongType);
+    deps.health.seen(device.deviceId, now);
+    deps.telemetry.event(device.deviceId, device.deviceType, event, now);
+
+    const committed = emptyCommitted();
+    let fresh = false;
+    try {
+      await inTransaction(pool, async (client) => {
+        fresh = await devices.recordEvent(client, device.deviceId, event);
+        if (!fresh) return;
+        const decisions = core.handleEvent(device.deviceId, event, now);
+        for (const d of decisions) {
+          if (d.type === 'log')
+            logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
+        }
+        await deps.alarms.apply(client, decisions, committed);
+      });
+    } catch (err) {
+      metrics.ingestFailures.inc();
+      logger.error(
+        { err, deviceId: device.deviceId, messageId: event.id },
+        'device event not stored; device will resend',
+      );
+      deps.onStoreFailure(err as Error);
+      throw err;
+    }
+    if (!fresh) {
+      metrics.duplicates.inc();
+      return 'duplicate';
+    }
+    await deps.alarms.published(committed);
+    return 'accepted';
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;

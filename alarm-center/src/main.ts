@@ -1,0 +1,86 @@
+// `npm start`: the whole platform in one process. Without DATABASE_URL it runs on an embedded
+// PostgreSQL (PGlite) and seeds a demo with simulated devices; with it, on that PostgreSQL.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadConfig } from './config.ts';
+import { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
+import { startPlatform } from './platform.ts';
+import { parseKey } from './privacy/pii.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function piiKey(config: ReturnType<typeof loadConfig>, logger: pino.Logger): Buffer {
+  if (config.PII_KEY) return parseKey(config.PII_KEY);
+  if (config.DATABASE_URL) {
+    throw new Error('PII_KEY is required with DATABASE_URL (32 bytes as 64 hex digits): it encrypts door codes');
+  }
+  // Embedded demo: keep a generated key next to the embedded database.
+  const file = resolve(config.EMBEDDED_DB_DIR === 'memory' ? '.data' : dirname(config.EMBEDDED_DB_DIR), 'pii.key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    logger.warn({ file }, 'generated a PII key for the embedded database; set PII_KEY in production');
+  }
+  return parseKey(readFileSync(file, 'utf8').trim());
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = pino({ level: config.LOG_LEVEL });
+  const demo = config.DEMO ?? !config.DATABASE_URL;
+  const platform = await startPlatform({
+    config: { ...config, WEB_CONSOLE_DIST: config.WEB_CONSOLE_DIST ?? resolve(repoRoot, 'web-console/dist') },
+    logger,
+    piiKey: piiKey(config, logger),
+  });
+  let stopSim: (() => Promise<void>) | null = null;
+  if (demo) {
+    await seedDemo(platform);
+    const { runDemo } = await import('@trygg/device-sim');
+    const sim = await runDemo({
+      brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`,
+      devices: DEMO_DEVICES.map(({ deviceId, deviceType, secret }) => ({ deviceId, deviceType, secret })),
+      pressEveryMs: 90_000,
+    });
+    stopSim = () => sim.stop();
+  }
+
+  const lines = [
+    '',
+    `  Console:    http://127.0.0.1:${platform.httpPort}/`,
+    `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
+    `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
+    `  Database:   ${platform.db.mode === 'embedded' ? `embedded PGlite (${config.EMBEDDED_DB_DIR})` : 'PostgreSQL (DATABASE_URL)'}`,
+  ];
+  if (demo) {
+    const d = DEMO_DEVICES[0]!;
+    lines.push(
+      `  Demo users: ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}`,
+      `  Demo device: username ${d.deviceId}, password ${d.secret}`,
+      `  Press its button: mosquitto_pub -V mqttv311 -p ${platform.mqttPort} -u ${d.deviceId} -P ${d.secret} -i ${d.deviceId} -q 1 \\`,
+      `    -t v1/devices/${d.deviceId}/event -m '{"v":1,"id":"press-'$(date +%s%N)'","ts":'$(date +%s000)',"type":"alarm.manual"}'`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await stopSim?.();
+    await platform.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`alarm center failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,248 @@
+// Assembles the alarm center: database and migrations, device registry and routing core, the
+// embedded broker whose publish hook is the ingest (so a device's QoS 1 alarm is acknowledged
+// only after it is committed), the deadline scheduler, health, and the HTTP/WebSocket app.
+
+import { randomBytes } from 'node:crypto';
+import { hashSecret, type RunningBroker, startBroker, VerifiedSecretCache } from '@trygg/broker';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AlarmService } from './alarms/service.ts';
+import { AlarmBus } from './bus.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { RoutingCore } from './core/index.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { AppError } from './errors.ts';
+import { buildApp } from './http/app.ts';
+import { isDatabaseUnavailable } from './http/errors.ts';
+import { HealthWriter } from './ingest/health-writer.ts';
+import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './ingest/telemetry.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
+import { Provisioning, profileOf } from './provisioning.ts';
+import { DeviceRegistry } from './registry.ts';
+import * as alarms from './repositories/alarms.ts';
+import * as devices from './repositories/devices.ts';
+import { DeadlineScheduler } from './scheduler.ts';
+
+export interface PlatformOptions {
+  config: Config;
+  logger: Logger;
+  piiKey: Buffer;
+  clock?: Clock;
+  /** Service account the gateway (and other trusted services) use on the broker. */
+  serviceAccounts?: { username: string; password: string }[];
+}
+
+export interface Platform {
+  config: Config;
+  db: Database;
+  app: FastifyInstance;
+  broker: RunningBroker;
+  httpPort: number;
+  mqttPort: number;
+  wsPort: number | null;
+  core: RoutingCore;
+  registry: DeviceRegistry;
+  provisioning: Provisioning;
+  service: AlarmService;
+  bus: AlarmBus;
+  metrics: Metrics;
+  ingest: Ingest;
+  pii: PiiCipher;
+  scheduler: DeadlineScheduler;
+  telemetry: TelemetrySink;
+  close(): Promise<void>;
+}
+
+function portInUse(variable: string, port: number): never {
+  throw new AppError('PORT_IN_USE', `port ${port} is already in use: set ${variable} to a free port`);
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const db = await openDatabase({
+    databaseUrl: config.DATABASE_URL ?? null,
+    embeddedDataDir: config.EMBEDDED_DB_DIR === 'memory' ? null : config.EMBEDDED_DB_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  const closers: (() => Promise<void>)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => logger.warn({ err }, 'close failed'));
+  };
+  try {
+    const applied = await migrate(db.pool);
+    logger.info({ mode: db.mode, applied }, 'database ready');
+
+    const metrics = createMetrics();
+    const bus = new AlarmBus();
+    const pii = createPiiCipher(options.piiKey);
+    const core = new RoutingCore({
+      escalateAfterMs: {
+        1: config.ESCALATE_AFTER_S * 1000,
+        2: config.ESCALATE_AFTER_S * 2000,
+        3: config.ESCALATE_AFTER_S * 5000,
+        4: config.ESCALATE_AFTER_S * 15000,
+      },
+    });
+    const registry = new DeviceRegistry();
+    const now = clock.now();
+    for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
+    const service = new AlarmService(db.pool, core, bus, metrics, clock);
+    for (const open of await alarms.openForCore(db.pool)) {
+      if (open.status === 'new') core.alarmOpened(open.id, open.priority, open.openedAt);
+      if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);
+    }
+    const provisioning = new Provisioning(db.pool, registry, core, clock, config.TIME_ZONE);
+
+    let telemetry: TelemetrySink = new EmbeddedTelemetry();
+    if (config.INFLUX_URL) {
+      const influx = new InfluxTelemetry({ url: config.INFLUX_URL }, logger);
+      await influx.init().catch((err) => logger.warn({ err: err.message }, 'InfluxDB not reachable yet; buffering'));
+      telemetry = influx;
+    }
+    closers.push(() => telemetry.close());
+
+    const health = new HealthWriter(db.pool, logger);
+    health.start();
+    closers.push(() => health.stop());
+
+    const markDegraded = (err: Error) => {
+      if (isDatabaseUnavailable(err) || !bus.health.degraded) {
+        bus.setHealth({ degraded: true, reason: 'database_unavailable' });
+      }
+    };
+    const probe = setInterval(async () => {
+      if (!bus.health.degraded) return;
+      try {
+        await db.pool.query('SELECT 1');
+        bus.setHealth({ degraded: false, reason: null });
+        logger.info('database reachable again; alarms flow');
+      } catch {
+        /* still down: stay degraded */
+      }
+    }, 1000);
+    probe.unref();
+    closers.push(async () => clearInterval(probe));
+
+    const ingest = createIngest({
+      pool: db.pool,
+      core,
+      registry,
+      alarms: service,
+      health,
+      telemetry,
+      metrics,
+      logger,
+      clock,
+      onStoreFailure: markDegraded,
+    });
+
+    const scheduler = new DeadlineScheduler(core, service, clock, logger);
+    scheduler.start();
+    closers.push(async () => scheduler.stop());
+
+    const secrets = new VerifiedSecretCache({ max: 200_000, ttlMs: 10 * 60_000 });
+    const broker = await startBroker(
+      {
+        host: config.MQTT_HOST,
+        mqttPort: config.MQTT_PORT,
+        wsPort: config.MQTT_WS_PORT,
+        allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
+        maxPayloadBytes: 16 * 1024,
+      },
+      {
+        authenticator: {
+          async authenticate(deviceId, secret) {
+            const hash = await devices.secretHash(db.pool, deviceId);
+            return hash !== null && (await secrets.verify(deviceId, secret, hash));
+          },
+        },
+        serviceAccounts: options.serviceAccounts ?? [],
+        hooks: {
+          onPublished: async ({ topic, payload }) => {
+            if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
+          },
+        },
+        logger: logger.child({ component: 'broker' }),
+      },
+    ).catch((err) => {
+      if ((err as { code?: string }).code === 'BROKER_PORT_IN_USE') {
+        const ws = /ws|websocket/i.test((err as Error).message);
+        portInUse(ws ? 'MQTT_WS_PORT' : 'MQTT_PORT', ws ? config.MQTT_WS_PORT : config.MQTT_PORT);
+      }
+      throw err;
+    });
+    closers.push(() => broker.close());
+
+    const app = await buildApp({
+      pool: db.pool,
+      bus,
+      metrics,
+      service,
+      provisioning,
+      telemetry,
+      clock,
+      pii,
+      logger,
+      auth: {
+        pool: db.pool,
+        clock,
+        sessionTtlS: config.SESSION_TTL_S,
+        secureCookies: false,
+        dummyHash: await hashSecret(randomBytes(16).toString('hex')),
+      },
+      consoleDist: config.WEB_CONSOLE_DIST ?? null,
+      health: async () => {
+        const checks: Record<string, string> = {};
+        try {
+          await db.pool.query('SELECT 1');
+          checks.database = 'ok';
+        } catch {
+          checks.database = 'unavailable';
+        }
+        checks.broker = 'ok';
+        const t = telemetry.stats();
+        checks.telemetry = t.dropped > 0 ? `dropping (${t.dropped} dropped)` : 'ok';
+        const status = checks.database === 'ok' && !bus.health.degraded ? 'ok' : 'degraded';
+        return { status, checks };
+      },
+    });
+    closers.push(() => app.close());
+    try {
+      await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EADDRINUSE') portInUse('HTTP_PORT', config.HTTP_PORT);
+      throw err;
+    }
+    const address = app.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+
+    return {
+      config,
+      db,
+      app,
+      broker,
+      httpPort,
+      mqttPort: broker.mqttPort,
+      wsPort: broker.wsPort,
+      core,
+      registry,
+      provisioning,
+      service,
+      bus,
+      metrics,
+      ingest,
+      pii,
+      scheduler,
+      telemetry,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,101 @@
+// Registers devices: stores the device and a slow hash of its freshly issued secret, then tells
+// the registry and the routing core, so its very first message is understood.
+
+import { generateSecret, hashSecret } from '@trygg/broker';
+import type pg from 'pg';
+import type { Clock } from './clock.ts';
+import type { DeviceProfile, DeviceRules, RoutingCore } from './core/index.ts';
+import { inTransaction } from './db/database.ts';
+import { AppError } from './errors.ts';
+import type { DeviceRegistry } from './registry.ts';
+import type { DeviceRecord } from './repositories/devices.ts';
+import * as devices from './repositories/devices.ts';
+
+export function profileOf(device: DeviceRecord, timeZone: string): DeviceProfile {
+  return {
+    deviceId: device.deviceId,
+    deviceType: device.deviceType,
+    residentId: device.residentId,
+    district: device.district,
+    heartbeatIntervalS: device.heartbeatIntervalS,
+    rules: { timeZone, ...(device.rules as Partial<DeviceRules>) },
+    supervised: device.status === 'installed',
+  };
+}
+
+export class Provisioning {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly registry: DeviceRegistry,
+    private readonly core: RoutingCore,
+    private readonly clock: Clock,
+    private readonly timeZone: string,
+  ) {}
+
+  /** Returns the device's secret: shown once, only its hash is stored. */
+  async register(device: Omit<DeviceRecord, 'status'>, secret: string = generateSecret()): Promise<string> {
+    const hash = await hashSecret(secret);
+    await inTransaction(this.pool, (client) => devices.register(client, device, hash));
+    const record: DeviceRecord = { ...device, status: 'provisioned' };
+    this.registry.set(record);
+    this.core.upsertDevice(profileOf(record, this.timeZone), this.clock.now());
+    return secret;
+  }
+
+  /** The technician has tested the device on site: it now counts as an installed, working alarm. */
+  async markInstalled(deviceId: string): Promise<'installed'> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE devices SET status = 'installed' WHERE id = $1 AND status <> 'retired'`,
+      [deviceId],
+    );
+    if (!rowCount) throw new AppError('DEVICE_NOT_FOUND');
+    const known = this.registry.get(deviceId);
+    if (known) {
+      const installed: DeviceRecord = { ...known, status: 'installed' };
+      this.registry.set(installed);
+      this.core.upsertDevice(profileOf(installed, this.timeZone), this.clock.now());
+    }
+    return 'installed';
+  }
+
+  async list() {
+    const { rows } = await this.pool.query<{
+      id: string;
+      device_type: DeviceRecord['deviceType'];
+      serial: string;
+      resident_id: string | null;
+      resident_name: string | null;
+      district: string;
+      status: string;
+      last_seen_at: string | null;
+      heartbeat_interval_s: number;
+      battery: number | null;
+      signal_dbm: number | null;
+      firmware: string | null;
+      open_technical: number;
+    }>(
+      `SELECT d.id, d.device_type, d.serial, d.resident_id, r.name AS resident_name, d.district, d.status,
+              d.last_seen_at, d.heartbeat_interval_s, d.battery, d.signal_dbm, d.firmware,
+              (SELECT count(*)::int FROM alarms a WHERE a.device_id = d.id AND a.audience = 'technician'
+                 AND a.status <> 'closed') AS open_technical
+       FROM devices d LEFT JOIN residents r ON r.id = d.resident_id
+       WHERE d.status <> 'retired' ORDER BY d.district, d.id`,
+    );
+    const now = this.clock.now();
+    return rows.map((d) => ({
+      deviceId: d.id,
+      deviceType: d.device_type,
+      serial: d.serial,
+      resident: d.resident_id ? { id: d.resident_id, name: d.resident_name ?? '' } : null,
+      district: d.district,
+      status: d.status,
+      // Online: heard from within three heartbeat intervals (the connection-lost tolerance).
+      online: d.last_seen_at !== null && now - Date.parse(d.last_seen_at) < d.heartbeat_interval_s * 3000,
+      lastSeenAt: d.last_seen_at,
+      battery: d.battery,
+      signalDbm: d.signal_dbm,
+      firmware: d.firmware,
+      openTechnicalAlarms: d.open_technical,
+    }));
+  }
+}

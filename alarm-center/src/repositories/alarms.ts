@@ -1,0 +1,293 @@
+// Owns the alarms and alarm_events tables: raising (an upsert, so a repeat from a device whose
+// alarm of that kind is open is counted on it), the operator lifecycle, and the read models.
+
+import type pg from 'pg';
+import type { AlarmDetail, AlarmHistoryEntry, AlarmSummary } from '../api/schemas.ts';
+import { AppError } from '../errors.ts';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface RaiseAlarm {
+  deviceId: string;
+  residentId: string | null;
+  district: string;
+  kind: AlarmSummary['kind'];
+  priority: 1 | 2 | 3 | 4;
+  audience: 'operator' | 'technician';
+  at: number;
+  sourceMessageId: string | null;
+  details: Record<string, unknown>;
+}
+
+const SUMMARY_COLUMNS = `
+  a.id, a.kind, a.priority, a.audience, a.status, a.district, a.device_id, d.device_type,
+  a.resident_id, r.name AS resident_name, a.opened_at, a.updated_at, a.repeat_count,
+  a.escalated_at, a.acknowledged_by, a.acknowledged_at, a.outcome, a.details`;
+const SUMMARY_FROM = `alarms a JOIN devices d ON d.id = a.device_id LEFT JOIN residents r ON r.id = a.resident_id`;
+
+interface SummaryRow {
+  id: string;
+  kind: AlarmSummary['kind'];
+  priority: number;
+  audience: AlarmSummary['audience'];
+  status: AlarmSummary['status'];
+  district: string;
+  device_id: string;
+  device_type: AlarmSummary['deviceType'];
+  resident_id: string | null;
+  resident_name: string | null;
+  opened_at: string;
+  updated_at: string;
+  repeat_count: number;
+  escalated_at: string | null;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  outcome: AlarmSummary['outcome'];
+  details: Record<string, unknown>;
+}
+
+function toSummary(row: SummaryRow): AlarmSummary {
+  return {
+    id: row.id,
+    kind: row.kind,
+    priority: row.priority,
+    audience: row.audience,
+    status: row.status,
+    district: row.district,
+    deviceId: row.device_id,
+    deviceType: row.device_type,
+    resident: row.resident_id ? { id: row.resident_id, name: row.resident_name ?? '' } : null,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    repeatCount: row.repeat_count,
+    escalated: row.escalated_at !== null,
+    acknowledgedBy: row.acknowledged_by,
+    acknowledgedAt: row.acknowledged_at,
+    outcome: row.outcome,
+    likelyForgottenPassage: row.details.likelyForgottenPassage === true,
+  };
+}
+
+async function appendEvent(
+  db: Queryable,
+  alarmId: string,
+  at: number,
+  type: string,
+  actor: string | null,
+  note: string | null,
+) {
+  await db.query('INSERT INTO alarm_events (alarm_id, at, type, actor, note) VALUES ($1, $2, $3, $4, $5)', [
+    alarmId,
+    new Date(at),
+    type,
+    actor,
+    note,
+  ]);
+}
+
+export async function summary(db: Queryable, alarmId: string): Promise<AlarmSummary | null> {
+  const { rows } = await db.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE a.id = $1`, [
+    alarmId,
+  ]);
+  return rows[0] ? toSummary(rows[0]) : null;
+}
+
+/** Opens an alarm, or counts a repeat on the open alarm of the same device and kind. */
+export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<{ alarmId: string; created: boolean }> {
+  const at = new Date(alarm.at);
+  const { rows } = await db.query<{ id: string; created: boolean }>(
+    `INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, opened_at, updated_at, details, source_message_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
+     ON CONFLICT (device_id, kind) WHERE status <> 'closed'
+     DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
+                   details = alarms.details || EXCLUDED.details
+     RETURNING id, (xmax = 0) AS created`,
+    [
+      alarm.deviceId,
+      alarm.residentId,
+      alarm.district,
+      alarm.kind,
+      alarm.priority,
+      alarm.audience,
+      at,
+      alarm.details,
+      alarm.sourceMessageId,
+    ],
+  );
+  const row = rows[0]!;
+  await appendEvent(db, row.id, alarm.at, row.created ? 'raised' : 'repeated', null, null);
+  return { alarmId: row.id, created: row.created };
+}
+
+/** Closes the open alarm of (device, kind) automatically, e.g. the resident cancelled a fall. */
+export async function resolveOpen(
+  db: Queryable,
+  deviceId: string,
+  kind: string,
+  outcome: string,
+  at: number,
+): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE alarms SET status = 'closed', closed_at = $3, updated_at = $3, outcome = $4
+     WHERE device_id = $1 AND kind = $2 AND status <> 'closed' RETURNING id`,
+    [deviceId, kind, new Date(at), outcome],
+  );
+  const id = rows[0]?.id ?? null;
+  if (id) await appendEvent(db, id, at, 'closed', 'system', outcome);
+  return id;
+}
+
+async function explainRefusal(db: Queryable, alarmId: string, wanted: 'ack' | 'open' | 'acked'): Promise<never> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM alarms WHERE id = $1', [alarmId]);
+  const status = rows[0]?.status;
+  if (!status) throw new AppError('ALARM_NOT_FOUND');
+  if (status === 'closed') throw new AppError('ALARM_CLOSED');
+  if (wanted === 'ack') throw new AppError('ALARM_ALREADY_ACKNOWLEDGED');
+  throw new AppError('ALARM_NOT_ACKNOWLEDGED');
+}
+
+function isAlarmId(id: string): boolean {
+  return /^[1-9][0-9]{0,17}$/.test(id);
+}
+
+export async function acknowledge(db: Queryable, alarmId: string, actor: string, at: number): Promise<void> {
+  if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = $3, updated_at = $3
+     WHERE id = $1 AND status = 'new'`,
+    [alarmId, actor, new Date(at)],
+  );
+  if (!rowCount) await explainRefusal(db, alarmId, 'ack');
+  await appendEvent(db, alarmId, at, 'acknowledged', actor, null);
+}
+
+export async function addNote(db: Queryable, alarmId: string, actor: string, text: string, at: number): Promise<void> {
+  if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
+  const { rowCount } = await db.query(`UPDATE alarms SET updated_at = $2 WHERE id = $1 AND status <> 'closed'`, [
+    alarmId,
+    new Date(at),
+  ]);
+  if (!rowCount) await explainRefusal(db, alarmId, 'open');
+  await appendEvent(db, alarmId, at, 'note', actor, text);
+}
+
+export async function dispatch(db: Queryable, alarmId: string, actor: string, responder: string, at: number) {
+  if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET status = 'dispatched', dispatched_to = $3, updated_at = $2
+     WHERE id = $1 AND status IN ('acknowledged', 'dispatched')`,
+    [alarmId, new Date(at), responder],
+  );
+  if (!rowCount) await explainRefusal(db, alarmId, 'acked');
+  await appendEvent(db, alarmId, at, 'dispatched', actor, responder);
+}
+
+export async function close(
+  db: Queryable,
+  alarmId: string,
+  actor: string,
+  outcome: string,
+  note: string | null,
+  at: number,
+) {
+  if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET status = 'closed', outcome = $3, closed_at = $2, updated_at = $2
+     WHERE id = $1 AND status IN ('acknowledged', 'dispatched')`,
+    [alarmId, new Date(at), outcome],
+  );
+  if (!rowCount) await explainRefusal(db, alarmId, 'acked');
+  await appendEvent(db, alarmId, at, 'closed', actor, note ? `${outcome}: ${note}` : outcome);
+}
+
+export async function markEscalated(db: Queryable, alarmId: string, at: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET escalated_at = $2, updated_at = $2 WHERE id = $1 AND status = 'new' AND escalated_at IS NULL`,
+    [alarmId, new Date(at)],
+  );
+  if (rowCount) await appendEvent(db, alarmId, at, 'escalated', 'system', null);
+  return Boolean(rowCount);
+}
+
+export interface AlarmFilter {
+  status: 'open' | 'closed' | 'all';
+  district?: string | undefined;
+  kind?: string | undefined;
+  audience?: 'operator' | 'technician' | undefined;
+  limit?: number;
+}
+
+export async function list(db: Queryable, filter: AlarmFilter): Promise<AlarmSummary[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status === 'open') where.push(`a.status <> 'closed'`);
+  if (filter.status === 'closed') where.push(`a.status = 'closed'`);
+  if (filter.district) {
+    params.push(filter.district);
+    where.push(`a.district = $${params.length}`);
+  }
+  if (filter.kind) {
+    params.push(filter.kind);
+    where.push(`a.kind = $${params.length}`);
+  }
+  if (filter.audience) {
+    params.push(filter.audience);
+    where.push(`a.audience = $${params.length}`);
+  }
+  params.push(filter.limit ?? 2000);
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY a.priority, a.opened_at LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toSummary);
+}
+
+/** Open alarms the core needs to resume escalation clocks after a restart. */
+/** Open alarms the routing core must know about after a restart (escalation clocks, lost connections). */
+export async function openForCore(db: Queryable): Promise<
+  {
+    id: string;
+    deviceId: string;
+    kind: AlarmSummary['kind'];
+    priority: 1 | 2 | 3 | 4;
+    openedAt: number;
+    status: string;
+  }[]
+> {
+  const { rows } = await db.query<{
+    id: string;
+    device_id: string;
+    kind: AlarmSummary['kind'];
+    priority: 1 | 2 | 3 | 4;
+    opened_at: string;
+    status: string;
+    escalated_at: string | null;
+  }>(`SELECT id, device_id, kind, priority, opened_at, status, escalated_at FROM alarms WHERE status <> 'closed'`);
+  return rows.map((r) => ({
+    id: r.id,
+    deviceId: r.device_id,
+    kind: r.kind,
+    priority: r.priority,
+    openedAt: Date.parse(r.opened_at),
+    // An escalated alarm needs no escalation clock again.
+    status: r.escalated_at ? 'escalated' : r.status,
+  }));
+}
+
+export async function history(db: Queryable, alarmId: string): Promise<AlarmHistoryEntry[]> {
+  const { rows } = await db.query<{ at: string; type: string; actor: string | null; note: string | null }>(
+    'SELECT at, type, actor, note FROM alarm_events WHERE alarm_id = $1 ORDER BY id',
+    [alarmId],
+  );
+  return rows;
+}
+
+export async function details(db: Queryable, alarmId: string): Promise<AlarmDetail['details']> {
+  const { rows } = await db.query<{ details: AlarmDetail['details'] }>('SELECT details FROM alarms WHERE id = $1', [
+    alarmId,
+  ]);
+  const { position, frame, fault, doseId, batteryLevel } = rows[0]?.details ?? {};
+  return { position, frame, fault, doseId, batteryLevel };
+}

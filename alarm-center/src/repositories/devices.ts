@@ -1,0 +1,145 @@
+// Owns devices, device_credentials and device_messages: the device registry, the de-duplication
+// log of accepted device events, and device health for technicians.
+
+import type { DeviceEvent, DeviceType } from '@trygg/firmware-protocol';
+import type pg from 'pg';
+import { AppError } from '../errors.ts';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface DeviceRecord {
+  deviceId: string;
+  deviceType: DeviceType;
+  serial: string;
+  residentId: string | null;
+  district: string;
+  heartbeatIntervalS: number;
+  rules: Record<string, unknown>;
+  status: 'provisioned' | 'installed' | 'retired';
+}
+
+interface DeviceRow {
+  id: string;
+  device_type: DeviceType;
+  serial: string;
+  resident_id: string | null;
+  district: string;
+  heartbeat_interval_s: number;
+  rules: Record<string, unknown>;
+  status: DeviceRecord['status'];
+}
+
+const toRecord = (r: DeviceRow): DeviceRecord => ({
+  deviceId: r.id,
+  deviceType: r.device_type,
+  serial: r.serial,
+  residentId: r.resident_id,
+  district: r.district,
+  heartbeatIntervalS: r.heartbeat_interval_s,
+  rules: r.rules,
+  status: r.status,
+});
+
+export async function register(db: Queryable, device: Omit<DeviceRecord, 'status'>, secretHash: string) {
+  try {
+    await db.query(
+      `INSERT INTO devices (id, device_type, serial, resident_id, district, heartbeat_interval_s, rules)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        device.deviceId,
+        device.deviceType,
+        device.serial,
+        device.residentId,
+        device.district,
+        device.heartbeatIntervalS,
+        device.rules,
+      ],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new AppError('DEVICE_EXISTS');
+    throw err;
+  }
+  await db.query('INSERT INTO device_credentials (device_id, secret_hash) VALUES ($1, $2)', [
+    device.deviceId,
+    secretHash,
+  ]);
+}
+
+export async function all(db: Queryable): Promise<DeviceRecord[]> {
+  const { rows } = await db.query<DeviceRow>(
+    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status
+     FROM devices WHERE status <> 'retired'`,
+  );
+  return rows.map(toRecord);
+}
+
+export async function secretHash(db: Queryable, deviceId: string): Promise<string | null> {
+  const { rows } = await db.query<{ secret_hash: string }>(
+    `SELECT c.secret_hash FROM device_credentials c JOIN devices d ON d.id = c.device_id
+     WHERE c.device_id = $1 AND c.revoked_at IS NULL AND d.status <> 'retired'`,
+    [deviceId],
+  );
+  return rows[0]?.secret_hash ?? null;
+}
+
+/**
+ * Records an accepted device event exactly once. Returns false when the (device, message id)
+ * was already recorded: a retransmission, whose effects were already committed.
+ */
+export async function recordEvent(db: Queryable, deviceId: string, event: DeviceEvent): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO device_messages (device_id, message_id, event_type, device_ts, body)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [deviceId, event.id, event.type, new Date(event.ts), event],
+  );
+  return rowCount === 1;
+}
+
+export async function recentEvents(db: Queryable, deviceId: string, limit = 20) {
+  const { rows } = await db.query<{ at: string; type: string }>(
+    `SELECT received_at AS at, event_type AS type FROM device_messages
+     WHERE device_id = $1 ORDER BY received_at DESC LIMIT $2`,
+    [deviceId, limit],
+  );
+  return rows;
+}
+
+export interface HealthUpdate {
+  deviceId: string;
+  lastSeenAt: number;
+  firmware?: string | undefined;
+  battery?: number | undefined;
+  signalDbm?: number | undefined;
+}
+
+/** One statement for a whole batch of heartbeats: device health is written behind, not per message. */
+export async function updateHealth(db: Queryable, updates: HealthUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  await db.query(
+    `UPDATE devices d SET last_seen_at = u.last_seen_at,
+       firmware = COALESCE(u.firmware, d.firmware), battery = COALESCE(u.battery, d.battery),
+       signal_dbm = COALESCE(u.signal_dbm, d.signal_dbm)
+     FROM jsonb_to_recordset($1::jsonb) AS u(id text, last_seen_at timestamptz, firmware text, battery int, signal_dbm int)
+     WHERE d.id = u.id`,
+    [
+      JSON.stringify(
+        updates.map((u) => ({
+          id: u.deviceId,
+          last_seen_at: new Date(u.lastSeenAt).toISOString(),
+          firmware: u.firmware ?? null,
+          battery: u.battery ?? null,
+          signal_dbm: u.signalDbm ?? null,
+        })),
+      ),
+    ],
+  );
+}
+
+export async function byId(db: Queryable, deviceId: string): Promise<DeviceRecord | null> {
+  const { rows } = await db.query<DeviceRow>(
+    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status
+     FROM devices WHERE id = $1 AND status <> 'retired'`,
+    [deviceId],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}

@@ -1,0 +1,138 @@
+// Fixtures for tests that run the alarm center on real parts: a throwaway database on the local
+// PostgreSQL, the platform on ephemeral ports, a logged-in HTTP client and an MQTT device.
+// Shared by alarm-center's tests and the cross-package end-to-end tests.
+
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '@trygg/broker';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import pino from 'pino';
+import type { Role } from '../api/schemas.ts';
+import type { Clock } from '../clock.ts';
+import { configSchema } from '../config.ts';
+import { type Platform, startPlatform } from '../platform.ts';
+import * as residents from '../repositories/residents.ts';
+import * as users from '../repositories/users.ts';
+
+export const TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named database on the local PostgreSQL, dropped afterwards. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `ac_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestPlatformOptions {
+  /** Real PostgreSQL URL; null runs on embedded PGlite in memory. */
+  databaseUrl: string | null;
+  clock?: Clock;
+  env?: Record<string, string>;
+  consoleDist?: string;
+}
+
+export const TEST_PII_KEY = Buffer.alloc(32, 7);
+
+export async function startTestPlatform(options: TestPlatformOptions): Promise<Platform> {
+  const config = configSchema.parse({
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_WS_PORT: '0',
+    EMBEDDED_DB_DIR: 'memory',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.consoleDist ? { WEB_CONSOLE_DIST: options.consoleDist } : {}),
+    ...options.env,
+  });
+  return startPlatform({
+    config,
+    logger: pino({ level: config.LOG_LEVEL }),
+    piiKey: TEST_PII_KEY,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+export async function addUser(platform: Platform, username: string, role: Role, password = `pw-${username}`) {
+  await users.create(platform.db.pool, { username, displayName: username, role }, await hashSecret(password));
+  return { username, password };
+}
+
+export async function addResident(platform: Platform, id: string, overrides: Partial<residents.NewResident> = {}) {
+  const resident: residents.NewResident = {
+    id,
+    name: `Resident ${id}`,
+    address: 'Testgatan 1, 411 01 Göteborg',
+    district: 'Centrum',
+    access: 'Nyckelgömma',
+    doorCode: '2468',
+    personalNumber: null,
+    contacts: [{ name: 'Anhörig', relation: 'dotter', phone: '070-000 00 00' }],
+    notes: '',
+    ...overrides,
+  };
+  await residents.create(platform.db.pool, platform.pii, resident);
+  return resident;
+}
+
+/** Logs in over HTTP and returns a fetch wrapper carrying the session cookie. */
+export async function loginClient(platform: Platform, username: string, password: string) {
+  const base = `http://127.0.0.1:${platform.httpPort}`;
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  return { cookie, base, call };
+}
+
+/** An MQTT 3.1.1 client logged in as a provisioned device. */
+export async function connectDevice(platform: Platform, deviceId: string, secret: string): Promise<mqtt.MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${platform.mqttPort}`, {
+    protocolVersion: 4,
+    clientId: deviceId,
+    username: deviceId,
+    password: secret,
+    reconnectPeriod: 0,
+  });
+}
+
+let seq = 0;
+/** A device event envelope with a unique id and the given device time. */
+export function envelope(ts = Date.now()) {
+  seq += 1;
+  return { v: 1 as const, id: `t${Date.now().toString(36)}-${seq}-${randomBytes(3).toString('hex')}`, ts };
+}
+
+export * from './influxd.ts';
+export * from './wait.ts';

@@ -1,0 +1,9 @@
+// The wire contract of the platform: MQTT topics, message schemas, rejection reasons and SCAIP code
+// tables. No I/O lives here; every other package imports its wire types from this one.
+
+export * from './decode.ts';
+export * from './devices.ts';
+export * from './messages.ts';
+export * from './rejections.ts';
+export * from './scaip.ts';
+export * from './topics.ts';

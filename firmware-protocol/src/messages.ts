@@ -1,0 +1,140 @@
+// Zod schemas for every message on the wire. Types are inferred from these schemas; no other
+// package declares a message shape of its own. Objects are strict: an unknown field is a
+// protocol error, not something to ignore silently.
+
+import { z } from 'zod';
+
+/** Largest payload the platform accepts on any device channel (camera frames are rectangles). */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+/** Unique per message and device, so retransmissions can be recognised (de-duplication key). */
+export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/, 'message id: 8-64 of [A-Za-z0-9_.:-]');
+
+/** Device clock, epoch milliseconds. Bounded to catch garbage, not skew: 2020-01-01 .. 2100-01-01. */
+export const deviceTimestampSchema = z.int().min(1_577_836_800_000).max(4_102_444_800_000);
+
+const envelope = {
+  v: z.literal(1),
+  id: messageIdSchema,
+  ts: deviceTimestampSchema,
+};
+
+export const positionSchema = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  accuracyM: z.number().min(0).max(100_000),
+});
+export type Position = z.infer<typeof positionSchema>;
+
+/** A rectangle in the camera's normalised room coordinates (0..1 on both axes). */
+export const rectSchema = z
+  .strictObject({
+    x: z.number().min(0).max(1),
+    y: z.number().min(0).max(1),
+    w: z.number().min(0).max(1),
+    h: z.number().min(0).max(1),
+  })
+  .refine((r) => r.x + r.w <= 1.000001 && r.y + r.h <= 1.000001, 'rectangle must lie inside the room image');
+export type Rect = z.infer<typeof rectSchema>;
+
+export const ZONE_KINDS = ['bed', 'floor', 'door'] as const;
+export const zoneSchema = z.strictObject({ kind: z.enum(ZONE_KINDS), rect: rectSchema });
+export const roomLayoutSchema = z.strictObject({ zones: z.array(zoneSchema).min(1).max(16) });
+export type RoomLayout = z.infer<typeof roomLayoutSchema>;
+
+export const POSTURES = ['standing', 'sitting', 'lying'] as const;
+export const personSchema = z.strictObject({ box: rectSchema, posture: z.enum(POSTURES) });
+export type Person = z.infer<typeof personSchema>;
+
+/** An anonymized frame: the room's layout and the person as a rectangle. Never pixels. */
+export const anonymizedFrameSchema = z.strictObject({
+  layout: roomLayoutSchema,
+  person: personSchema.nullable(),
+});
+export type AnonymizedFrame = z.infer<typeof anonymizedFrameSchema>;
+
+export const FAULT_CODES = [
+  'empty', // dispenser: dose roll empty
+  'almost_empty', // dispenser: ~72 h left
+  'jammed',
+  'lid_open',
+  'refill_requested',
+  'sensor_error',
+  'tamper',
+] as const;
+export const faultCodeSchema = z.enum(FAULT_CODES);
+
+const doseIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+
+function event<T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) {
+  return z.strictObject({ ...envelope, type: z.literal(type), ...shape });
+}
+
+export const deviceEventSchema = z.discriminatedUnion('type', [
+  // safety alarms (indoor and mobile)
+  event('alarm.manual', { position: positionSchema.optional() }),
+  event('alarm.cancel', {}),
+  event('position', { position: positionSchema }),
+  // common to all devices
+  event('battery.low', { level: z.int().min(0).max(100) }),
+  event('power.lost', {}),
+  event('power.restored', {}),
+  event('device.fault', { fault: faultCodeSchema, detail: z.string().max(200).optional() }),
+  // smart door alarm
+  event('door.open', { direction: z.enum(['exit', 'entry']) }),
+  event('door.close', {}),
+  event('door.passage', {}),
+  // fall sensor
+  event('fall.detected', {}),
+  event('fall.cancelled', {}),
+  // bed sensor / mat
+  event('bed.in', {}),
+  event('bed.out', {}),
+  // event-based anonymized camera
+  event('camera.layout', { layout: roomLayoutSchema }),
+  event('camera.observation', { person: personSchema.nullable() }),
+  event('camera.snapshot', { requestId: messageIdSchema, frame: anonymizedFrameSchema }),
+  // medication dispenser
+  event('dose.schedule', {
+    doses: z.array(z.strictObject({ doseId: doseIdSchema, dueAt: deviceTimestampSchema })).max(64),
+  }),
+  event('dose.dispensed', { doseId: doseIdSchema, dueAt: deviceTimestampSchema }),
+  event('dose.taken', { doseId: doseIdSchema }),
+  event('dose.missed', { doseId: doseIdSchema }),
+]);
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
+export type DeviceEventType = DeviceEvent['type'];
+export const DEVICE_EVENT_TYPE_NAMES = deviceEventSchema.options.map((o) => o.shape.type.value);
+
+/**
+ * Our own devices always send firmware, battery and signal; SCAIP controllers' heartbeats (PI)
+ * carry none of them, so they are optional on the wire.
+ */
+export const heartbeatSchema = z.strictObject({
+  ...envelope,
+  intervalS: z.int().min(5).max(86_400),
+  firmware: z
+    .string()
+    .regex(/^[A-Za-z0-9_.+-]{1,32}$/)
+    .optional(),
+  battery: z.int().min(0).max(100).optional(),
+  /** Received signal strength in dBm (WiFi/cellular). */
+  signalDbm: z.int().min(-140).max(0).optional(),
+  mains: z.boolean().optional(),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const deviceCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...envelope, type: z.literal('set_heartbeat_interval'), intervalS: z.int().min(5).max(86_400) }),
+  z.strictObject({ ...envelope, type: z.literal('request_snapshot') }),
+  z.strictObject({ ...envelope, type: z.literal('ping') }),
+]);
+export type DeviceCommand = z.infer<typeof deviceCommandSchema>;
+
+export const commandAckSchema = z.strictObject({
+  ...envelope,
+  commandId: messageIdSchema,
+  ok: z.boolean(),
+  error: z.string().max(200).optional(),
+});
+export type CommandAck = z.infer<typeof commandAckSchema>;

@@ -1,0 +1,47 @@
+// One function per alarm-center route the console uses, typed by the server's contract
+// (type-only import: no server code reaches the browser bundle).
+
+import type { AlarmDetail, AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
+import { request } from './client.ts';
+import type { DeviceListItem, Overview, ProvisionReply, TelemetryPoint } from './types.ts';
+
+export type Outcome = NonNullable<AlarmSummary['outcome']>;
+
+export const session = {
+  current: () => request<{ user: User }>('GET', '/api/session'),
+  login: (username: string, password: string) =>
+    request<{ user: User }>('POST', '/api/session', { username, password }),
+  logout: () => request<void>('DELETE', '/api/session'),
+};
+
+const alarmPath = (id: string) => `/api/alarms/${encodeURIComponent(id)}`;
+
+export const alarms = {
+  detail: (id: string) => request<AlarmDetail>('GET', alarmPath(id)),
+  acknowledge: (id: string) => request<{ alarm: AlarmSummary }>('POST', `${alarmPath(id)}/acknowledge`),
+  note: (id: string, text: string) => request<{ alarm: AlarmSummary }>('POST', `${alarmPath(id)}/notes`, { text }),
+  dispatch: (id: string, responder: string) =>
+    request<{ alarm: AlarmSummary }>('POST', `${alarmPath(id)}/dispatch`, { responder }),
+  close: (id: string, outcome: Outcome, note?: string) =>
+    request<{ alarm: AlarmSummary }>('POST', `${alarmPath(id)}/close`, note ? { outcome, note } : { outcome }),
+};
+
+const devicePath = (id: string) => `/api/devices/${encodeURIComponent(id)}`;
+
+export const devices = {
+  list: () => request<{ devices: DeviceListItem[] }>('GET', '/api/devices'),
+  telemetry: (id: string, hours = 24) =>
+    request<{ points: TelemetryPoint[] }>('GET', `${devicePath(id)}/telemetry?hours=${hours}`),
+  register: (body: {
+    deviceId: string;
+    deviceType: string;
+    serial: string;
+    residentId: string | null;
+    district: string;
+  }) => request<ProvisionReply>('POST', '/api/devices', body),
+  installed: (id: string) => request<unknown>('POST', `${devicePath(id)}/installed`),
+};
+
+export const overview = {
+  get: () => request<Overview>('GET', '/api/overview'),
+};

@@ -1,0 +1,44 @@
+// Session gate: asks the server who is logged in, then shows the login page or the console.
+
+import { useCallback, useEffect, useState } from 'react';
+import type { User } from '../../../alarm-center/src/api/schemas.ts';
+import { setUnauthorizedHandler } from '../api/client.ts';
+import { session } from '../api/endpoints.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { LoginPage } from './LoginPage.tsx';
+import { Shell } from './Shell.tsx';
+
+type SessionState = { kind: 'checking' } | { kind: 'anonymous'; expired: boolean } | { kind: 'user'; user: User };
+
+export function App() {
+  const { t } = useI18n();
+  const [state, setState] = useState<SessionState>({ kind: 'checking' });
+
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [t]);
+
+  const expire = useCallback(() => setState({ kind: 'anonymous', expired: true }), []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(expire);
+    session
+      .current()
+      .then(({ user }) => setState({ kind: 'user', user }))
+      .catch(() => setState({ kind: 'anonymous', expired: false }));
+    return () => setUnauthorizedHandler(null);
+  }, [expire]);
+
+  const logout = useCallback(async () => {
+    try {
+      await session.logout();
+    } finally {
+      setState({ kind: 'anonymous', expired: false });
+    }
+  }, []);
+
+  if (state.kind === 'checking') return <main className="splash">{t('app.loading')}</main>;
+  if (state.kind === 'anonymous')
+    return <LoginPage expired={state.expired} onLogin={(user) => setState({ kind: 'user', user })} />;
+  return <Shell user={state.user} onLogout={logout} onExpired={expire} />;
+}

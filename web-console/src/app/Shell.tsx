@@ -1,0 +1,111 @@
+// The logged-in console: status bar, connection banner, role-based navigation, the current page
+// and the keyboard help. The live stream runs here so it survives moving between pages.
+
+import { useCallback, useEffect, useState } from 'react';
+import type { User } from '../../../alarm-center/src/api/schemas.ts';
+import { AlarmPage } from '../alarm/AlarmPage.tsx';
+import { DevicePage } from '../devices/DevicePage.tsx';
+import { DevicesPage } from '../devices/DevicesPage.tsx';
+import { RegisterDevicePage } from '../devices/RegisterDevicePage.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { HelpOverlay } from '../keyboard/HelpOverlay.tsx';
+import { isTypingTarget } from '../keyboard/keys.ts';
+import { useLiveQueue } from '../live/useLiveQueue.ts';
+import { OverviewPage } from '../overview/OverviewPage.tsx';
+import { QueuePage } from '../queue/QueuePage.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+import { Nav } from './Nav.tsx';
+import { pagesFor } from './roles.ts';
+import { navigate, useRoute } from './route.ts';
+import { StatusBar } from './StatusBar.tsx';
+
+export type Notify = (text: string, tone?: 'info' | 'error') => void;
+
+export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () => void; onExpired: () => void }) {
+  const { t } = useI18n();
+  const route = useRoute();
+  const live = useLiveQueue(true, onExpired);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error'; at: number } | null>(null);
+
+  const notify = useCallback<Notify>((text, tone = 'info') => setNotice({ text, tone, at: Date.now() }), []);
+
+  useEffect(() => {
+    if (!notice) return;
+    const id = setTimeout(() => setNotice(null), notice.tone === 'error' ? 10_000 : 4_000);
+    return () => clearTimeout(id);
+  }, [notice]);
+
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (isTypingTarget(ev.target)) return;
+      if (ev.key === '?') {
+        ev.preventDefault();
+        setHelp((h) => !h);
+      } else if (ev.key === 'Escape' && help) {
+        ev.preventDefault();
+        setHelp(false);
+      }
+    };
+    // Capture phase so Esc closes the overlay before a page treats it as "back".
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [help]);
+
+  const pages = pagesFor(user.role);
+  const allowed =
+    route.page === 'queue' || route.page === 'alarm'
+      ? pages.includes('queue')
+      : route.page === 'overview'
+        ? pages.includes('overview')
+        : pages.includes('devices');
+
+  let page: React.ReactNode;
+  if (!allowed) page = <p className="empty">{t('nav.forbidden')}</p>;
+  else if (route.page === 'queue')
+    page = (
+      <QueuePage
+        live={live}
+        user={user}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        notify={notify}
+        keysEnabled={!help}
+      />
+    );
+  else if (route.page === 'alarm')
+    page = (
+      <AlarmPage
+        key={route.id}
+        id={route.id}
+        live={live}
+        user={user}
+        notify={notify}
+        keysEnabled={!help}
+        onBack={() => {
+          setSelectedId(route.id);
+          navigate({ page: 'queue' });
+        }}
+      />
+    );
+  else if (route.page === 'devices') page = <DevicesPage />;
+  else if (route.page === 'device') page = <DevicePage id={route.id} notify={notify} />;
+  else if (route.page === 'register') page = <RegisterDevicePage />;
+  else page = <OverviewPage />;
+
+  return (
+    <div className="shell">
+      <StatusBar user={user} live={live} onLogout={onLogout} onHelp={() => setHelp(true)} />
+      <ConnectionBanner live={live} />
+      <Nav pages={pages} route={route} openCount={live.queue.alarms.size} />
+      <main className="page">{page}</main>
+      {notice && (
+        <div className={`toast ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} key={notice.at}>
+          {notice.text}
+        </div>
+      )}
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

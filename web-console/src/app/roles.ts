@@ -1,0 +1,22 @@
+// Which pages each role may open: operators handle alarms, technicians look after devices,
+// supervisors see everything plus the overview. The server enforces the same rules per route.
+
+import type { Role } from '../../../alarm-center/src/api/schemas.ts';
+
+export type NavPage = 'queue' | 'devices' | 'overview';
+
+const PAGES: Record<Role, readonly NavPage[]> = {
+  operator: ['queue'],
+  nightteam: ['queue'],
+  technician: ['queue', 'devices'],
+  supervisor: ['queue', 'overview', 'devices'],
+  caseworker: [],
+};
+
+export function pagesFor(role: Role): readonly NavPage[] {
+  return PAGES[role];
+}
+
+export function mayHandleAlarms(role: Role): boolean {
+  return role === 'operator' || role === 'supervisor';
+}

@@ -1,0 +1,72 @@
+// React binding of the live stream: holds the queue state, the connection state and the mute
+// switch, and plays the chime when the pure state says an alarm must announce itself.
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
+import { readFlag, writeFlag } from '../app/storage.ts';
+import { playChime } from '../sound/chime.ts';
+import { type ConnectionState, LiveStream } from './liveStream.ts';
+import { applyMessage, applyOwnChange, emptyQueue, type QueueState } from './queueState.ts';
+
+const MUTE_KEY = 'trygg.muted';
+
+export interface LiveQueue {
+  queue: QueueState;
+  connection: ConnectionState;
+  /** When the stream stopped being live (null while live). */
+  downSince: number | null;
+  muted: boolean;
+  setMuted: (muted: boolean) => void;
+  /** Folds an alarm returned by this console's own action into the queue at once. */
+  applyOwn: (alarm: AlarmSummary) => void;
+}
+
+export function useLiveQueue(enabled: boolean, onUnauthorized: () => void): LiveQueue {
+  const [queue, setQueue] = useState<QueueState>(emptyQueue);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [downSince, setDownSince] = useState<number | null>(Date.now());
+  const [muted, setMutedState] = useState(() => readFlag(MUTE_KEY, false));
+  const mutedRef = useRef(muted);
+  mutedRef.current = muted;
+  const queueRef = useRef(queue);
+  const unauthorizedRef = useRef(onUnauthorized);
+  unauthorizedRef.current = onUnauthorized;
+
+  useEffect(() => {
+    if (!enabled) return;
+    queueRef.current = emptyQueue;
+    setQueue(emptyQueue);
+    const stream = new LiveStream({
+      onMessage: (msg) => {
+        const { state, announce } = applyMessage(queueRef.current, msg, Date.now());
+        queueRef.current = state;
+        setQueue(state);
+        if (announce.length > 0 && !mutedRef.current) playChime();
+      },
+      onState: (state, since) => {
+        setConnection(state);
+        setDownSince((prev) => (state === 'open' ? null : (prev ?? since)));
+      },
+      onUnauthorized: () => unauthorizedRef.current(),
+    });
+    stream.start();
+    const online = () => stream.reconnectNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      stream.stop();
+    };
+  }, [enabled]);
+
+  const setMuted = useCallback((m: boolean) => {
+    setMutedState(m);
+    writeFlag(MUTE_KEY, m);
+  }, []);
+
+  const applyOwn = useCallback((alarm: AlarmSummary) => {
+    queueRef.current = applyOwnChange(queueRef.current, alarm);
+    setQueue(queueRef.current);
+  }, []);
+
+  return { queue, connection, downSince, muted, setMuted, applyOwn };
+}

@@ -1,0 +1,17 @@
+// Status with escalation, as text plus colour (never colour alone).
+
+import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+
+export function StatusBadge({ alarm }: { alarm: AlarmSummary }) {
+  const { t } = useI18n();
+  return (
+    <span className="status-cell">
+      <span className={`badge badge-${alarm.status}`}>{t(`status.${alarm.status}`)}</span>
+      {alarm.escalated && <span className="badge badge-escalated">{t('status.escalated')}</span>}
+      {alarm.acknowledgedBy && alarm.status !== 'new' && (
+        <span className="sub">{t('status.by', { name: alarm.acknowledgedBy })}</span>
+      )}
+    </span>
+  );
+}

@@ -1,0 +1,35 @@
+// Queue order and filters: the most urgent alarm is always on top (priority 1 first, then the
+// oldest), and `g` jumps to the most urgent alarm nobody has acknowledged yet.
+
+import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
+
+export function byUrgency(a: AlarmSummary, b: AlarmSummary): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  const age = Date.parse(a.openedAt) - Date.parse(b.openedAt);
+  if (age !== 0) return age;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export interface QueueFilter {
+  district: string | null;
+  kind: AlarmSummary['kind'] | null;
+}
+
+export function visibleQueue(alarms: Iterable<AlarmSummary>, filter: QueueFilter): AlarmSummary[] {
+  const list: AlarmSummary[] = [];
+  for (const a of alarms) {
+    if (filter.district && a.district !== filter.district) continue;
+    if (filter.kind && a.kind !== filter.kind) continue;
+    list.push(a);
+  }
+  return list.sort(byUrgency);
+}
+
+/** The most urgent unacknowledged alarm in the (already ordered) list, or undefined. */
+export function nextUnacknowledged(ordered: readonly AlarmSummary[]): AlarmSummary | undefined {
+  return ordered.find((a) => a.status === 'new');
+}
+
+export function districtsOf(alarms: Iterable<AlarmSummary>): string[] {
+  return [...new Set([...alarms].map((a) => a.district))].sort((a, b) => a.localeCompare(b, 'sv'));
+}

@@ -1,0 +1,2 @@
+// Vite's client types (CSS imports, import.meta.env) for the root type-check.
+/// <reference types="vite/client" />

@@ -1,0 +1,6 @@
+// The platform's MQTT broker: aedes with device authentication, per-device ACL and a publish hook
+// that acknowledges a device's message only after the platform has accepted it.
+
+export * from './acl.ts';
+export * from './broker.ts';
+export * from './secrets.ts';

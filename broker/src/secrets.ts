@@ -1,0 +1,133 @@
+// Device secrets and operator passwords: generated with a CSPRNG, stored only as self-describing
+// scrypt hashes (`scrypt$N$r$p$salt$hash`, base64url), verified in constant time. scrypt comes with
+// Node, so no native add-on is needed; N is modest (2^14) because thousands of devices reconnect
+// at once after a broker restart and a verified secret is cached (see VerifiedSecretCache).
+
+import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+
+const N = 1 << 14;
+const R = 8;
+const P = 1;
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+
+function scryptAsync(secret: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+  const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** A new device secret: 32 random bytes, base64url (43 characters). Shown once, never stored. */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(SALT_LENGTH);
+  const key = await scryptAsync(secret, salt, { N, r: R, p: P });
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+interface ParsedHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function parseHash(stored: string): ParsedHash | null {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
+  const [, n, r, p, salt, key] = parts as [string, string, string, string, string, string];
+  const cost = Number(n);
+  const block = Number(r);
+  const parallel = Number(p);
+  // Bounds keep a corrupted or hostile row from making us burn seconds or gigabytes.
+  if (!Number.isInteger(cost) || cost < 2 || cost > 1 << 20 || (cost & (cost - 1)) !== 0) return null;
+  if (!Number.isInteger(block) || block < 1 || block > 32) return null;
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) return null;
+  const saltBytes = Buffer.from(salt, 'base64url');
+  const keyBytes = Buffer.from(key, 'base64url');
+  if (saltBytes.length < 8 || keyBytes.length < 16) return null;
+  return { N: cost, r: block, p: parallel, salt: saltBytes, key: keyBytes };
+}
+
+/** True only for the right secret; false (never a throw) for a wrong secret or malformed hash. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  try {
+    const key = await scryptAsync(secret, parsed.salt, { N: parsed.N, r: parsed.r, p: parsed.p });
+    return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+  } catch {
+    return false;
+  }
+}
+
+export interface VerifiedSecretCacheOptions {
+  /** Most entries kept; the least recently used goes first. */
+  max: number;
+  /** An entry older than this is verified again. */
+  ttlMs: number;
+  now?: () => number;
+}
+
+/**
+ * Remembers (secret, stored hash) pairs that verified, so a reconnect storm does not pay scrypt
+ * once per device: devices sharing one provisioning secret (a fleet, a load test) cost one
+ * derivation, and concurrent verifications of the same pair share one promise. The key is a
+ * SHA-256 of the secret plus the stored hash, so a rotated secret or hash never matches an old
+ * entry and the plaintext secret is never kept. Failures are not cached.
+ */
+export class VerifiedSecretCache {
+  readonly #max: number;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #verified = new Map<string, number>();
+  readonly #pending = new Map<string, Promise<boolean>>();
+  #hits = 0;
+  #misses = 0;
+  #derivations = 0;
+
+  constructor(options: VerifiedSecretCacheOptions) {
+    this.#max = options.max;
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async verify(_deviceId: string, secret: string, storedHash: string): Promise<boolean> {
+    const key = `${createHash('sha256').update(secret).digest('base64url')}:${storedHash}`;
+    const at = this.#verified.get(key);
+    if (at !== undefined && this.#now() - at < this.#ttlMs) {
+      this.#verified.delete(key);
+      this.#verified.set(key, at);
+      this.#hits++;
+      return true;
+    }
+    this.#misses++;
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      this.#derivations++;
+      pending = verifySecret(secret, storedHash).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    const ok = await pending;
+    if (ok) {
+      this.#verified.delete(key);
+      this.#verified.set(key, this.#now());
+      while (this.#verified.size > this.#max) {
+        const oldest = this.#verified.keys().next().value;
+        if (oldest === undefined) break;
+        this.#verified.delete(oldest);
+      }
+    }
+    return ok;
+  }
+
+  /** `derivations` counts scrypt runs: what a reconnect storm actually costs. */
+  stats(): { size: number; hits: number; misses: number; derivations: number } {
+    return { size: this.#verified.size, hits: this.#hits, misses: this.#misses, derivations: this.#derivations };
+  }
+}

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
+
+const run = promisify(execFile);
+const logger = pino({ level: 'silent' });
+const SECRETS: Record<string, string> = { 'pendant-1': 'secret-1', 'pendant-2': 'secret-2' };
+
+function connect(port: number, options: IClientOptions, transport = 'mqtt'): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(`${transport}://127.0.0.1:${port}`, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...options,
+    });
+    client.once('connect', () => resolve(client));
+    client.once('error', (err) => {
+      client.end(true);
+      reject(err);
+    });
+  });
+}
+
+const device = (port: number, id: string, secret = SECRETS[id]) =>
+  connect(port, { clientId: id, username: id, password: secret });
+
+function nextMessage(client: MqttClient, timeoutMs = 3000): Promise<{ topic: string; payload: string } | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('message', on);
+      resolve(null);
+    }, timeoutMs);
+    const on = (topic: string, payload: Buffer) => {
+      clearTimeout(timer);
+      client.off('message', on);
+      resolve({ topic, payload: payload.toString() });
+    };
+    client.on('message', on);
+  });
+}
+
+const closed = (client: MqttClient) => new Promise<void>((resolve) => client.once('close', () => resolve()));
+
+describe('broker on a real socket (MQTT 3.1.1)', () => {
+  let broker: RunningBroker;
+  let hook: (m: PublishedMessage) => Promise<void> = async () => {};
+  const seen: PublishedMessage[] = [];
+  let monitor: MqttClient;
+
+  before(async () => {
+    broker = await startBroker(
+      { host: '127.0.0.1', mqttPort: 0, wsPort: 0, allowAnonymous: true, maxPayloadBytes: 1024 },
+      {
+        authenticator: { authenticate: async (id, secret) => SECRETS[id] === secret },
+        serviceAccounts: [{ username: 'alarm-center', password: 'service-pw' }],
+        hooks: {
+          onPublished: async (m) => {
+            await hook(m);
+            seen.push(m);
+          },
+        },
+        logger,
+      },
+    );
+    monitor = await connect(broker.mqttPort, { clientId: 'monitor', username: 'alarm-center', password: 'service-pw' });
+    await monitor.subscribeAsync('v1/devices/+/event', { qos: 1 });
+  });
+
+  after(async () => {
+    monitor.end(true);
+    await broker.close();
+  });
+
+  it('accepts a provisioned device and refuses a wrong secret or a borrowed client id', async () => {
+    const ok = await device(broker.mqttPort, 'pendant-1');
+    ok.end(true);
+    await assert.rejects(device(broker.mqttPort, 'pendant-1', 'wrong'), /Bad username or password/);
+    await assert.rejects(
+      connect(broker.mqttPort, { clientId: 'pendant-2', username: 'pendant-1', password: 'secret-1' }),
+      /Bad username or password/,
+    );
+    assert.ok(broker.stats().authFailures >= 2);
+  });
+
+  it('acknowledges a QoS 1 event only after the publish hook resolved', async () => {
+    const order: string[] = [];
+    hook = async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      order.push('hook done');
+    };
+    const client = await device(broker.mqttPort, 'pendant-1');
+    const delivered = nextMessage(monitor);
+    await client.publishAsync('v1/devices/pendant-1/event', '{"n":1}', { qos: 1 });
+    order.push('puback');
+    assert.deepEqual(order, ['hook done', 'puback']);
+    assert.deepEqual(await delivered, { topic: 'v1/devices/pendant-1/event', payload: '{"n":1}' });
+    assert.equal(seen.at(-1)?.clientId, 'pendant-1');
+    client.end(true);
+    hook = async () => {};
+  });
+
+  it('does not acknowledge or forward a message the hook refused, and keeps serving', async () => {
+    hook = async () => {
+      throw new Error('database down');
+    };
+    const client = await device(broker.mqttPort, 'pendant-1');
+    const delivered = nextMessage(monitor, 800);
+    const gone = closed(client);
+    client.publish('v1/devices/pendant-1/event', '{"n":2}', { qos: 1 }, () => {});
+    await gone;
+    assert.equal(await delivered, null);
+    assert.equal(broker.stats().refused.hookFailed, 1);
+    client.end(true);
+    hook = async () => {};
+    const again = await device(broker.mqttPort, 'pendant-1');
+    await again.publishAsync('v1/devices/pendant-1/event', '{"n":3}', { qos: 1 });
+    again.end(true);
+  });
+
+  it('disconnects a device that publishes as another device and never forwards it', async () => {
+    const client = await device(broker.mqttPort, 'pendant-2');
+    const delivered = nextMessage(monitor, 800);
+    const gone = closed(client);
+    client.publish('v1/devices/pendant-1/event', '{"spoof":true}', { qos: 1 });
+    await gone;
+    assert.equal(await delivered, null);
+    assert.ok(broker.stats().refused.acl >= 1);
+    client.end(true);
+  });
+
+  it("refuses a subscription to another device's commands (SUBACK 128) and delivers its own", async () => {
+    const client = await device(broker.mqttPort, 'pendant-2');
+    // mqtt.js reports a SUBACK return code of 128 as a subscribe error.
+    await assert.rejects(client.subscribeAsync('v1/devices/pendant-1/cmd', { qos: 1 }), /Subscribe error/);
+    const granted = await client.subscribeAsync('v1/devices/pendant-2/cmd', { qos: 1 });
+    assert.equal(granted[0]?.qos, 1);
+    const message = nextMessage(client);
+    await monitor.publishAsync('v1/devices/pendant-2/cmd', '{"type":"ping"}', { qos: 1 });
+    assert.equal((await message)?.payload, '{"type":"ping"}');
+    client.end(true);
+  });
+
+  it('refuses an oversized payload', async () => {
+    const client = await device(broker.mqttPort, 'pendant-1');
+    const gone = closed(client);
+    client.publish('v1/devices/pendant-1/event', 'x'.repeat(2000), { qos: 1 });
+    await gone;
+    assert.ok(broker.stats().refused.tooLarge >= 1);
+    client.end(true);
+  });
+
+  it('keeps anonymous clients outside v1/ even when anonymous access is on', async () => {
+    const anon = await connect(broker.mqttPort, { clientId: 'anon-1' });
+    for (const filter of ['v1/devices/+/event', '#', '+/devices/+/event']) {
+      await assert.rejects(anon.subscribeAsync(filter, { qos: 0 }), /Subscribe error/, filter);
+    }
+    assert.equal((await anon.subscribeAsync('demo/#', { qos: 0 }))[0]?.qos, 0);
+    assert.ok(broker.stats().refused.subscribe >= 4);
+    anon.end(true);
+  });
+
+  it('serves MQTT over WebSocket with the same authentication', async () => {
+    assert.ok(broker.wsPort);
+    const client = await connect(
+      broker.wsPort,
+      { clientId: 'pendant-1', username: 'pendant-1', password: 'secret-1' },
+      'ws',
+    );
+    const delivered = nextMessage(monitor);
+    await client.publishAsync('v1/devices/pendant-1/event', '{"ws":true}', { qos: 1 });
+    assert.equal((await delivered)?.payload, '{"ws":true}');
+    client.end(true);
+  });
+
+  it('talks to a real third-party client: mosquitto_pub with a device credential', async () => {
+    const delivered = nextMessage(monitor);
+    await run('mosquitto_pub', [
+      ...['-h', '127.0.0.1', '-p', String(broker.mqttPort), '-V', 'mqttv311', '-q', '1'],
+      ...['-i', 'pendant-2', '-u', 'pendant-2', '-P', 'secret-2'],
+      ...['-t', 'v1/devices/pendant-2/event', '-m', '{"from":"mosquitto"}'],
+    ]);
+    assert.deepEqual(await delivered, { topic: 'v1/devices/pendant-2/event', payload: '{"from":"mosquitto"}' });
+    await assert.rejects(
+      run('mosquitto_pub', [
+        ...['-h', '127.0.0.1', '-p', String(broker.mqttPort), '-V', 'mqttv311', '-q', '1'],
+        ...['-i', 'pendant-2', '-u', 'pendant-2', '-P', 'nope', '-t', 'v1/devices/pendant-2/event', '-m', '{}'],
+      ]),
+    );
+  });
+});
+
+describe('broker configuration', () => {
+  it('refuses anonymous clients when anonymous access is off', async () => {
+    const broker = await startBroker(
+      { host: '127.0.0.1', mqttPort: 0, wsPort: null, allowAnonymous: false, maxPayloadBytes: 1024 },
+      { authenticator: { authenticate: async () => false }, logger },
+    );
+    await assert.rejects(connect(broker.mqttPort, { clientId: 'anon' }), /Not authorized/);
+    assert.equal(broker.wsPort, null);
+    await broker.close();
+  });
+
+  it('reports an authentication store outage as "server unavailable", not as a bad password', async () => {
+    const broker = await startBroker(
+      { host: '127.0.0.1', mqttPort: 0, wsPort: null, allowAnonymous: false, maxPayloadBytes: 1024 },
+      {
+        authenticator: {
+          authenticate: async () => {
+            throw new Error('db down');
+          },
+        },
+        logger,
+      },
+    );
+    await assert.rejects(device(broker.mqttPort, 'pendant-1'), /Server unavailable/);
+    await broker.close();
+  });
+
+  it('names the port when it is already taken', async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    const port = (squatter.address() as { port: number }).port;
+    await assert.rejects(
+      startBroker(
+        { host: '127.0.0.1', mqttPort: port, wsPort: null, allowAnonymous: false, maxPayloadBytes: 1024 },
+        { authenticator: { authenticate: async () => false }, logger },
+      ),
+      (err: Error & { code?: string }) => err.code === 'BROKER_PORT_IN_USE' && err.message.includes(String(port)),
+    );
+    await assert.rejects(
+      startBroker(
+        { host: '127.0.0.1', mqttPort: 0, wsPort: port, allowAnonymous: false, maxPayloadBytes: 1024 },
+        { authenticator: { authenticate: async () => false }, logger },
+      ),
+      (err: Error & { code?: string }) => err.code === 'BROKER_PORT_IN_USE' && /WebSocket/.test(err.message),
+    );
+    squatter.close();
+  });
+});

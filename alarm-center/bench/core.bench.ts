@@ -46,7 +46,6 @@ for (let i = 0; i < DEVICES; i++) {
   );
 }
 
-const layout = { zones: [{ kind: 'floor' as const, rect: { x: 0, y: 0.5, w: 1, h: 0.5 } }] };
 function sensorEvent(type: DeviceType, n: number, ts: number): DeviceEvent | null {
   const base = { v: 1, id: `m-${n.toString(36).padStart(8, '0')}`, ts };
   switch (type) {

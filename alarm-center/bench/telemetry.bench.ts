@@ -11,7 +11,10 @@ const DEVICES = 10_000;
 
 const influx = await startInfluxd();
 try {
-  const sink = new InfluxTelemetry({ url: `${influx.url}/bench`, batchSize: 5000, maxBuffered: 2 * CHUNK }, pino({ level: 'warn' }));
+  const sink = new InfluxTelemetry(
+    { url: `${influx.url}/bench`, batchSize: 5000, maxBuffered: 2 * CHUNK },
+    pino({ level: 'warn' }),
+  );
   await sink.init();
   const t0 = Date.now() - 3_600_000;
   const start = performance.now();
@@ -31,7 +34,9 @@ try {
   await sink.close();
   const perS = Math.round(stats.written / seconds);
   process.stdout.write(`${JSON.stringify({ bench: 'influx', metric: 'points_per_s', value: perS, unit: '1/s' })}\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'influx', metric: 'dropped', value: stats.dropped, unit: 'count' })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'influx', metric: 'dropped', value: stats.dropped, unit: 'count' })}\n`,
+  );
   process.stdout.write(
     `influx: ${stats.written.toLocaleString('en')} heartbeat points in ${seconds.toFixed(1)} s = ${perS.toLocaleString('en')} points/s (batches of 5,000), ${stats.dropped} dropped\n`,
   );

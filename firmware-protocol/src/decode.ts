@@ -32,11 +32,17 @@ const schemaByChannel: Record<DeviceMessage['channel'], z.ZodType> = {
   cmd: deviceCommandSchema,
 };
 
-/** Summarises zod issues as `path: message; ...` without echoing input values. */
+/**
+ * Summarises zod issues as `path: message; ...` without echoing input values. Unknown keys are
+ * input too (zod's message quotes them), so they are only counted.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .map((i) => {
+      const message = i.code === 'unrecognized_keys' ? `${i.keys.length} unrecognized key(s)` : i.message;
+      return `${i.path.length ? i.path.join('.') : '(root)'}: ${message}`;
+    })
     .join('; ');
 }
 
@@ -46,11 +52,18 @@ export function decodeDeviceMessage(topic: string, payload: Uint8Array): Decoded
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
     return reject('PAYLOAD_TOO_LARGE', `${payload.byteLength} bytes > ${MAX_PAYLOAD_BYTES}`);
   }
+  // The engine's error messages quote the offending input, so the details are fixed strings.
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
+  } catch {
+    return reject('MALFORMED_JSON', 'payload is not valid UTF-8');
+  }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch (err) {
-    return reject('MALFORMED_JSON', (err as Error).message.slice(0, 120));
+    json = JSON.parse(text);
+  } catch {
+    return reject('MALFORMED_JSON', 'payload is not valid JSON');
   }
   const result = schemaByChannel[parsedTopic.channel].safeParse(json);
   if (!result.success) return reject('SCHEMA_VIOLATION', describeIssues(result.error));

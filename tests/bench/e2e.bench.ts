@@ -3,8 +3,8 @@
 // own process (the `npm start` entry point) on real PostgreSQL; devices and the console run here.
 // Prints JSON lines {"bench":"e2e",...} and a human summary.
 
-import { hashSecret } from '@trygg/broker';
 import { createTestDatabase, freePort } from '@trygg/alarm-center/testing';
+import { hashSecret } from '@trygg/broker';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 import pg from 'pg';
@@ -43,9 +43,10 @@ try {
     `INSERT INTO device_credentials (device_id, secret_hash) SELECT 'bench-' || i, $2 FROM generate_series(1, $1) i`,
     [DEVICES, hash],
   );
-  await pool.query(`INSERT INTO users (username, display_name, role, password_hash) VALUES ('bench-op', 'Bench', 'operator', $1)`, [
-    await hashSecret('bench-pw'),
-  ]);
+  await pool.query(
+    `INSERT INTO users (username, display_name, role, password_hash) VALUES ('bench-op', 'Bench', 'operator', $1)`,
+    [await hashSecret('bench-pw')],
+  );
   await center.kill('SIGTERM');
   center = await startAlarmCenterProcess(env, httpPort); // loads the devices into the registry
 
@@ -119,7 +120,8 @@ try {
   consoleSocket.close();
 
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
   const line = (metric: string, value: number, unit: string) =>
     process.stdout.write(`${JSON.stringify({ bench: 'e2e', metric, value: Number(value.toFixed(3)), unit })}\n`);
   line('p50_ms', pct(50), 'ms');

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashSecret } from '@trygg/broker';
 import { createTestDatabase, eventually, freePort, type TestDatabase } from '@trygg/alarm-center/testing';
+import { hashSecret } from '@trygg/broker';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 import pg from 'pg';

@@ -37,20 +37,32 @@ describe('a pendant press reaches the operator console', () => {
     const pendant = DEMO_DEVICES.find((d) => d.deviceType === 'pendant')!;
     const page = await browser.newPage();
     await login(page, base, operator.username, operator.password);
-    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await page
+      .getByTestId('connection-banner')
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => {});
     await screenshot(page, 'operator-queue-empty');
 
     const messageId = `press-${Date.now()}`;
     const pub = await run('mosquitto_pub', [
-      '-V', 'mqttv311',
-      '-h', '127.0.0.1',
-      '-p', String(platform.mqttPort),
-      '-i', pendant.deviceId,
-      '-u', pendant.deviceId,
-      '-P', pendant.secret,
-      '-q', '1',
-      '-t', deviceTopic(pendant.deviceId, 'event'),
-      '-m', JSON.stringify({ v: 1, id: messageId, ts: Date.now(), type: 'alarm.manual' }),
+      '-V',
+      'mqttv311',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(platform.mqttPort),
+      '-i',
+      pendant.deviceId,
+      '-u',
+      pendant.deviceId,
+      '-P',
+      pendant.secret,
+      '-q',
+      '1',
+      '-t',
+      deviceTopic(pendant.deviceId, 'event'),
+      '-m',
+      JSON.stringify({ v: 1, id: messageId, ts: Date.now(), type: 'alarm.manual' }),
     ]);
     assert.equal(pub.code, 0, `mosquitto_pub failed: ${pub.stderr}`);
 

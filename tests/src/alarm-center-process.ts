@@ -13,7 +13,10 @@ export interface AlarmCenterProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function startAlarmCenterProcess(env: Record<string, string>, httpPort: number): Promise<AlarmCenterProcess> {
+export async function startAlarmCenterProcess(
+  env: Record<string, string>,
+  httpPort: number,
+): Promise<AlarmCenterProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', ...env, HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],

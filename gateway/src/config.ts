@@ -1,0 +1,39 @@
+// Configuration enters here once: environment variables parsed and validated with zod, then passed
+// down explicitly. Nothing else in the gateway reads process.env.
+
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+export const configSchema = z.object({
+  GATEWAY_SIP_HOST: z.string().default('0.0.0.0'),
+  /** UDP and TCP share the port, as SIP does (5060 by convention). */
+  GATEWAY_SIP_PORT: port.default(5060),
+  /** SIP over TLS, only when both certificate files are given. */
+  GATEWAY_SIP_TLS_PORT: port.default(5061),
+  GATEWAY_TLS_CERT_FILE: z.string().optional(),
+  GATEWAY_TLS_KEY_FILE: z.string().optional(),
+  /** Provisioned controller ids, comma-separated. */
+  GATEWAY_CONTROLLERS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Heartbeat interval told to every controller in the mrs (`hbi`), seconds. */
+  GATEWAY_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(300),
+  GATEWAY_DEDUPE_TTL_S: z.coerce.number().int().min(1).max(86_400).default(600),
+  MQTT_URL: z.string().url().default('mqtt://127.0.0.1:1883'),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return configSchema.parse(env);
+}

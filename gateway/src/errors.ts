@@ -1,0 +1,27 @@
+// The gateway's rejection catalogue: why a SCAIP request was refused, with the SIP status and the
+// SCAIP status number (`snu`) it is answered with. Rejections are counted and logged by these codes.
+
+import { SCAIP_RESPONSE_STATUS } from '@trygg/firmware-protocol';
+
+export const GATEWAY_REJECTIONS = {
+  SIP_MALFORMED: { sip: 400, snu: null, message: 'not a parseable SIP request' },
+  SIP_TOO_LARGE: { sip: 413, snu: null, message: 'SIP message exceeds the size limit' },
+  SIP_METHOD_NOT_ALLOWED: { sip: 405, snu: null, message: 'only MESSAGE and OPTIONS are accepted' },
+  SIP_UNSUPPORTED_MEDIA: { sip: 415, snu: null, message: 'body is not application/scaip+xml' },
+  TOO_LONG: { sip: 200, snu: SCAIP_RESPONSE_STATUS.TOO_LONG, message: 'mrq body exceeds the size limit' },
+  INVALID_FORMAT: { sip: 200, snu: SCAIP_RESPONSE_STATUS.INVALID_FORMAT, message: 'mrq body is not a valid mrq' },
+  WRONG_CONTENT: { sip: 200, snu: SCAIP_RESPONSE_STATUS.WRONG_CONTENT, message: 'mrq carries codes we do not map' },
+  MANDATORY_TAG_MISSING: {
+    sip: 200,
+    snu: SCAIP_RESPONSE_STATUS.MANDATORY_TAG_MISSING,
+    message: 'mrq lacks a mandatory tag',
+  },
+  UNKNOWN_CONTROLLER: { sip: 403, snu: null, message: 'controller id is not provisioned' },
+  REGISTRY_UNAVAILABLE: { sip: 503, snu: null, message: 'the controller registry could not be asked' },
+  PUBLISH_FAILED: { sip: 503, snu: null, message: 'the broker did not acknowledge the event' },
+} as const;
+
+export type GatewayRejection = keyof typeof GATEWAY_REJECTIONS;
+
+/** SCAIP-level refusals, i.e. those answered with a 200 OK carrying an error `snu`. */
+export type ScaipRejection = 'TOO_LONG' | 'INVALID_FORMAT' | 'WRONG_CONTENT' | 'MANDATORY_TAG_MISSING';

@@ -1,0 +1,178 @@
+// One SIP request in, one SIP response (or none) out, whatever the transport. This is where the
+// SCAIP transaction is decided: parse, check the controller, de-duplicate, map, publish, answer.
+// The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
+
+import type { Logger } from 'pino';
+import { DEFAULT_DEDUPE_TTL_MS, DedupeCache, dedupeKey } from './dedupe.ts';
+import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
+import { mapScaipRequest } from './map.ts';
+import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
+import { buildResponse, contentType, newTag, parseSipRequest, type SipRequest } from './sip.ts';
+
+/** Provisioned SCAIP controllers, as registered by a technician. */
+export interface ControllerRegistry {
+  isKnown(cid: string): Promise<boolean> | boolean;
+  /** Heartbeat interval to tell this controller in each `mrs` (`hbi`); none when undefined. */
+  heartbeatIntervalS?(cid: string): number | undefined;
+}
+
+export type GatewayLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface HandlerOptions {
+  controllers: ControllerRegistry;
+  /** Publishes with QoS 1; resolves when the broker acknowledged. */
+  publish(topic: string, payload: Buffer): Promise<void>;
+  logger: GatewayLogger;
+  dedupeTtlMs?: number;
+  /** Epoch milliseconds; tests pass a simulated clock. */
+  now?: () => number;
+}
+
+export interface GatewayStats {
+  accepted: number;
+  rejected: Record<string, number>;
+  duplicates: number;
+}
+
+export interface Peer {
+  transport: 'udp' | 'tcp' | 'tls';
+  address: string;
+  port: number;
+}
+
+const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml']);
+const ALLOW = 'Allow: MESSAGE, OPTIONS';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function createScaipHandler(options: HandlerOptions) {
+  const { controllers, publish, logger } = options;
+  const now = options.now ?? Date.now;
+  /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
+  const accepted = new DedupeCache<Promise<void>>(options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS, now);
+  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0 };
+
+  function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
+    stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
+    logger.warn(
+      { reason, detail, cid, peer: `${peer.transport}:${peer.address}:${peer.port}` },
+      'SCAIP request refused',
+    );
+  }
+
+  function answerMrs(request: SipRequest, ref: string | undefined, snu: number, hbi?: number): Buffer {
+    return buildResponse(request, 200, { body: mrsXml(ref, snu, hbi), toTag: newTag() });
+  }
+
+  async function handleMessage(request: SipRequest, peer: Peer): Promise<Buffer> {
+    const type = contentType(request);
+    if (type === undefined || !SCAIP_MEDIA_TYPES.has(type)) {
+      rejected('SIP_UNSUPPORTED_MEDIA', peer, `Content-Type ${type ?? '(none)'}`);
+      return buildResponse(request, 415, { extraHeaders: ['Accept: application/scaip+xml'] });
+    }
+    if (request.body.length > MAX_MRQ_BYTES) {
+      // refuse before decoding: snu 1, naming the ref when it is cheaply readable
+      const { snu } = GATEWAY_REJECTIONS.TOO_LONG;
+      rejected('TOO_LONG', peer, `${request.body.length} bytes > ${MAX_MRQ_BYTES}`);
+      return answerMrs(request, sniffRef(request.body.subarray(0, MAX_MRQ_BYTES).toString('latin1')), snu);
+    }
+    let body: string;
+    try {
+      body = utf8.decode(request.body);
+    } catch {
+      rejected('INVALID_FORMAT', peer, 'body is not UTF-8');
+      return answerMrs(request, undefined, GATEWAY_REJECTIONS.INVALID_FORMAT.snu);
+    }
+    const parsed = parseMrq(body);
+    if (!parsed.ok) {
+      rejected(parsed.reason, peer, parsed.detail);
+      return answerMrs(request, parsed.ref, parsed.snu);
+    }
+    const mrq = parsed.message;
+    let known: boolean;
+    try {
+      known = await controllers.isKnown(mrq.cid);
+    } catch (err) {
+      rejected('REGISTRY_UNAVAILABLE', peer, (err as Error).message, mrq.cid);
+      return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+    }
+    if (!known) {
+      rejected('UNKNOWN_CONTROLLER', peer, 'controller id is not provisioned', mrq.cid);
+      return buildResponse(request, 403);
+    }
+    const hbi = controllers.heartbeatIntervalS?.(mrq.cid);
+    const key = dedupeKey(mrq.cid, mrq.ref);
+    const earlier = accepted.get(key);
+    if (earlier) {
+      stats.duplicates++;
+      logger.debug({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP retransmission answered without publishing');
+      try {
+        await earlier;
+        return answerMrs(request, mrq.ref, 0, hbi);
+      } catch {
+        return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+      }
+    }
+    const mapped = mapScaipRequest(mrq, hbi === undefined ? { now: now() } : { now: now(), heartbeatIntervalS: hbi });
+    if (!mapped.ok) {
+      rejected(mapped.reason, peer, mapped.detail, mrq.cid);
+      return answerMrs(request, mrq.ref, mapped.snu);
+    }
+    const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message)));
+    accepted.set(key, published);
+    try {
+      await published;
+    } catch (err) {
+      // forget it, so the controller's retransmission is published afresh
+      accepted.delete(key);
+      rejected('PUBLISH_FAILED', peer, (err as Error).message, mrq.cid);
+      return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+    }
+    stats.accepted++;
+    logger.info(
+      { cid: mrq.cid, ref: mrq.ref, mty: mrq.mty, deviceId: mapped.deviceId, channel: mapped.channel },
+      'SCAIP request accepted',
+    );
+    return answerMrs(request, mrq.ref, 0, hbi);
+  }
+
+  /** Returns the response to send, or null when the data cannot be answered (or needs no answer). */
+  async function handle(data: Buffer, peer: Peer): Promise<Buffer | null> {
+    const parsed = parseSipRequest(data);
+    if (!parsed.ok) {
+      const head = parseSipRequest(data, { headOnly: true });
+      rejected('SIP_MALFORMED', peer, parsed.detail);
+      return head.ok ? buildResponse(head.request, 400) : null;
+    }
+    const { request } = parsed;
+    switch (request.method) {
+      case 'MESSAGE':
+        return handleMessage(request, peer);
+      case 'OPTIONS':
+        // controllers use OPTIONS to check the receiver is alive
+        return buildResponse(request, 200, { extraHeaders: [ALLOW] });
+      case 'ACK':
+        return null;
+      default:
+        rejected('SIP_METHOD_NOT_ALLOWED', peer, request.method);
+        return buildResponse(request, 405, { extraHeaders: [ALLOW] });
+    }
+  }
+
+  /** A stream message whose body exceeds the SIP size limit: answered 413 from its headers alone. */
+  function handleOversized(head: Buffer | undefined, peer: Peer, detail: string): Buffer | null {
+    rejected('SIP_TOO_LARGE', peer, detail);
+    if (!head) return null;
+    const parsed = parseSipRequest(head, { headOnly: true });
+    return parsed.ok ? buildResponse(parsed.request, 413) : null;
+  }
+
+  return {
+    handle,
+    handleOversized,
+    stats(): GatewayStats {
+      return { accepted: stats.accepted, rejected: { ...stats.rejected }, duplicates: stats.duplicates };
+    },
+  };
+}
+
+export type ScaipHandler = ReturnType<typeof createScaipHandler>;

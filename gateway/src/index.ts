@@ -1,0 +1,29 @@
+// The SCAIP gateway: SIP MESSAGE receiver for SCAIP social alarms, mapping each `mrq` onto our own
+// device protocol and publishing it into the broker as the corresponding device.
+
+export { type GatewayConfig, loadConfig } from './config.ts';
+export { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
+export { GATEWAY_REJECTIONS, type GatewayRejection, type ScaipRejection } from './errors.ts';
+export {
+  type ControllerRegistry,
+  createScaipHandler,
+  type GatewayLogger,
+  type GatewayStats,
+  type HandlerOptions,
+  type Peer,
+  type ScaipHandler,
+} from './handler.ts';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_S,
+  type MappedMessage,
+  type MapResult,
+  mapScaipRequest,
+  SCAIP_BATTERY_LOW_LEVEL,
+  SCAIP_DEFAULT_ACCURACY_M,
+  scaipDeviceId,
+  scaipMessageId,
+} from './map.ts';
+export { connectPublisher, type Publisher, type PublisherOptions } from './mqtt-publisher.ts';
+export { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipGeo, type ScaipParseResult, type ScaipRequest } from './scaip.ts';
+export { type Gateway, type GatewayOptions, startGateway } from './server.ts';
+export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';

@@ -1,0 +1,126 @@
+// Maps a validated SCAIP request onto our own device protocol: which device it is, which topic,
+// and the DeviceEvent/Heartbeat exactly as one of our own devices would send it. Pure; the time of
+// receipt is a parameter, since SCAIP requests carry no timestamp of their own.
+
+import {
+  type DeviceEvent,
+  type DeviceType,
+  describeIssues,
+  deviceEventSchema,
+  deviceTopic,
+  type Heartbeat,
+  heartbeatSchema,
+  isDeviceId,
+  SCAIP_DEVICE_TYPE_MAP,
+  SCAIP_RESPONSE_STATUS,
+  SCAIP_STATUS_MAP,
+  type ScaipStatusCode,
+} from '@trygg/firmware-protocol';
+import type { ScaipRejection } from './errors.ts';
+import type { ScaipRequest } from './scaip.ts';
+
+/** Heartbeat interval assumed when neither the controller nor its provisioning gives one. */
+export const DEFAULT_HEARTBEAT_INTERVAL_S = 300;
+/** SCAIP "battery low" carries no level; we report this conventional "low" value. */
+export const SCAIP_BATTERY_LOW_LEVEL = 10;
+/** Accuracy reported for a geo position sent without `<acc>`. */
+export const SCAIP_DEFAULT_ACCURACY_M = 100;
+/** SCAIP's restoral status code: the meaning of a reset (RE) message. */
+const RESTORAL: ScaipStatusCode = '0094';
+
+export type MappedMessage =
+  | { channel: 'event'; deviceId: string; deviceType: DeviceType; topic: string; message: DeviceEvent }
+  | { channel: 'heartbeat'; deviceId: string; deviceType: DeviceType; topic: string; message: Heartbeat };
+
+export type MapResult =
+  | ({ ok: true } & MappedMessage)
+  | { ok: false; snu: number; reason: ScaipRejection; detail: string };
+
+/**
+ * The device id a SCAIP device publishes as: `scaip-<cid>-<did>`. The parser only admits
+ * [A-Za-z0-9] in both, so the id is unambiguous and always matches DEVICE_ID_PATTERN; a
+ * technician provisions the device under this id in the alarm center.
+ */
+export function scaipDeviceId(cid: string, did: string): string {
+  return `scaip-${cid}-${did}`;
+}
+
+/** Same `ref` from the same controller → same message id, so retransmissions are recognisable. */
+export function scaipMessageId(cid: string, ref: string): string {
+  return `scaip-${cid}-${ref}`;
+}
+
+function wrongContent(detail: string): MapResult {
+  return { ok: false, snu: SCAIP_RESPONSE_STATUS.WRONG_CONTENT, reason: 'WRONG_CONTENT', detail };
+}
+
+export interface MapOptions {
+  /** Time of receipt, epoch milliseconds. */
+  now: number;
+  /** Heartbeat interval provisioned for this controller, used when the PI carries no `hbi`. */
+  heartbeatIntervalS?: number;
+}
+
+export function mapScaipRequest(request: ScaipRequest, options: MapOptions): MapResult {
+  const deviceId = scaipDeviceId(request.cid, request.did);
+  if (!isDeviceId(deviceId)) return wrongContent('controller/device id does not form a device id');
+  const deviceType = SCAIP_DEVICE_TYPE_MAP[request.dty];
+  const envelope = { v: 1 as const, id: scaipMessageId(request.cid, request.ref), ts: options.now };
+
+  if (request.mty === 'PI') {
+    const intervalS = request.hbi ?? options.heartbeatIntervalS ?? DEFAULT_HEARTBEAT_INTERVAL_S;
+    const parsed = heartbeatSchema.safeParse({ ...envelope, intervalS });
+    if (!parsed.success) return wrongContent(describeIssues(parsed.error));
+    return {
+      ok: true,
+      channel: 'heartbeat',
+      deviceId,
+      deviceType,
+      topic: deviceTopic(deviceId, 'heartbeat'),
+      message: parsed.data,
+    };
+  }
+
+  const statusCode = request.mty === 'RE' ? RESTORAL : request.stc;
+  const eventType = statusCode === undefined ? undefined : SCAIP_STATUS_MAP[deviceType]?.[statusCode];
+  if (eventType === undefined) {
+    return wrongContent(`status ${statusCode ?? '-'} (${request.mty}) is not mapped for device type ${request.dty}`);
+  }
+  const parsed = deviceEventSchema.safeParse({ ...envelope, type: eventType, ...eventFields(eventType, request) });
+  if (!parsed.success) return wrongContent(describeIssues(parsed.error));
+  return {
+    ok: true,
+    channel: 'event',
+    deviceId,
+    deviceType,
+    topic: deviceTopic(deviceId, 'event'),
+    message: parsed.data,
+  };
+}
+
+/** The fields our event types require that SCAIP does not carry as such. */
+function eventFields(eventType: DeviceEvent['type'], request: ScaipRequest): Record<string, unknown> {
+  switch (eventType) {
+    case 'alarm.manual':
+      return request.geo
+        ? {
+            position: {
+              lat: request.geo.lat,
+              lon: request.geo.lon,
+              accuracyM: request.geo.accuracyM ?? SCAIP_DEFAULT_ACCURACY_M,
+            },
+          }
+        : {};
+    case 'battery.low':
+      return { level: SCAIP_BATTERY_LOW_LEVEL };
+    // a smart door alarm reports leaving, never entering (see DOMAIN.md)
+    case 'door.open':
+      return { direction: 'exit' };
+    // SCAIP names no dose; the request's ref identifies this one
+    case 'dose.missed':
+    case 'dose.taken':
+      return { doseId: `scaip-${request.ref}` };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,39 @@
+// The gateway's connection to the broker: MQTT 3.1.1, QoS 1, so a publish resolves only once the
+// broker acknowledged it (PUBACK). Only then does the gateway answer the SCAIP controller.
+
+import mqtt from 'mqtt';
+
+export interface PublisherOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Stable per gateway instance, so the broker's ACL and logs can name it. */
+  clientId?: string;
+  /** Fail the first connection after this long instead of hanging at start-up. */
+  connectTimeoutMs?: number;
+}
+
+export interface Publisher {
+  publish(topic: string, payload: Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectPublisher(options: PublisherOptions): Promise<Publisher> {
+  const client = await mqtt.connectAsync(options.url, {
+    protocolVersion: 4,
+    clean: true,
+    clientId: options.clientId ?? `scaip-gateway-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    reconnectPeriod: 1_000,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+  });
+  return {
+    async publish(topic, payload) {
+      await client.publishAsync(topic, payload, { qos: 1 });
+    },
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// Parses a SCAIP `mrq` request body into a typed message, or the `snu` to refuse it with, and builds
+// the `mrs` response body. Pure: no I/O. Hostile XML is refused before the parser sees it: no
+// DOCTYPE (so no entities, external or internal), a hard size limit, and strict element patterns.
+
+import {
+  isScaipDeviceType,
+  isScaipStatusCode,
+  SCAIP_MESSAGE_TYPES,
+  SCAIP_RESPONSE_STATUS,
+  type ScaipDeviceTypeCode,
+  type ScaipMessageType,
+  type ScaipStatusCode,
+} from '@trygg/firmware-protocol';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { ScaipRejection } from './errors.ts';
+
+/** Largest `mrq` body accepted; real requests are a few hundred bytes. Larger → snu 1. */
+export const MAX_MRQ_BYTES = 4096;
+
+export interface ScaipGeo {
+  lat: number;
+  lon: number;
+  /** Accuracy radius in metres, when the controller sends one. */
+  accuracyM?: number;
+}
+
+/** A validated `mrq`. Codes are the SCAIP strings as sent (`dty` "0003", `stc` "0010"). */
+export interface ScaipRequest {
+  ref: string;
+  cid: string;
+  mty: ScaipMessageType;
+  dty: ScaipDeviceTypeCode;
+  did: string;
+  /** Absent only on heartbeats (PI). */
+  stc?: ScaipStatusCode;
+  dco?: string;
+  pri?: number;
+  lco?: string;
+  geo?: ScaipGeo;
+  /** Heartbeat interval in seconds announced by the controller. */
+  hbi?: number;
+}
+
+export type ScaipParseResult =
+  | { ok: true; message: ScaipRequest }
+  | { ok: false; snu: number; reason: ScaipRejection; detail: string; ref?: string };
+
+/** Element value patterns. Anything else is `snu` 2 (invalid format). */
+const PATTERNS = {
+  // ref and cid become part of our message and device ids, hence the narrow alphabets
+  ref: /^[A-Za-z0-9_.:-]{1,32}$/,
+  cid: /^[A-Za-z0-9]{1,24}$/,
+  did: /^[A-Za-z0-9]{1,24}$/,
+  dty: /^[0-9]{4}$/,
+  stc: /^[0-9]{4}$/,
+  mty: /^[A-Z]{2}$/,
+  dco: /^[A-Za-z0-9]{1,8}$/,
+  pri: /^[0-9]{1,2}$/,
+  lco: /^[A-Za-z0-9 _.,:/-]{1,32}$/,
+  hbi: /^[0-9]{1,6}$/,
+  lat: /^-?[0-9]{1,2}(\.[0-9]{1,10})?$/,
+  lon: /^-?[0-9]{1,3}(\.[0-9]{1,10})?$/,
+  acc: /^[0-9]{1,6}(\.[0-9]{1,3})?$/,
+} as const;
+
+const TEXT_TAGS = ['ref', 'cid', 'mty', 'dty', 'did', 'stc', 'dco', 'pri', 'lco', 'hbi'] as const;
+type TextTag = (typeof TEXT_TAGS)[number];
+const GEO_TAGS = ['lat', 'lon', 'acc'] as const;
+const ALLOWED_TAGS = new Set<string>([...TEXT_TAGS, 'lge']);
+
+const parser = new XMLParser({
+  processEntities: false,
+  htmlEntities: false,
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  trimValues: true,
+});
+
+const textEncoder = new TextEncoder();
+
+function fail(snu: number, reason: ScaipRejection, detail: string, ref?: string): ScaipParseResult {
+  return ref === undefined ? { ok: false, snu, reason, detail } : { ok: false, snu, reason, detail, ref };
+}
+
+/** Best-effort `ref` from a body we refuse to parse, so the `mrs` can still name the request. */
+export function sniffRef(body: string): string | undefined {
+  const match = /<ref>\s*([A-Za-z0-9_.:-]{1,32})\s*<\/ref>/.exec(body.slice(0, MAX_MRQ_BYTES));
+  return match?.[1];
+}
+
+export function parseMrq(body: string): ScaipParseResult {
+  const bytes = textEncoder.encode(body).byteLength;
+  if (bytes > MAX_MRQ_BYTES) {
+    return fail(SCAIP_RESPONSE_STATUS.TOO_LONG, 'TOO_LONG', `${bytes} bytes > ${MAX_MRQ_BYTES}`, sniffRef(body));
+  }
+  // No DTDs at all: this is what makes entity expansion and external entities impossible,
+  // independently of the parser's own settings.
+  if (/<!DOCTYPE|<!ENTITY/i.test(body)) {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', 'DOCTYPE/ENTITY declarations are refused');
+  }
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `not well-formed XML: ${valid.err.code}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parser.parse(body);
+  } catch (err) {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `XML parser: ${(err as Error).message}`);
+  }
+  if (!isRecord(doc) || Object.keys(doc).length !== 1 || !isRecord(doc.mrq)) {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', 'root element must be a single <mrq>');
+  }
+  return readMrq(doc.mrq);
+}
+
+function readMrq(mrq: Record<string, unknown>): ScaipParseResult {
+  for (const tag of Object.keys(mrq)) {
+    if (!ALLOWED_TAGS.has(tag)) {
+      return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `unexpected element <${tag.slice(0, 16)}>`);
+    }
+  }
+  const text: Partial<Record<TextTag, string>> = {};
+  for (const tag of TEXT_TAGS) {
+    const value = mrq[tag];
+    if (value === undefined || value === '') continue;
+    if (typeof value !== 'string' || !PATTERNS[tag].test(value)) {
+      return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `<${tag}> is malformed`, text.ref);
+    }
+    text[tag] = value;
+  }
+  const { ref } = text;
+  for (const tag of ['ref', 'cid', 'mty', 'dty', 'did'] as const) {
+    if (text[tag] === undefined) {
+      return fail(SCAIP_RESPONSE_STATUS.MANDATORY_TAG_MISSING, 'MANDATORY_TAG_MISSING', `<${tag}> is missing`, ref);
+    }
+  }
+  const mty = text.mty as string;
+  if (!(SCAIP_MESSAGE_TYPES as readonly string[]).includes(mty)) {
+    return fail(SCAIP_RESPONSE_STATUS.WRONG_CONTENT, 'WRONG_CONTENT', `unknown message type ${mty}`, ref);
+  }
+  if (text.stc === undefined && mty !== 'PI') {
+    return fail(SCAIP_RESPONSE_STATUS.MANDATORY_TAG_MISSING, 'MANDATORY_TAG_MISSING', '<stc> is missing', ref);
+  }
+  const dty = text.dty as string;
+  if (!isScaipDeviceType(dty)) {
+    return fail(SCAIP_RESPONSE_STATUS.WRONG_CONTENT, 'WRONG_CONTENT', `unmapped device type ${dty}`, ref);
+  }
+  if (text.stc !== undefined && !isScaipStatusCode(text.stc)) {
+    return fail(SCAIP_RESPONSE_STATUS.WRONG_CONTENT, 'WRONG_CONTENT', `unmapped status code ${text.stc}`, ref);
+  }
+  const geo = readGeo(mrq.lge);
+  if (geo === 'invalid') {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', '<lge> is malformed', ref);
+  }
+  const message: ScaipRequest = {
+    ref: ref as string,
+    cid: text.cid as string,
+    mty: mty as ScaipMessageType,
+    dty,
+    did: text.did as string,
+  };
+  if (text.stc !== undefined) message.stc = text.stc as ScaipStatusCode;
+  if (text.dco !== undefined) message.dco = text.dco;
+  if (text.pri !== undefined) message.pri = Number(text.pri);
+  if (text.lco !== undefined) message.lco = text.lco;
+  if (text.hbi !== undefined) message.hbi = Number(text.hbi);
+  if (geo !== undefined) message.geo = geo;
+  return { ok: true, message };
+}
+
+/** `<lge><lat>57.70</lat><lon>11.97</lon><acc>15</acc></lge>`, acc optional. */
+function readGeo(lge: unknown): ScaipGeo | undefined | 'invalid' {
+  if (lge === undefined) return undefined;
+  if (!isRecord(lge)) return 'invalid';
+  for (const tag of Object.keys(lge)) if (!(GEO_TAGS as readonly string[]).includes(tag)) return 'invalid';
+  const values: Partial<Record<(typeof GEO_TAGS)[number], number>> = {};
+  for (const tag of GEO_TAGS) {
+    const value = lge[tag];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !PATTERNS[tag].test(value)) return 'invalid';
+    values[tag] = Number(value);
+  }
+  const { lat, lon, acc } = values;
+  if (lat === undefined || lon === undefined || Math.abs(lat) > 90 || Math.abs(lon) > 180) return 'invalid';
+  return acc === undefined ? { lat, lon } : { lat, lon, accuracyM: acc };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `mrs` response body. `ref` is omitted when the request had none we could read. */
+export function mrsXml(ref: string | undefined, snu: number, hbi?: number): string {
+  // ref is only ever a value that matched PATTERNS.ref, so it needs no escaping
+  const refTag = ref !== undefined && PATTERNS.ref.test(ref) ? `<ref>${ref}</ref>` : '';
+  const hbiTag = hbi !== undefined ? `<hbi>${Math.trunc(hbi)}</hbi>` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?><mrs>${refTag}<snu>${snu}</snu>${hbiTag}</mrs>`;
+}

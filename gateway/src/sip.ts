@@ -1,0 +1,215 @@
+// Just enough SIP (RFC 3261) for SCAIP: parse requests, build responses, and frame a TCP byte
+// stream by Content-Length. No dialogs, no proxying, no authentication: SCAIP controllers send
+// stand-alone MESSAGE requests (and OPTIONS pings) and expect a final response to each.
+
+import { randomBytes } from 'node:crypto';
+
+/** Largest header section accepted; SCAIP requests carry a handful of short headers. */
+export const MAX_SIP_HEADER_BYTES = 8 * 1024;
+/** Largest body framed on TCP; bigger bodies are answered 413 and the connection closed. */
+export const MAX_SIP_BODY_BYTES = 64 * 1024;
+
+export interface SipHeader {
+  /** Lower-case long form (`via`, `call-id`, ...). */
+  name: string;
+  value: string;
+}
+
+export interface SipRequest {
+  method: string;
+  uri: string;
+  headers: SipHeader[];
+  body: Buffer;
+}
+
+export type SipParseResult = { ok: true; request: SipRequest } | { ok: false; detail: string };
+
+const COMPACT_FORMS: Record<string, string> = {
+  v: 'via',
+  f: 'from',
+  t: 'to',
+  i: 'call-id',
+  l: 'content-length',
+  c: 'content-type',
+  m: 'contact',
+  k: 'supported',
+  s: 'subject',
+  e: 'content-encoding',
+};
+
+/** Headers a response copies from its request (RFC 3261 §8.2.6.2). */
+const COPIED_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+const REQUIRED_HEADERS = COPIED_HEADERS;
+
+const REQUEST_LINE = /^([A-Z]{3,16}) (\S{1,256}) SIP\/2\.0$/;
+const HEADER_BLOCK_END = Buffer.from('\r\n\r\n');
+
+function canonicalName(name: string): string {
+  const lower = name.toLowerCase();
+  return COMPACT_FORMS[lower] ?? lower;
+}
+
+/**
+ * Parses one complete SIP message. On UDP the datagram is the message; Content-Length, when
+ * present, cuts the body. Responses (status lines) are reported as not-a-request.
+ */
+export function parseSipRequest(data: Buffer, options: { headOnly?: boolean } = {}): SipParseResult {
+  const end = data.indexOf(HEADER_BLOCK_END);
+  if (end < 0) return { ok: false, detail: 'no end of headers' };
+  if (end > MAX_SIP_HEADER_BYTES) return { ok: false, detail: 'header section too large' };
+  const lines = data.subarray(0, end).toString('utf8').split('\r\n');
+  const match = REQUEST_LINE.exec(lines[0] ?? '');
+  if (!match) return { ok: false, detail: 'not a SIP/2.0 request line' };
+  const headers: SipHeader[] = [];
+  for (const line of lines.slice(1)) {
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      // folded continuation line (obsolete but legal)
+      const last = headers.at(-1);
+      if (!last) return { ok: false, detail: 'continuation before first header' };
+      last.value = `${last.value} ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon < 1) return { ok: false, detail: 'malformed header line' };
+    headers.push({ name: canonicalName(line.slice(0, colon).trim()), value: line.slice(colon + 1).trim() });
+  }
+  for (const name of REQUIRED_HEADERS) {
+    if (!headers.some((h) => h.name === name)) return { ok: false, detail: `missing ${name} header` };
+  }
+  let body = data.subarray(end + HEADER_BLOCK_END.length);
+  const contentLength = headerValue({ headers }, 'content-length');
+  if (options.headOnly) {
+    body = Buffer.alloc(0);
+  } else if (contentLength !== undefined) {
+    if (!/^[0-9]{1,9}$/.test(contentLength)) return { ok: false, detail: 'malformed Content-Length' };
+    const length = Number(contentLength);
+    if (length > body.length) return { ok: false, detail: 'body shorter than Content-Length' };
+    body = body.subarray(0, length);
+  }
+  return { ok: true, request: { method: match[1] as string, uri: match[2] as string, headers, body } };
+}
+
+export function headerValue(message: Pick<SipRequest, 'headers'>, name: string): string | undefined {
+  return message.headers.find((h) => h.name === name)?.value;
+}
+
+/** The media type of the body, lower-case and without parameters. */
+export function contentType(request: SipRequest): string | undefined {
+  return headerValue(request, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+}
+
+const DISPLAY_NAMES: Record<string, string> = {
+  via: 'Via',
+  from: 'From',
+  to: 'To',
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+};
+
+export const REASON_PHRASES: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  405: 'Method Not Allowed',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+};
+
+export interface ResponseOptions {
+  body?: string;
+  contentType?: string;
+  /** Extra headers, already formatted as `Name: value`. */
+  extraHeaders?: string[];
+  /** Tag added to To when the request's To has none (one per response is enough: no dialogs). */
+  toTag?: string;
+}
+
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function buildResponse(request: SipRequest, status: number, options: ResponseOptions = {}): Buffer {
+  const lines = [`SIP/2.0 ${status} ${REASON_PHRASES[status] ?? 'Unknown'}`];
+  for (const name of COPIED_HEADERS) {
+    for (const header of request.headers) {
+      if (header.name !== name) continue;
+      let value = header.value;
+      if (name === 'to' && !/;\s*tag=/i.test(value)) value = `${value};tag=${options.toTag ?? newTag()}`;
+      lines.push(`${DISPLAY_NAMES[name]}: ${value}`);
+    }
+  }
+  lines.push('Server: trygg-scaip-gateway');
+  for (const header of options.extraHeaders ?? []) lines.push(header);
+  const body = Buffer.from(options.body ?? '', 'utf8');
+  if (body.length > 0) lines.push(`Content-Type: ${options.contentType ?? 'application/scaip+xml'}`);
+  lines.push(`Content-Length: ${body.length}`);
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'), body]);
+}
+
+export type FramedMessage =
+  | { ok: true; message: Buffer }
+  /** `head` is the header section of an oversized message, so it can still be answered. */
+  | { ok: false; tooLarge: boolean; detail: string; head?: Buffer };
+
+/**
+ * Splits a TCP byte stream into SIP messages by Content-Length (mandatory on streams, RFC 3261
+ * §18.3). After an error the stream cannot be resynchronised; the caller closes the connection.
+ */
+export class SipStreamFramer {
+  private buffer: Buffer = Buffer.alloc(0);
+  private failed = false;
+
+  push(chunk: Buffer): FramedMessage[] {
+    if (this.failed) return [];
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const out: FramedMessage[] = [];
+    for (;;) {
+      // CRLF keep-alives between messages (RFC 5626 §3.5.1)
+      let start = 0;
+      while (this.buffer[start] === 0x0d || this.buffer[start] === 0x0a) start++;
+      if (start > 0) this.buffer = this.buffer.subarray(start);
+      const end = this.buffer.indexOf(HEADER_BLOCK_END);
+      if (end < 0) {
+        if (this.buffer.length > MAX_SIP_HEADER_BYTES) out.push(this.fail(true, 'header section too large'));
+        return out;
+      }
+      if (end > MAX_SIP_HEADER_BYTES) {
+        out.push(this.fail(true, 'header section too large'));
+        return out;
+      }
+      const length = streamContentLength(this.buffer.subarray(0, end).toString('utf8'));
+      if (length === undefined) {
+        out.push(this.fail(false, 'missing or malformed Content-Length on a stream'));
+        return out;
+      }
+      if (length > MAX_SIP_BODY_BYTES) {
+        // hand the headers on so the caller can still answer 413 to the right transaction
+        const head = Buffer.from(this.buffer.subarray(0, end + HEADER_BLOCK_END.length));
+        out.push({ ...this.fail(true, `Content-Length ${length} > ${MAX_SIP_BODY_BYTES}`), head });
+        return out;
+      }
+      const total = end + HEADER_BLOCK_END.length + length;
+      if (this.buffer.length < total) return out;
+      out.push({ ok: true, message: this.buffer.subarray(0, total) });
+      this.buffer = this.buffer.subarray(total);
+    }
+  }
+
+  private fail(tooLarge: boolean, detail: string): FramedMessage & { ok: false } {
+    this.failed = true;
+    this.buffer = Buffer.alloc(0);
+    return { ok: false, tooLarge, detail };
+  }
+}
+
+function streamContentLength(headerSection: string): number | undefined {
+  for (const line of headerSection.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon < 1 || canonicalName(line.slice(0, colon).trim()) !== 'content-length') continue;
+    const value = line.slice(colon + 1).trim();
+    return /^[0-9]{1,9}$/.test(value) ? Number(value) : undefined;
+  }
+  return undefined;
+}

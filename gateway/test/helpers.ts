@@ -1,0 +1,163 @@
+// Shared fixtures for the gateway tests: SCAIP bodies, a real broker subscriber, a gateway started
+// on ephemeral ports, and SIPp run as the SCAIP controller.
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { connectPublisher, type Gateway, type Publisher, startGateway } from '../src/index.ts';
+
+export const MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+export const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
+export const SCENARIO_DIR = fileURLToPath(new URL('./sipp/', import.meta.url));
+export const silentLogger = pino({ level: 'silent' });
+
+export interface MrqFields {
+  ref?: string;
+  cid?: string;
+  mty?: string;
+  dty?: string;
+  did?: string;
+  stc?: string;
+  dco?: string;
+  pri?: string;
+  lco?: string;
+  hbi?: string;
+  lge?: string;
+}
+
+/** An `mrq` body; a field set to undefined is left out, so tests can drop mandatory tags. */
+export function mrq(fields: MrqFields): string {
+  const order = ['ref', 'cid', 'mty', 'dty', 'did', 'dco', 'stc', 'pri', 'lco', 'hbi', 'lge'] as const;
+  const tags = order
+    .filter((tag) => fields[tag] !== undefined)
+    .map((tag) => `<${tag}>${fields[tag]}</${tag}>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><mrq>${tags}</mrq>`;
+}
+
+export function alarmFields(cid: string, ref: string): MrqFields {
+  return { ref, cid, mty: 'ME', dty: '0003', did: '1', stc: '0010', pri: '1' };
+}
+
+/** A controller id no other test (or earlier run) uses, so broker messages can be told apart. */
+export function uniqueCid(): string {
+  return `T${randomBytes(6).toString('hex')}`;
+}
+
+/** The classic billion-laughs body. */
+export const XML_BOMB = `<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+]>
+<mrq><ref>bomb1</ref><cid>C1</cid><mty>ME</mty><dty>0003</dty><did>1</did><stc>0010</stc><lco>&lol5;</lco></mrq>`;
+
+export const XXE = `<?xml version="1.0"?>
+<!DOCTYPE mrq [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+<mrq><ref>xxe1</ref><cid>C1</cid><mty>ME</mty><dty>0003</dty><did>1</did><stc>0010</stc><lco>&xxe;</lco></mrq>`;
+
+export interface Received {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+/** Subscribes to every device's event and heartbeat channel on the real broker. */
+export async function subscribeDevices(): Promise<{ received: Received[]; close(): Promise<void> }> {
+  const client = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 4, clean: true });
+  const received: Received[] = [];
+  client.on('message', (topic, payload) => {
+    received.push({ topic, payload: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
+  });
+  await client.subscribeAsync(['v1/devices/+/event', 'v1/devices/+/heartbeat'], { qos: 1 });
+  return { received, close: () => client.endAsync() };
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  publisher: Publisher;
+  controllers: Set<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(controllers: Set<string>, heartbeatIntervalS?: number): Promise<TestGateway> {
+  const publisher = await connectPublisher({ url: MQTT_URL });
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    udpPort: 0,
+    tcpPort: 0,
+    controllers: {
+      isKnown: (cid) => controllers.has(cid),
+      heartbeatIntervalS: () => heartbeatIntervalS,
+    },
+    publish: publisher.publish,
+    logger: silentLogger,
+  });
+  return {
+    gateway,
+    publisher,
+    controllers,
+    async close() {
+      await gateway.close();
+      await publisher.close();
+    },
+  };
+}
+
+export interface SippRun {
+  /** SIPp's exit code: 0 when every call succeeded. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one SIPp UAC call against the gateway on 127.0.0.1. `keys` become SIPp keywords
+ * (`-key body ...` → `[body]` in the scenario), `sets` global variables (`-set expected 0`).
+ */
+export function runSipp(
+  scenario: string,
+  port: number,
+  options: { keys?: Record<string, string>; sets?: Record<string, string>; transport?: 'u1' | 't1' } = {},
+): Promise<SippRun> {
+  const args = [
+    `127.0.0.1:${port}`,
+    '-sf',
+    `${SCENARIO_DIR}${scenario}`,
+    '-m',
+    '1',
+    '-t',
+    options.transport ?? 'u1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-timeout',
+    '10s',
+    '-timeout_error',
+    '-nostdin',
+  ];
+  for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
+  for (const [name, value] of Object.entries(options.sets ?? {})) args.push('-set', name, value);
+  return new Promise((resolve) => {
+    execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Waits until `predicate` holds or `timeoutMs` passes (the broker delivers asynchronously). */
+export async function eventually(predicate: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (predicate()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return predicate();
+}

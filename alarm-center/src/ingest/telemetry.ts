@@ -67,6 +67,8 @@ export class InfluxTelemetry implements TelemetrySink {
   #written = 0;
   #dropped = 0;
   #inFlight: Promise<void> | null = null;
+  /** Points taken from the buffer for a write that has not finished: still ours, still bounded. */
+  #sending = 0;
   readonly #timer: NodeJS.Timeout;
   readonly #batchSize: number;
   readonly #maxBuffered: number;
@@ -97,8 +99,8 @@ export class InfluxTelemetry implements TelemetrySink {
   }
 
   #trim(): void {
-    if (this.#buffer.length <= this.#maxBuffered) return;
-    const excess = this.#buffer.length - this.#maxBuffered;
+    const excess = Math.min(this.#buffer.length, this.#buffer.length + this.#sending - this.#maxBuffered);
+    if (excess <= 0) return;
     this.#buffer.splice(0, excess);
     this.#dropped += excess;
   }
@@ -141,10 +143,13 @@ export class InfluxTelemetry implements TelemetrySink {
   async #drain(): Promise<void> {
     while (this.#buffer.length > 0) {
       const batch = this.#buffer.splice(0, this.#batchSize);
+      this.#sending += batch.length;
       try {
         await this.#influx.writePoints(batch, { precision: 'ms' });
+        this.#sending -= batch.length;
         this.#written += batch.length;
       } catch (err) {
+        this.#sending -= batch.length;
         // Put the batch back in front and keep within the bound: the oldest points go first.
         this.#buffer = batch.concat(this.#buffer);
         this.#trim();
@@ -165,7 +170,7 @@ export class InfluxTelemetry implements TelemetrySink {
   }
 
   stats() {
-    return { buffered: this.#buffer.length, written: this.#written, dropped: this.#dropped };
+    return { buffered: this.#buffer.length + this.#sending, written: this.#written, dropped: this.#dropped };
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { Provisioning } from '../provisioning.ts';
 import { type AuthOptions, registerAuth } from './auth.ts';
-import { registerErrorHandler } from './errors.ts';
+import { notFoundBody, registerErrorHandler } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
 import { deviceRoutes } from './routes-devices.ts';
 import { overviewRoutes } from './routes-overview.ts';
@@ -76,14 +76,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  if (deps.consoleDist && existsSync(deps.consoleDist)) {
-    await app.register(fastifyStatic, { root: deps.consoleDist, wildcard: false });
-    // Client-side routes fall back to the console's index.html.
-    app.setNotFoundHandler((request, reply) =>
-      request.url.startsWith('/api/') || request.method !== 'GET'
-        ? reply.status(404).send({ code: 'NOT_FOUND', message: 'Not found', statusCode: 404 })
-        : reply.sendFile('index.html'),
-    );
-  }
+  const consoleServed = Boolean(deps.consoleDist && existsSync(deps.consoleDist));
+  if (consoleServed) await app.register(fastifyStatic, { root: deps.consoleDist as string, wildcard: false });
+  // API paths answer 404 in JSON; with the console served, other GETs fall back to its index.html
+  // (client-side routes survive a reload).
+  app.setNotFoundHandler((request, reply) =>
+    consoleServed && request.method === 'GET' && !request.url.startsWith('/api/')
+      ? reply.sendFile('index.html')
+      : reply.status(404).send(notFoundBody()),
+  );
   return app;
 }

@@ -43,7 +43,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       statusCode: status,
     });
   });
-  app.setNotFoundHandler((_request, reply) =>
-    reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message, statusCode: 404 }),
-  );
+}
+
+/** The JSON body of every 404 the API sends. */
+export function notFoundBody() {
+  return { code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message, statusCode: 404 };
 }

@@ -26,6 +26,7 @@ import { DeviceRegistry } from './registry.ts';
 import * as alarms from './repositories/alarms.ts';
 import * as devices from './repositories/devices.ts';
 import { DeadlineScheduler } from './scheduler.ts';
+import { brokerCommands } from './supervision/device-commands.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -161,7 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             return hash !== null && (await secrets.verify(deviceId, secret, hash));
           },
         },
-        serviceAccounts: options.serviceAccounts ?? [],
+        serviceAccounts: options.serviceAccounts ?? config.BROKER_SERVICE_USERS,
         hooks: {
           onPublished: async ({ topic, payload }) => {
             if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
@@ -180,6 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const app = await buildApp({
       pool: db.pool,
+      commands: brokerCommands(broker.aedes),
       bus,
       metrics,
       service,

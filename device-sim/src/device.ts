@@ -131,6 +131,9 @@ export class SimDevice {
       keepalive: 30,
       connectTimeout: 10_000,
       reconnectPeriod: min,
+      // Firmware keeps trying when the platform refuses for a while ("server unavailable" while
+      // its database is down); a wrong secret on the first connect still fails connect() below.
+      reconnectOnConnackError: true,
       // Our own offline queue decides what survives a disconnect, so mqtt.js must not keep a second copy.
       queueQoSZero: false,
     });

@@ -13,7 +13,9 @@ export const configSchema = z.object({
   GATEWAY_SIP_TLS_PORT: port.default(5061),
   GATEWAY_TLS_CERT_FILE: z.string().optional(),
   GATEWAY_TLS_KEY_FILE: z.string().optional(),
-  /** Provisioned controller ids, comma-separated. */
+  /** The alarm center's PostgreSQL: controllers are known by their provisioned devices. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Provisioned controller ids, comma-separated; used only without DATABASE_URL. */
   GATEWAY_CONTROLLERS: z
     .string()
     .default('')

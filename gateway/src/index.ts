@@ -24,6 +24,11 @@ export {
   scaipMessageId,
 } from './map.ts';
 export { connectPublisher, type Publisher, type PublisherOptions } from './mqtt-publisher.ts';
+export {
+  DEFAULT_CONTROLLER_CACHE_TTL_MS,
+  type PgControllerRegistryOptions,
+  pgControllerRegistry,
+} from './pg-controllers.ts';
 export { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipGeo, type ScaipParseResult, type ScaipRequest } from './scaip.ts';
 export { type Gateway, type GatewayOptions, startGateway } from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';

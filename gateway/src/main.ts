@@ -1,16 +1,37 @@
 // Runs the SCAIP gateway standalone: SIP on GATEWAY_SIP_HOST:GATEWAY_SIP_PORT (UDP and TCP, TLS
-// when a certificate is configured), publishing into the broker at MQTT_URL.
+// when a certificate is configured), publishing into the broker at MQTT_URL. Controllers are those
+// with devices provisioned in the alarm center's PostgreSQL (DATABASE_URL), else GATEWAY_CONTROLLERS.
 
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
+import type { ControllerRegistry } from './handler.ts';
 import { connectPublisher } from './mqtt-publisher.ts';
+import { pgControllerRegistry } from './pg-controllers.ts';
 import { startGateway } from './server.ts';
 
 const config = loadConfig();
 const logger = pino({ level: config.LOG_LEVEL, name: 'scaip-gateway' });
-const controllerIds = new Set(config.GATEWAY_CONTROLLERS);
-if (controllerIds.size === 0) logger.warn('GATEWAY_CONTROLLERS is empty: every controller will be refused');
+const pool = config.DATABASE_URL ? new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 }) : null;
+pool?.on('error', (err) => logger.warn({ err }, 'controller registry database connection lost'));
+const controllers = pool ? databaseControllers(pool) : listedControllers(config.GATEWAY_CONTROLLERS);
+
+function databaseControllers(db: pg.Pool): ControllerRegistry {
+  logger.info('controllers: devices provisioned in the alarm center (DATABASE_URL)');
+  const registry = pgControllerRegistry({ pool: db });
+  return {
+    isKnown: registry.isKnown,
+    // the devices' provisioned interval is what the alarm center supervises
+    heartbeatIntervalS: (cid) => registry.heartbeatIntervalS?.(cid) ?? config.GATEWAY_HEARTBEAT_INTERVAL_S,
+  };
+}
+
+function listedControllers(ids: string[]): ControllerRegistry {
+  const known = new Set(ids);
+  if (known.size === 0) logger.warn('GATEWAY_CONTROLLERS is empty: every controller will be refused');
+  return { isKnown: (cid) => known.has(cid), heartbeatIntervalS: () => config.GATEWAY_HEARTBEAT_INTERVAL_S };
+}
 
 const publisher = await connectPublisher({
   url: config.MQTT_URL,
@@ -33,10 +54,7 @@ const gateway = await startGateway({
   udpPort: config.GATEWAY_SIP_PORT,
   tcpPort: config.GATEWAY_SIP_PORT,
   ...(tls ? { tls } : {}),
-  controllers: {
-    isKnown: (cid) => controllerIds.has(cid),
-    heartbeatIntervalS: () => config.GATEWAY_HEARTBEAT_INTERVAL_S,
-  },
+  controllers,
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
@@ -46,6 +64,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal, stats: gateway.stats() }, 'SCAIP gateway stopping');
   await gateway.close();
   await publisher.close();
+  await pool?.end();
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -22,9 +22,11 @@ import { type AuthOptions, registerAuth } from './auth.ts';
 import { notFoundBody, registerErrorHandler } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
 import { deviceRoutes } from './routes-devices.ts';
+import { grantRoutes } from './routes-grants.ts';
 import { overviewRoutes } from './routes-overview.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { streamRoutes } from './routes-stream.ts';
+import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -64,8 +66,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, deps.auth, { max: 10, timeWindow: '1 minute' });
   alarmRoutes(app, deps);
   deviceRoutes(app, deps);
+  grantRoutes(app, deps);
   overviewRoutes(app, deps);
   streamRoutes(app, deps);
+  supervisionRoutes(app, deps);
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

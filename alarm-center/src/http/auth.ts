@@ -35,14 +35,35 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const token = request.cookies[SESSION_COOKIE];
     if (token) request.user = await users.sessionUser(options.pool, token, options.clock.now());
   });
+  // Routes declare role checks as preHandler, which Fastify runs after schema validation; moved
+  // to preValidation, a caller without the role gets 401/403 before any field-level feedback.
+  app.addHook('onRoute', (route) => {
+    const preHandler = hookList(route.preHandler);
+    const checks = preHandler.filter(isRoleCheck);
+    if (checks.length === 0) return;
+    route.preHandler = preHandler.filter((hook) => !isRoleCheck(hook)) as typeof route.preHandler;
+    route.preValidation = [...checks, ...hookList(route.preValidation)] as typeof route.preValidation;
+  });
 }
 
-/** preHandler: only these roles may use the route. */
+const ROLE_CHECK = Symbol('roleCheck');
+
+function hookList(hooks: unknown): unknown[] {
+  if (hooks === undefined || hooks === null) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
+}
+
+function isRoleCheck(hook: unknown): boolean {
+  return typeof hook === 'function' && ROLE_CHECK in hook;
+}
+
+/** Only these roles may use the route (declared as preHandler; runs before validation). */
 export function requireRole(...roles: Role[]) {
-  return async (request: FastifyRequest) => {
+  const check = async (request: FastifyRequest) => {
     if (!request.user) throw new AppError('AUTH_REQUIRED');
     if (!roles.includes(request.user.role)) throw new AppError('FORBIDDEN_ROLE');
   };
+  return Object.assign(check, { [ROLE_CHECK]: roles });
 }
 
 export async function login(

@@ -15,6 +15,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
+/** PostgreSQL SQLSTATE class 22, "data exception": the value itself was refused. */
+function isRefusedByDatabase(err: { code?: unknown }): boolean {
+  return typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code);
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
@@ -35,10 +40,21 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const e = ERRORS.DATABASE_UNAVAILABLE;
       return reply.status(e.status).send({ code: 'DATABASE_UNAVAILABLE', message: e.message, statusCode: e.status });
     }
+    if (isRefusedByDatabase(err)) {
+      // The schema let through a value PostgreSQL cannot store (e.g. a NUL in text): the client's
+      // fault, but logged so the schema can be tightened.
+      request.log.warn({ sqlstate: err.code, url: request.routeOptions.url }, 'value refused by the database');
+      return reply.status(400).send({
+        code: 'VALIDATION',
+        message: `${ERRORS.VALIDATION.message}: a value cannot be stored (e.g. a NUL character or a number out of range)`,
+        statusCode: 400,
+      });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'request failed');
     return reply.status(status).send({
-      code: err.code ?? (status === 500 ? 'INTERNAL' : 'BAD_REQUEST'),
+      // A 500's own code is internal (e.g. a PostgreSQL SQLSTATE): it goes to the log, not the client.
+      code: status === 500 ? 'INTERNAL' : (err.code ?? 'BAD_REQUEST'),
       message: status === 500 ? 'Internal error' : err.message,
       statusCode: status,
     });

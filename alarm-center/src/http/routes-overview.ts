@@ -47,7 +47,7 @@ export function overviewRoutes(app: FastifyInstance, deps: { pool: pg.Pool; cloc
           q<{ n: number }>(`SELECT count(*)::int AS n FROM alarms WHERE escalated_at >= $1`, [dayStart]),
           q<{ district: string; share: number }>(
             `SELECT district, avg(CASE WHEN outcome IN ('false_alarm', 'forgotten_passage') THEN 1.0 ELSE 0.0 END)::float AS share
-           FROM alarms WHERE status = 'closed' AND audience = 'operator' AND closed_at >= $1 - interval '30 days'
+           FROM alarms WHERE status = 'closed' AND audience = 'operator' AND closed_at >= $1::timestamptz - interval '30 days'
            GROUP BY district`,
             [now],
           ),

@@ -4,8 +4,10 @@ import { useCallback, useEffect, useState } from 'react';
 import type { User } from '../../../alarm-center/src/api/schemas.ts';
 import { setUnauthorizedHandler } from '../api/client.ts';
 import { session } from '../api/endpoints.ts';
+import { PublicPage } from '../grants/PublicPage.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { LoginPage } from './LoginPage.tsx';
+import { isPublicRoute, useRoute } from './route.ts';
 import { Shell } from './Shell.tsx';
 
 type SessionState = { kind: 'checking' } | { kind: 'anonymous'; expired: boolean } | { kind: 'user'; user: User };
@@ -13,6 +15,7 @@ type SessionState = { kind: 'checking' } | { kind: 'anonymous'; expired: boolean
 export function App() {
   const { t } = useI18n();
   const [state, setState] = useState<SessionState>({ kind: 'checking' });
+  const route = useRoute();
 
   useEffect(() => {
     document.title = t('app.title');
@@ -37,6 +40,8 @@ export function App() {
     }
   }, []);
 
+  // The public e-service needs no account: citizens apply and follow their application here.
+  if (isPublicRoute(route)) return <PublicPage route={route} />;
   if (state.kind === 'checking') return <main className="splash">{t('app.loading')}</main>;
   if (state.kind === 'anonymous')
     return <LoginPage expired={state.expired} onLogin={(user) => setState({ kind: 'user', user })} />;

@@ -8,7 +8,13 @@ export function Nav({ pages, route, openCount }: { pages: readonly NavPage[]; ro
   const { t } = useI18n();
   if (pages.length <= 1) return null;
   const current: NavPage =
-    route.page === 'alarm' ? 'queue' : route.page === 'device' || route.page === 'register' ? 'devices' : route.page;
+    route.page === 'alarm'
+      ? 'queue'
+      : route.page === 'device' || route.page === 'register'
+        ? 'devices'
+        : route.page === 'caseNew' || route.page === 'apply' || route.page === 'applyStatus'
+          ? 'cases'
+          : route.page;
   return (
     <nav className="nav" aria-label={t('nav.label')}>
       {pages.map((p) => (

@@ -7,6 +7,9 @@ import { AlarmPage } from '../alarm/AlarmPage.tsx';
 import { DevicePage } from '../devices/DevicePage.tsx';
 import { DevicesPage } from '../devices/DevicesPage.tsx';
 import { RegisterDevicePage } from '../devices/RegisterDevicePage.tsx';
+import { ApplyPage } from '../grants/ApplyPage.tsx';
+import { CasesPage } from '../grants/CasesPage.tsx';
+import { OrdersPage } from '../grants/OrdersPage.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { HelpOverlay } from '../keyboard/HelpOverlay.tsx';
 import { isTypingTarget } from '../keyboard/keys.ts';
@@ -59,7 +62,16 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
       ? pages.includes('queue')
       : route.page === 'overview'
         ? pages.includes('overview')
-        : pages.includes('devices');
+        : route.page === 'cases' || route.page === 'caseNew'
+          ? pages.includes('cases')
+          : route.page === 'orders'
+            ? pages.includes('orders')
+            : pages.includes('devices');
+  // A role without the alarm queue (case workers) lands on its own first page.
+  const landing = route.page === 'queue' && !pages.includes('queue') ? pages[0] : undefined;
+  useEffect(() => {
+    if (landing) navigate({ page: landing });
+  }, [landing]);
 
   let page: React.ReactNode;
   if (!allowed) page = <p className="empty">{t('nav.forbidden')}</p>;
@@ -92,6 +104,9 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   else if (route.page === 'devices') page = <DevicesPage />;
   else if (route.page === 'device') page = <DevicePage id={route.id} notify={notify} />;
   else if (route.page === 'register') page = <RegisterDevicePage />;
+  else if (route.page === 'cases') page = <CasesPage notify={notify} />;
+  else if (route.page === 'caseNew') page = <ApplyPage internal />;
+  else if (route.page === 'orders') page = <OrdersPage notify={notify} />;
   else page = <OverviewPage />;
 
   return (

@@ -3,14 +3,14 @@
 
 import type { Role } from '../../../alarm-center/src/api/schemas.ts';
 
-export type NavPage = 'queue' | 'devices' | 'overview';
+export type NavPage = 'queue' | 'devices' | 'overview' | 'cases' | 'orders';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
   operator: ['queue'],
   nightteam: ['queue'],
-  technician: ['queue', 'devices'],
-  supervisor: ['queue', 'overview', 'devices'],
-  caseworker: [],
+  technician: ['queue', 'devices', 'orders'],
+  supervisor: ['queue', 'overview', 'devices', 'orders'],
+  caseworker: ['cases'],
 };
 
 export function pagesFor(role: Role): readonly NavPage[] {

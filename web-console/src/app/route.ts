@@ -8,11 +8,25 @@ export type Route =
   | { page: 'devices' }
   | { page: 'device'; id: string }
   | { page: 'register' }
-  | { page: 'overview' };
+  | { page: 'overview' }
+  | { page: 'apply' }
+  | { page: 'applyStatus'; reference: string | null; token: string | null }
+  | { page: 'cases' }
+  | { page: 'caseNew' }
+  | { page: 'orders' };
+
+/** Pages of the public e-service: shown without logging in. */
+export const isPublicRoute = (route: Route) => route.page === 'apply' || route.page === 'applyStatus';
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [head, id] = parts;
+  if (head === 'apply' && id === 'status')
+    return { page: 'applyStatus', reference: parts[2] ?? null, token: parts[3] ?? null };
+  if (head === 'apply') return { page: 'apply' };
+  if (head === 'cases' && id === 'new') return { page: 'caseNew' };
+  if (head === 'cases') return { page: 'cases' };
+  if (head === 'orders') return { page: 'orders' };
   if (head === 'alarm' && id) return { page: 'alarm', id };
   if (head === 'devices' && id === 'new') return { page: 'register' };
   if (head === 'devices' && id) return { page: 'device', id };
@@ -35,6 +49,19 @@ export function hrefOf(route: Route): string {
       return '#/devices/new';
     case 'overview':
       return '#/overview';
+    case 'apply':
+      return '#/apply';
+    case 'applyStatus':
+      return ['#/apply/status', route.reference, route.reference && route.token]
+        .filter(Boolean)
+        .map((p, i) => (i === 0 ? p : encodeURIComponent(p as string)))
+        .join('/');
+    case 'cases':
+      return '#/cases';
+    case 'caseNew':
+      return '#/cases/new';
+    case 'orders':
+      return '#/orders';
   }
 }
 

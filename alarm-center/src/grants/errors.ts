@@ -1,0 +1,26 @@
+// The grant flow's error catalogue: stable codes with a message and HTTP status. The app's error
+// handler passes any 4xx error's code and message through, so these reach clients unchanged.
+
+export const GRANT_ERRORS = {
+  APPLICATION_NOT_FOUND: { status: 404, message: 'No such application' },
+  APPLICATION_NOT_IN_MANUAL_QUEUE: { status: 409, message: 'The application is not waiting for a case worker' },
+  ORDER_NOT_FOUND: { status: 404, message: 'No such installation order' },
+  ORDER_WRONG_STATE: { status: 409, message: 'The installation order is not in a state that allows this' },
+  ORDER_NOT_YOURS: { status: 409, message: 'Another technician has booked this installation order' },
+  ORDER_DEVICE_NOT_TESTED: {
+    status: 409,
+    message: 'The device has not sent a test alarm since it was provisioned; test it on site first',
+  },
+} as const;
+
+export type GrantErrorCode = keyof typeof GRANT_ERRORS;
+
+export class GrantError extends Error {
+  readonly code: GrantErrorCode;
+  readonly statusCode: number;
+  constructor(code: GrantErrorCode, message: string = GRANT_ERRORS[code].message) {
+    super(message);
+    this.code = code;
+    this.statusCode = GRANT_ERRORS[code].status;
+  }
+}

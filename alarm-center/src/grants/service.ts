@@ -1,0 +1,246 @@
+// The grant flow's shell around the pure rules: stores an application, lets the rules decide,
+// records the decision, and on a grant creates the resident and the installation order in the
+// same transaction. Case workers' decisions and the technicians' order steps go through here too.
+
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import type pg from 'pg';
+import type { User } from '../api/schemas.ts';
+import type { Clock } from '../clock.ts';
+import { inTransaction } from '../db/database.ts';
+import type { PiiCipher } from '../privacy/pii.ts';
+import type { Provisioning } from '../provisioning.ts';
+import * as residents from '../repositories/residents.ts';
+import { GrantError } from './errors.ts';
+import * as repo from './repository.ts';
+import { DEFAULT_GRANT_RULES_CONFIG, decide, type GrantRulesConfig, RULES_VERSION } from './rules.ts';
+import { type ApplicationBody, birthDateOf, type DecisionView } from './schemas.ts';
+
+export interface GrantOptions extends GrantRulesConfig {
+  /** The municipality's time zone: "today" for the age rule is its local date. */
+  timeZone: string;
+}
+
+export const DEFAULT_GRANT_OPTIONS: GrantOptions = { ...DEFAULT_GRANT_RULES_CONFIG, timeZone: 'Europe/Stockholm' };
+
+const REFERENCE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const newReference = () =>
+  `TL-${Array.from({ length: 8 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join('')}`;
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+// What the resident card says about access and living situation: operators read it in Swedish.
+const KEY_HANDLING: Record<ApplicationBody['access']['keyHandling'], string> = {
+  key_box: 'Nyckelgömma',
+  key_to_municipality: 'Nyckel kvitteras av kommunen',
+  someone_opens: 'Någon i hemmet öppnar',
+  other: 'Annat',
+};
+const LIVING: Record<ApplicationBody['livingSituation'], string> = {
+  alone: 'Bor ensam',
+  with_partner: 'Bor med make/maka/sambo',
+  with_others: 'Bor med andra',
+};
+
+export function localDate(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+export interface Applied {
+  id: string;
+  reference: string;
+  statusToken: string;
+  status: 'granted' | 'manual';
+  decision: DecisionView;
+}
+
+export class GrantService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly pii: PiiCipher,
+    private readonly provisioning: Provisioning,
+    private readonly clock: Clock,
+    private readonly options: GrantOptions = DEFAULT_GRANT_OPTIONS,
+  ) {}
+
+  /** Registers an application and lets the rules decide it at once. */
+  async apply(body: ApplicationBody, registeredBy: User | null): Promise<Applied> {
+    const now = this.clock.now();
+    const statusToken = randomBytes(24).toString('base64url');
+    const birthDate = birthDateOf(body.applicant.personalNumber) ?? '';
+    const answers: repo.StoredAnswers = {
+      health: body.health,
+      needMetOtherwise: body.needMetOtherwise,
+      otherInterventions: body.otherInterventions,
+      maxFeeConsent: body.maxFeeConsent,
+    };
+    const result = decide(
+      { legalBasis: body.legalBasis, birthDate, ...answers },
+      { today: localDate(now, this.options.timeZone), otherInterventions: body.otherInterventions },
+      this.options,
+    );
+    const access = body.access.note
+      ? `${KEY_HANDLING[body.access.keyHandling]}: ${body.access.note}`
+      : KEY_HANDLING[body.access.keyHandling];
+
+    return inTransaction(this.pool, async (client) => {
+      let id: string | null = null;
+      let reference = '';
+      // References are random; a collision (one in 10^12) just draws again.
+      while (id === null) {
+        reference = newReference();
+        id = await repo.insertApplication(client, this.pii, {
+          reference,
+          statusTokenHash: tokenHash(statusToken),
+          channel: registeredBy ? 'internal' : 'public',
+          registeredBy: registeredBy?.username ?? null,
+          legalBasis: body.legalBasis,
+          applicantName: body.applicant.name,
+          personalNumber: body.applicant.personalNumber,
+          birthDate,
+          phone: body.applicant.phone,
+          address: `${body.address.street}, ${body.address.postalCode} ${body.address.city}`,
+          district: body.district || body.address.city,
+          access,
+          doorCode: body.access.doorCode ?? null,
+          contacts: body.contacts,
+          livingSituation: body.livingSituation,
+          answers,
+          devicesNeeded: body.devicesNeeded,
+          message: body.message,
+          receivedAt: now,
+        });
+      }
+      await repo.insertDecision(client, {
+        applicationId: id,
+        decision: result.decision,
+        feeDecision: result.feeDecision,
+        ruleVersion: RULES_VERSION,
+        facts: result.factsUsed,
+        reasons: result.reasons,
+        justification: result.justification.sv,
+        justificationEn: result.justification.en,
+        decidedBy: null,
+        decidedAt: now,
+      });
+      if (result.decision === 'granted') {
+        const app = await repo.lockForDecision(client, id);
+        await this.#grant(client, app!, now);
+      } else {
+        await repo.setStatus(client, id, 'manual', null, null);
+      }
+      const decision = await repo.latestDecision(client, id);
+      return { id, reference, statusToken, status: result.decision, decision: decision! };
+    });
+  }
+
+  /** A case worker decides an application the rules sent to the manual queue. */
+  async decideManually(
+    id: string,
+    user: User,
+    body: { decision: 'granted' | 'denied'; feeDecision: 'automatic' | 'fee_handling'; justification: string },
+  ): Promise<void> {
+    const now = this.clock.now();
+    await inTransaction(this.pool, async (client) => {
+      const app = await repo.lockForDecision(client, id);
+      if (!app) throw new GrantError('APPLICATION_NOT_FOUND');
+      if (app.status !== 'manual') throw new GrantError('APPLICATION_NOT_IN_MANUAL_QUEUE');
+      await repo.insertDecision(client, {
+        applicationId: id,
+        decision: body.decision,
+        feeDecision: body.feeDecision,
+        ruleVersion: app.ruleVersion || RULES_VERSION,
+        facts: app.facts,
+        reasons: [],
+        justification: body.justification,
+        justificationEn: null,
+        decidedBy: user.username,
+        decidedAt: now,
+      });
+      if (body.decision === 'granted') await this.#grant(client, app, now);
+      else await repo.setStatus(client, id, 'denied', now, null);
+    });
+  }
+
+  /** A grant makes the applicant a resident the alarm center knows, and orders the installation. */
+  async #grant(client: pg.PoolClient, app: repo.ApplicationForGrant, now: number): Promise<void> {
+    const residentId = `res-${app.reference.toLowerCase()}`;
+    await residents.create(client, this.pii, {
+      id: residentId,
+      name: app.applicantName,
+      address: app.address,
+      district: app.district,
+      access: app.access,
+      doorCode: app.doorCodeEnc ? this.pii.decrypt(app.doorCodeEnc) : null,
+      personalNumber: this.pii.decrypt(app.personalNumberEnc),
+      contacts: app.contacts,
+      notes: [
+        LIVING[app.livingSituation as ApplicationBody['livingSituation']] ?? '',
+        app.phone && `Telefon ${app.phone}`,
+      ]
+        .filter(Boolean)
+        .join('. '),
+    });
+    await repo.setStatus(client, app.id, 'granted', now, residentId);
+    await repo.createOrder(client, {
+      applicationId: app.id,
+      residentId,
+      district: app.district,
+      devicesNeeded: app.devicesNeeded,
+      createdAt: now,
+    });
+  }
+
+  async book(orderId: string, user: User, visitAt: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const order = await repo.lockOrder(client, orderId);
+      if (!order) throw new GrantError('ORDER_NOT_FOUND');
+      // Booking again moves the visit; once the device is provisioned the booking is history.
+      if (order.status !== 'open' && order.status !== 'booked') throw new GrantError('ORDER_WRONG_STATE');
+      await repo.markBooked(client, orderId, user.username, visitAt, this.clock.now());
+    });
+  }
+
+  /**
+   * Registers the device to the order's resident and district and returns its secret (shown once).
+   * The order stays locked meanwhile, so two technicians cannot provision the same order.
+   */
+  async provision(
+    orderId: string,
+    user: User,
+    device: {
+      deviceId: string;
+      deviceType: repo.NewApplication['devicesNeeded'][number];
+      serial: string;
+      heartbeatIntervalS: number;
+    },
+  ): Promise<string> {
+    return inTransaction(this.pool, async (client) => {
+      const order = await repo.lockOrder(client, orderId);
+      if (!order) throw new GrantError('ORDER_NOT_FOUND');
+      if (order.status !== 'booked') throw new GrantError('ORDER_WRONG_STATE', 'Book the installation visit first');
+      const secret = await this.provisioning.register({
+        ...device,
+        residentId: order.resident_id,
+        district: order.district,
+        rules: {},
+      });
+      await repo.markProvisioned(client, orderId, device.deviceId, user.username, this.clock.now());
+      return secret;
+    });
+  }
+
+  /** Closes the order once the device has sent a live test alarm; it then counts as installed. */
+  async close(orderId: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const order = await repo.lockOrder(client, orderId);
+      if (!order) throw new GrantError('ORDER_NOT_FOUND');
+      if (order.status !== 'provisioned' || !order.device_id) {
+        throw new GrantError('ORDER_WRONG_STATE', 'Provision the device first');
+      }
+      if (!(await repo.hasSentEvent(client, order.device_id))) {
+        throw new GrantError('ORDER_DEVICE_NOT_TESTED');
+      }
+      await this.provisioning.markInstalled(order.device_id);
+      await repo.markClosed(client, orderId, this.clock.now());
+    });
+  }
+}

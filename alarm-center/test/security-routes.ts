@@ -1,0 +1,186 @@
+// Shared by the security tests: every route the app really serves (read from Fastify's router, so
+// routes hidden from the OpenAPI document count too) and the reviewed table of who may call each.
+// A new route fails security-roles.test.ts until it gets a row here.
+
+import type { FastifyInstance } from 'fastify';
+import { ROLES, type Role } from '../src/api/schemas.ts';
+
+export type Identity = 'anonymous' | Role;
+export const IDENTITIES: readonly Identity[] = ['anonymous', ...ROLES];
+
+/** 'everyone' includes anonymous callers; 'signed-in' is any role with a session. */
+export type Access = 'everyone' | 'signed-in' | readonly Role[];
+
+/** Ids of real records the role test creates, so allowed callers reach the handler. */
+export type Fixtures = Record<'alarmId' | 'deviceId' | 'loginUser' | 'loginPassword', string>;
+
+export interface RequestSample {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface RouteAccess {
+  method: string;
+  /** Fastify's form, e.g. /api/alarms/:id */
+  path: string;
+  allow: Access;
+  /** A request that passes validation, so allowed callers reach the handler (path parameters
+   *  without a sample are filled with "1"). */
+  sample?: (f: Fixtures) => RequestSample;
+  /** A WebSocket route: the role check happens after the upgrade. */
+  websocket?: true;
+  /** Calling it ends the caller's session, so the test uses a throwaway session. */
+  endsSession?: true;
+  why?: string;
+}
+
+const alarmHandlers: Role[] = ['operator', 'supervisor'];
+const alarmViewers: Role[] = ['operator', 'supervisor', 'technician'];
+const deviceTeam: Role[] = ['technician', 'supervisor'];
+const caseWorkers: Role[] = ['caseworker'];
+const planners: Role[] = ['nightteam', 'caseworker', 'supervisor'];
+const planViewers: Role[] = [...planners, 'operator'];
+const nightTeam: Role[] = ['nightteam', 'supervisor'];
+const alarmId = (f: Fixtures) => ({ params: { id: f.alarmId } });
+const deviceId = (f: Fixtures) => ({ params: { id: f.deviceId } });
+
+/** Reviewed access rules, one row per method and path. HEAD follows GET. */
+export const ROUTE_ACCESS: readonly RouteAccess[] = [
+  { method: 'GET', path: '/health', allow: 'everyone', why: 'load balancers and probes' },
+  { method: 'GET', path: '/metrics', allow: 'everyone', why: 'Prometheus scrape; counts only, no personal data' },
+  { method: 'GET', path: '/api/openapi.json', allow: 'everyone' },
+
+  {
+    method: 'POST',
+    path: '/api/session',
+    allow: 'everyone',
+    sample: (f) => ({ body: { username: f.loginUser, password: f.loginPassword } }),
+  },
+  { method: 'GET', path: '/api/session', allow: 'signed-in' },
+  { method: 'DELETE', path: '/api/session', allow: 'everyone', endsSession: true, why: 'logout is harmless' },
+  { method: 'GET', path: '/api/stream', allow: alarmViewers, websocket: true },
+
+  { method: 'GET', path: '/api/alarms', allow: alarmViewers, sample: () => ({ query: { status: 'all' } }) },
+  { method: 'GET', path: '/api/alarms/:id', allow: alarmViewers, sample: alarmId },
+  { method: 'POST', path: '/api/alarms/:id/acknowledge', allow: alarmHandlers, sample: alarmId },
+  {
+    method: 'POST',
+    path: '/api/alarms/:id/notes',
+    allow: alarmHandlers,
+    sample: (f) => ({ ...alarmId(f), body: { text: 'Ringt boende, batteri byts i morgon' } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/alarms/:id/dispatch',
+    allow: alarmHandlers,
+    sample: (f) => ({ ...alarmId(f), body: { responder: 'Larmpatrull 2' } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/alarms/:id/close',
+    allow: alarmHandlers,
+    sample: (f) => ({ ...alarmId(f), body: { outcome: 'technical_fixed' } }),
+  },
+
+  { method: 'GET', path: '/api/devices', allow: deviceTeam },
+  {
+    method: 'POST',
+    path: '/api/devices',
+    allow: deviceTeam,
+    sample: () => ({
+      body: { deviceId: 'role-test-door', deviceType: 'door', serial: 'SN-R1', residentId: null, district: 'Centrum' },
+    }),
+  },
+  { method: 'GET', path: '/api/devices/:id/telemetry', allow: deviceTeam, sample: deviceId },
+  { method: 'POST', path: '/api/devices/:id/installed', allow: deviceTeam, sample: deviceId },
+
+  { method: 'GET', path: '/api/overview', allow: ['supervisor'] },
+
+  // Safety-alarm grants: the citizens' public e-service (rate-limited per address; the status
+  // page needs the applicant's token), the case workers' e-service and the installation orders.
+  { method: 'POST', path: '/api/public/applications', allow: 'everyone', why: 'citizens apply without an account' },
+  { method: 'GET', path: '/api/public/applications/:reference', allow: 'everyone', why: 'needs the token' },
+  { method: 'POST', path: '/api/applications', allow: caseWorkers },
+  { method: 'GET', path: '/api/applications/manual-queue', allow: caseWorkers },
+  { method: 'GET', path: '/api/applications/:id', allow: caseWorkers },
+  { method: 'POST', path: '/api/applications/:id/decide', allow: caseWorkers },
+  { method: 'GET', path: '/api/grants/figures', allow: ['caseworker', 'supervisor'] },
+  { method: 'GET', path: '/api/orders', allow: deviceTeam },
+  { method: 'GET', path: '/api/orders/:id', allow: deviceTeam },
+  { method: 'POST', path: '/api/orders/:id/book', allow: deviceTeam },
+  { method: 'POST', path: '/api/orders/:id/provision', allow: deviceTeam },
+  { method: 'POST', path: '/api/orders/:id/close', allow: deviceTeam },
+
+  // Digital night supervision: plans, consents, the round, look-ins and the frame access log.
+  { method: 'GET', path: '/api/supervision/plans', allow: planViewers },
+  { method: 'GET', path: '/api/supervision/plans/:residentId', allow: planViewers },
+  { method: 'PUT', path: '/api/supervision/plans/:residentId', allow: planners },
+  { method: 'DELETE', path: '/api/supervision/plans/:residentId', allow: planners },
+  { method: 'PUT', path: '/api/supervision/plan-visits/:id/mode', allow: nightTeam },
+  { method: 'GET', path: '/api/supervision/residents/:residentId/consents', allow: planViewers },
+  { method: 'POST', path: '/api/supervision/residents/:residentId/consents', allow: planners },
+  { method: 'POST', path: '/api/supervision/consents/:id/withdraw', allow: planners },
+  { method: 'GET', path: '/api/supervision/round', allow: ['nightteam', 'supervisor', 'operator'] },
+  {
+    method: 'POST',
+    path: '/api/supervision/look-in',
+    allow: 'signed-in',
+    why: 'the supervision rules decide per resident and log refusals like views',
+  },
+  { method: 'POST', path: '/api/supervision/visits/:id/close', allow: nightTeam },
+  { method: 'GET', path: '/api/supervision/access-log', allow: ['supervisor'] },
+  { method: 'GET', path: '/api/supervision/savings', allow: planners },
+];
+
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path}`;
+}
+
+export function allows(access: Access, who: Identity): boolean {
+  if (access === 'everyone') return true;
+  if (who === 'anonymous') return false;
+  return access === 'signed-in' || access.includes(who);
+}
+
+export interface ServedRoute {
+  method: string;
+  path: string;
+}
+
+/**
+ * Every method and path Fastify's router serves, parsed from printRoutes({commonPrefix: false}):
+ * each tree line is a path segment appended to its parent's, with its methods in parentheses.
+ */
+export function servedRoutes(app: FastifyInstance): ServedRoute[] {
+  const parents: string[] = [];
+  const routes: ServedRoute[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] as string).length / 4;
+    const path = (depth === 0 ? '' : (parents[depth - 1] ?? '')) + (m[2] as string);
+    parents[depth] = path;
+    parents.length = depth + 1;
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim())) {
+      if (method) routes.push({ method, path });
+    }
+  }
+  return routes;
+}
+
+/** Served routes without the HEAD twins Fastify adds for each GET. */
+export function reviewableRoutes(app: FastifyInstance): ServedRoute[] {
+  const all = servedRoutes(app);
+  const gets = new Set(all.filter((r) => r.method === 'GET').map((r) => r.path));
+  return all.filter((r) => !(r.method === 'HEAD' && gets.has(r.path)));
+}
+
+/** /api/alarms/:id → /api/alarms/{id}, the OpenAPI document's form. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+export function fillPath(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? '1'));
+}

@@ -1,0 +1,76 @@
+// The controller registry backed by the alarm center's PostgreSQL: a SCAIP controller is known
+// when a technician provisioned at least one of its devices (`scaip-<cid>-<did>`, not retired).
+// Positive answers are cached briefly so a busy controller costs one query per TTL, not per alarm.
+
+import type pg from 'pg';
+import type { ControllerRegistry } from './handler.ts';
+import { scaipDeviceId } from './map.ts';
+
+/** How long "this controller is provisioned" is trusted before asking the database again. */
+export const DEFAULT_CONTROLLER_CACHE_TTL_MS = 30_000;
+/** Bounds the cache; the oldest entries go first when it is full. */
+const MAX_CACHED_CONTROLLERS = 100_000;
+
+export interface PgControllerRegistryOptions {
+  pool: Pick<pg.Pool, 'query'>;
+  cacheTtlMs?: number;
+  /** Epoch milliseconds; tests pass a simulated clock. */
+  now?: () => number;
+}
+
+interface Known {
+  expiresAt: number;
+  /** Shortest heartbeat interval provisioned for the controller's devices, seconds. */
+  heartbeatIntervalS: number | undefined;
+}
+
+/** `LIKE` pattern for every device of a controller; cids are [A-Za-z0-9] but escape regardless. */
+function devicePrefixPattern(cid: string): string {
+  return `${scaipDeviceId(cid, '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function pgControllerRegistry(options: PgControllerRegistryOptions): ControllerRegistry {
+  const { pool } = options;
+  const ttlMs = options.cacheTtlMs ?? DEFAULT_CONTROLLER_CACHE_TTL_MS;
+  const now = options.now ?? Date.now;
+  const known = new Map<string, Known>();
+  /** One query per controller at a time, however many of its requests arrive together. */
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  async function lookup(cid: string): Promise<boolean> {
+    const { rows } = await pool.query<{ devices: number; hbi: number | null }>(
+      `SELECT count(*)::int AS devices, min(heartbeat_interval_s) AS hbi
+       FROM devices WHERE id LIKE $1 AND status <> 'retired'`,
+      [devicePrefixPattern(cid)],
+    );
+    const row = rows[0];
+    if (!row || row.devices === 0) {
+      known.delete(cid);
+      return false;
+    }
+    if (known.size >= MAX_CACHED_CONTROLLERS && !known.has(cid)) {
+      const oldest = known.keys().next();
+      if (!oldest.done) known.delete(oldest.value);
+    }
+    known.delete(cid); // re-insert at the end: Map order is expiry order
+    known.set(cid, { expiresAt: now() + ttlMs, heartbeatIntervalS: row.hbi ?? undefined });
+    return true;
+  }
+
+  return {
+    isKnown(cid) {
+      const cached = known.get(cid);
+      if (cached && cached.expiresAt > now()) return true;
+      // unknown answers are not cached: a controller provisioned a moment ago is accepted at once
+      let pending = inFlight.get(cid);
+      if (!pending) {
+        pending = lookup(cid).finally(() => inFlight.delete(cid));
+        inFlight.set(cid, pending);
+      }
+      return pending;
+    },
+    heartbeatIntervalS(cid) {
+      return known.get(cid)?.heartbeatIntervalS;
+    },
+  };
+}

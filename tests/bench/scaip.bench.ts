@@ -1,0 +1,226 @@
+// SCAIP throughput end to end: distinct `mrq` manual alarms per second that a controller gets a
+// 200 OK with snu 0 for, which the gateway sends only after the alarm center committed the alarm
+// (gateway → broker → ingest → PostgreSQL → PUBACK). The alarm center runs as its own process
+// (`npm start` entry point) on real PostgreSQL; the gateway and a UDP load client run here.
+// Prints JSON lines {"bench":"scaip",...} and a human summary.
+
+import dgram from 'node:dgram';
+import { createTestDatabase, freePort } from '@trygg/alarm-center/testing';
+import { connectPublisher, pgControllerRegistry, scaipDeviceId, startGateway } from '@trygg/gateway';
+import pg from 'pg';
+import pino from 'pino';
+import { startAlarmCenterProcess } from '../src/alarm-center-process.ts';
+
+const CONTROLLERS = Number(process.env.BENCH_SCAIP_CONTROLLERS ?? 200);
+const DEVICES_PER_CONTROLLER = Number(process.env.BENCH_SCAIP_DEVICES_PER_CONTROLLER ?? 20);
+/** Requests in flight at once, across all controllers. */
+const WINDOW = Number(process.env.BENCH_SCAIP_WINDOW ?? 100);
+/** A request unanswered this long is sent again with the same ref, as a controller would. */
+/** MQTT connections the gateway publishes over (main.ts uses one); the broker handles each client's batch in turn. */
+const CONNECTIONS = Number(process.env.BENCH_SCAIP_CONNECTIONS ?? 1);
+const RETRANSMIT_MS = 2000;
+const MAX_ATTEMPTS = 4;
+const ACCOUNT = { username: 'scaip-gateway', password: 'bench-gateway-secret-01' };
+
+const cidOf = (c: number) => String(4_700_000 + c);
+const MESSAGES = CONTROLLERS * DEVICES_PER_CONTROLLER;
+
+function sipMessage(port: number, localPort: number, callId: string, body: string): Buffer {
+  return Buffer.from(
+    [
+      `MESSAGE sip:scaip@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-${callId}`,
+      `From: <sip:controller@127.0.0.1:${localPort}>;tag=${callId}`,
+      `To: <sip:scaip@127.0.0.1:${port}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 MESSAGE',
+      'Max-Forwards: 70',
+      'Content-Type: application/scaip+xml',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
+const alarmBody = (cid: string, did: string, ref: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><mrq><ref>${ref}</ref><cid>${cid}</cid><mty>ME</mty><dty>0003</dty><did>${did}</did><stc>0010</stc><pri>1</pri></mrq>`;
+const heartbeatBody = (cid: string, ref: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><mrq><ref>${ref}</ref><cid>${cid}</cid><mty>PI</mty><dty>0003</dty><did>1</did><hbi>300</hbi></mrq>`;
+
+interface Outcome {
+  ok: number;
+  refused: number;
+  timedOut: number;
+  retransmissions: number;
+  latenciesMs: number[];
+}
+
+/**
+ * Sends every request over one UDP socket, at most WINDOW unanswered at a time, and waits for a
+ * 200 OK carrying snu 0 for each. Unanswered requests are retransmitted unchanged.
+ */
+async function drive(port: number, bodies: { callId: string; body: string }[]): Promise<Outcome> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('error', (err) => process.stderr.write(`load client socket: ${err.message}\n`));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  socket.setRecvBufferSize(4 * 1024 * 1024);
+  socket.setSendBufferSize(4 * 1024 * 1024);
+  const localPort = socket.address().port;
+  const outcome: Outcome = { ok: 0, refused: 0, timedOut: 0, retransmissions: 0, latenciesMs: [] };
+  const pending = new Map<string, { packet: Buffer; firstSentAt: number; sentAt: number; attempts: number }>();
+  let next = 0;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const fill = () => {
+    while (pending.size < WINDOW && next < bodies.length) {
+      const { callId, body } = bodies[next++]!;
+      const packet = sipMessage(port, localPort, callId, body);
+      const now = performance.now();
+      pending.set(callId, { packet, firstSentAt: now, sentAt: now, attempts: 1 });
+      socket.send(packet, port, '127.0.0.1');
+    }
+    if (pending.size === 0 && next >= bodies.length) finish();
+  };
+
+  socket.on('message', (data) => {
+    const text = data.toString('utf8');
+    const callId = /\r\nCall-ID: *([^\r\n]+)/i.exec(text)?.[1]?.trim();
+    const request = callId === undefined ? undefined : pending.get(callId);
+    if (!callId || !request) return; // an answer to a retransmission already answered
+    pending.delete(callId);
+    if (text.startsWith('SIP/2.0 200 ') && /<snu>0<\/snu>/.test(text)) {
+      outcome.ok++;
+      outcome.latenciesMs.push(performance.now() - request.firstSentAt);
+    } else {
+      outcome.refused++;
+      process.stderr.write(`refused: ${text.split('\r\n')[0]} ${/<snu>\d+<\/snu>/.exec(text)?.[0] ?? ''}\n`);
+    }
+    fill();
+  });
+
+  const retransmit = setInterval(() => {
+    const now = performance.now();
+    for (const [callId, request] of pending) {
+      if (now - request.sentAt < RETRANSMIT_MS) continue;
+      if (request.attempts >= MAX_ATTEMPTS) {
+        pending.delete(callId);
+        outcome.timedOut++;
+        continue;
+      }
+      request.attempts++;
+      request.sentAt = now;
+      outcome.retransmissions++;
+      socket.send(request.packet, port, '127.0.0.1');
+    }
+    fill();
+  }, 250);
+
+  fill();
+  await done;
+  clearInterval(retransmit);
+  socket.close();
+  return outcome;
+}
+
+const db = await createTestDatabase();
+const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+const httpPort = await freePort();
+const mqttPort = await freePort();
+const env = {
+  DATABASE_URL: db.url,
+  PII_KEY: '22'.repeat(32),
+  MQTT_PORT: String(mqttPort),
+  MQTT_WS_PORT: String(await freePort()),
+  HTTP_HOST: '127.0.0.1',
+  MQTT_HOST: '127.0.0.1',
+  LOG_LEVEL: 'error',
+  ESCALATE_AFTER_S: '3600',
+  BROKER_SERVICE_USERS: `${ACCOUNT.username}:${ACCOUNT.password}`,
+};
+let center = await startAlarmCenterProcess(env, httpPort);
+const publishers: Awaited<ReturnType<typeof connectPublisher>>[] = [];
+let gateway: Awaited<ReturnType<typeof startGateway>> | null = null;
+const registryPool = new pg.Pool({ connectionString: db.url, max: 4 });
+try {
+  // every SCAIP device provisioned like any device, one controller per CONTROLLERS
+  await pool.query(
+    `INSERT INTO devices (id, device_type, serial, district, status, heartbeat_interval_s)
+     SELECT 'scaip-' || (4700000 + c) || '-' || d, 'pendant', 'SCAIP' || c || '-' || d, 'district-' || (c % 40),
+            'installed', 300
+     FROM generate_series(0, $1 - 1) c, generate_series(1, $2) d`,
+    [CONTROLLERS, DEVICES_PER_CONTROLLER],
+  );
+  await center.kill('SIGTERM');
+  center = await startAlarmCenterProcess(env, httpPort); // loads the devices into the registry
+
+  for (let i = 0; i < CONNECTIONS; i++) {
+    publishers.push(
+      await connectPublisher({ url: `mqtt://127.0.0.1:${mqttPort}`, ...ACCOUNT, clientId: `scaip-gateway-bench-${i}` }),
+    );
+  }
+  let turn = 0;
+  gateway = await startGateway({
+    host: '127.0.0.1',
+    udpPort: 0,
+    tcpPort: 0,
+    controllers: pgControllerRegistry({ pool: registryPool }),
+    publish: (topic, payload) => publishers[turn++ % publishers.length]!.publish(topic, payload),
+    logger: pino({ level: 'error' }),
+  });
+  const sipPort = gateway.udpPort;
+
+  // warm-up: one heartbeat per controller (registry cache, broker session, JIT); not measured
+  const warm = await drive(
+    sipPort,
+    Array.from({ length: CONTROLLERS }, (_, c) => ({ callId: `warm-${c}`, body: heartbeatBody(cidOf(c), `W${c}`) })),
+  );
+  if (warm.ok !== CONTROLLERS) throw new Error(`warm-up: ${warm.ok}/${CONTROLLERS} heartbeats accepted`);
+
+  // interleave controllers so concurrent requests come from different controllers and devices
+  const alarms = Array.from({ length: MESSAGES }, (_, n) => {
+    const c = n % CONTROLLERS;
+    const did = String(Math.floor(n / CONTROLLERS) + 1);
+    return { callId: `alarm-${n}`, body: alarmBody(cidOf(c), did, `A${n}`) };
+  });
+  const started = performance.now();
+  const outcome = await drive(sipPort, alarms);
+  const elapsedS = (performance.now() - started) / 1000;
+
+  const { rows } = await pool.query<{ messages: number; alarms: number }>(
+    `SELECT (SELECT count(*)::int FROM device_messages WHERE event_type = 'alarm.manual' AND device_id LIKE 'scaip-%') AS messages,
+            (SELECT count(*)::int FROM alarms WHERE kind = 'manual' AND device_id LIKE 'scaip-%') AS alarms`,
+  );
+  const committed = rows[0] ?? { messages: 0, alarms: 0 };
+  const sample = scaipDeviceId(cidOf(0), '1');
+
+  outcome.latenciesMs.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    outcome.latenciesMs[Math.min(outcome.latenciesMs.length - 1, Math.floor((p / 100) * outcome.latenciesMs.length))] ??
+    Number.NaN;
+  const perS = outcome.ok / elapsedS;
+  const line = (metric: string, value: number, unit: string) =>
+    process.stdout.write(`${JSON.stringify({ bench: 'scaip', metric, value: Number(value.toFixed(3)), unit })}\n`);
+  line('accepted_per_s', perS, 'msg/s');
+  line('p50_ms', pct(50), 'ms');
+  line('p99_ms', pct(99), 'ms');
+  line('accepted', outcome.ok, 'count');
+  line('committed_alarms', committed.alarms, 'count');
+  line('retransmissions', outcome.retransmissions, 'count');
+  line('window', WINDOW, 'count');
+  line('mqtt_connections', CONNECTIONS, 'count');
+  process.stdout.write(
+    `scaip: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out\n`,
+  );
+  if (outcome.ok !== MESSAGES || committed.messages !== MESSAGES || committed.alarms !== MESSAGES) {
+    process.exitCode = 1;
+  }
+} finally {
+  await gateway?.close();
+  for (const publisher of publishers) await publisher.close();
+  await registryPool.end();
+  await center.kill('SIGTERM');
+  await pool.end();
+  await db.drop();
+}

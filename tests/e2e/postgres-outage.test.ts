@@ -1,0 +1,107 @@
+// PostgreSQL stopped in the middle of a burst of alarms and started again. While it is down,
+// alarms are held by the devices (never acknowledged, because nothing was committed), /health
+// answers 503 and every console is told the service is degraded; once it is back, every alarm
+// lands exactly once and the consoles are told so.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Platform } from '@trygg/alarm-center';
+import { addResident, addUser, eventually, loginClient, startTestPlatform } from '@trygg/alarm-center/testing';
+import { type Delivery, SimDevice } from '@trygg/device-sim';
+import WebSocket from 'ws';
+import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
+
+const DEVICES = 30;
+const BEFORE = 10;
+/** The issue asks for 20 s; OUTAGE_S shortens it for quick local runs. */
+const OUTAGE_MS = Number(process.env.OUTAGE_S ?? 20) * 1000;
+
+describe('PostgreSQL outage during a burst', () => {
+  let pg: PrivatePostgres;
+  let platform: Platform;
+  const devices: SimDevice[] = [];
+  let socket: WebSocket;
+  const health: boolean[] = [];
+
+  before(async () => {
+    pg = await startPrivatePostgres();
+    platform = await startTestPlatform({ databaseUrl: pg.url });
+    await addUser(platform, 'op', 'operator');
+    await addResident(platform, 'res-outage');
+    for (let i = 0; i < DEVICES; i++) {
+      const deviceId = `outage-${i}`;
+      const secret = await platform.provisioning.register({
+        deviceId,
+        deviceType: 'pendant',
+        serial: `SN-OUT-${i}`,
+        residentId: 'res-outage',
+        district: 'Centrum',
+        heartbeatIntervalS: 300,
+        rules: {},
+      });
+      const device = new SimDevice(
+        { deviceId, deviceType: 'pendant', secret },
+        { brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`, reconnectMinMs: 200, reconnectMaxMs: 2000 },
+      );
+      await device.connect();
+      devices.push(device);
+    }
+    const { cookie } = await loginClient(platform, 'op', 'pw-op');
+    socket = new WebSocket(`ws://127.0.0.1:${platform.httpPort}/api/stream`, { headers: { cookie } });
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === 'health') health.push(message.degraded);
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+  });
+
+  after(async () => {
+    socket?.close();
+    await Promise.all(devices.map((d) => d.stop()));
+    await platform?.close();
+    await pg?.destroy();
+  });
+
+  it('holds alarms while the database is down, reports degraded, and lands every alarm once afterwards', async () => {
+    const alarmCount = async () => Number((await platform.db.pool.query('SELECT count(*) AS n FROM alarms')).rows[0].n);
+
+    // Before the outage: alarms are committed and acknowledged as usual.
+    await Promise.all(devices.slice(0, BEFORE).map((d) => d.send({ type: 'alarm.manual' })));
+    assert.equal(await alarmCount(), BEFORE);
+
+    await pg.stop();
+    const held: { device: SimDevice; delivered: Delivery | null; promise: Promise<Delivery> }[] = [];
+    for (const device of devices.slice(BEFORE)) {
+      const entry = { device, delivered: null as Delivery | null, promise: device.send({ type: 'alarm.manual' }) };
+      entry.promise.then((d) => {
+        entry.delivered = d;
+      });
+      held.push(entry);
+    }
+
+    // Consoles and /health say so within seconds, instead of silently missing alarms.
+    await eventually(async () => health.includes(true), 10_000);
+    const during = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
+    assert.equal(during.status, 503);
+    assert.equal((await during.json()).checks.database, 'unavailable');
+
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    assert.equal(
+      held.filter((h) => h.delivered).length,
+      0,
+      'no alarm is acknowledged to a device while it cannot be committed',
+    );
+
+    await pg.start();
+    const delivered = await Promise.all(held.map((h) => h.promise));
+    assert.equal(delivered.length, DEVICES - BEFORE);
+    await eventually(async () => (await alarmCount()) === DEVICES, 20_000);
+    const { rows } = await platform.db.pool.query<{ device_id: string; n: string }>(
+      `SELECT device_id, count(*) AS n FROM alarms GROUP BY device_id HAVING count(*) > 1`,
+    );
+    assert.deepEqual(rows, [], 'no alarm duplicated');
+    await eventually(async () => health.at(-1) === false, 10_000);
+    const afterwards = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
+    assert.equal(afterwards.status, 200);
+  });
+});

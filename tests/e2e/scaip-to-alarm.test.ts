@@ -1,0 +1,165 @@
+// A real SCAIP social alarm, end to end on real parts: SIPp (a SIP peer no one here wrote) plays the
+// controller, the gateway knows controllers from the alarm center's PostgreSQL and publishes into
+// the alarm center's broker as a service account, and the alarm is committed for the resident
+// before the controller gets its 200 OK.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Platform } from '@trygg/alarm-center';
+import {
+  addResident,
+  createTestDatabase,
+  eventually,
+  startTestPlatform,
+  type TestDatabase,
+} from '@trygg/alarm-center/testing';
+import {
+  connectPublisher,
+  type Gateway,
+  type Publisher,
+  pgControllerRegistry,
+  scaipDeviceId,
+  startGateway,
+} from '@trygg/gateway';
+import { alarmFields, mrq, runSipp, silentLogger } from '../../gateway/test/helpers.ts';
+
+const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
+const CID = '4600123';
+const RESIDENT = 'res-scaip';
+
+describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let publisher: Publisher;
+  let gateway: Gateway;
+
+  async function provision(cid: string, did: string): Promise<string> {
+    const deviceId = scaipDeviceId(cid, did);
+    await platform.provisioning.register({
+      deviceId,
+      deviceType: 'pendant',
+      serial: `SCAIP-${cid}-${did}`,
+      residentId: RESIDENT,
+      district: 'Centrum',
+      heartbeatIntervalS: 120,
+      rules: {},
+    });
+    return deviceId;
+  }
+
+  async function alarmsOf(deviceId: string) {
+    const { rows } = await platform.db.pool.query<{
+      kind: string;
+      resident_id: string | null;
+      status: string;
+      repeat_count: number;
+      source_message_id: string | null;
+    }>('SELECT kind, resident_id, status, repeat_count, source_message_id FROM alarms WHERE device_id = $1', [
+      deviceId,
+    ]);
+    return rows;
+  }
+
+  before(async () => {
+    db = await createTestDatabase();
+    platform = await startTestPlatform({
+      databaseUrl: db.url,
+      env: { BROKER_SERVICE_USERS: `${GATEWAY_ACCOUNT.username}:${GATEWAY_ACCOUNT.password}` },
+    });
+    await addResident(platform, RESIDENT);
+    publisher = await connectPublisher({
+      url: `mqtt://127.0.0.1:${platform.mqttPort}`,
+      ...GATEWAY_ACCOUNT,
+      clientId: 'scaip-gateway-e2e',
+    });
+    gateway = await startGateway({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      controllers: pgControllerRegistry({ pool: platform.db.pool }),
+      publish: publisher.publish,
+      logger: silentLogger,
+    });
+  });
+
+  after(async () => {
+    await gateway?.close();
+    await publisher?.close();
+    await platform?.close();
+    await db?.drop();
+  });
+
+  it('an mrq manual alarm is answered 200 OK snu 0 only once a manual alarm is stored for the resident', async () => {
+    const deviceId = await provision(CID, '1');
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, {
+      keys: { body: mrq(alarmFields(CID, 'A0001')) },
+      sets: { expected: '0' },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    // no waiting: the 200 OK followed the PUBACK, which followed the commit
+    const rows = await alarmsOf(deviceId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.kind, 'manual');
+    assert.equal(rows[0]?.resident_id, RESIDENT);
+    assert.equal(rows[0]?.status, 'new');
+    assert.equal(rows[0]?.source_message_id, `scaip-${CID}-A0001`);
+  });
+
+  it('a retransmission of the same ref is answered twice with snu 0 and raises one alarm, not a repeat', async () => {
+    const deviceId = await provision(CID, '2');
+    const body = mrq({ ...alarmFields(CID, 'R0001'), did: '2' });
+    const run = await runSipp('scaip-retransmit.xml', gateway.udpPort, { keys: { body } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = await alarmsOf(deviceId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.repeat_count, 0, 'the retransmission was not counted as a second press');
+    const { rows: messages } = await platform.db.pool.query('SELECT 1 FROM device_messages WHERE device_id = $1', [
+      deviceId,
+    ]);
+    assert.equal(messages.length, 1);
+  });
+
+  it('a controller with no device provisioned at the alarm center is refused with 403 and nothing is raised', async () => {
+    const refusedBefore = gateway.stats().rejected.UNKNOWN_CONTROLLER ?? 0;
+    const run = await runSipp('scaip-forbidden.xml', gateway.udpPort, {
+      keys: { body: mrq(alarmFields('4600999', 'U0001')) },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(gateway.stats().rejected.UNKNOWN_CONTROLLER, refusedBefore + 1);
+    const { rows } = await platform.db.pool.query(`SELECT 1 FROM alarms WHERE device_id LIKE 'scaip-4600999-%'`);
+    assert.equal(rows.length, 0);
+  });
+
+  it('a controller whose only device was retired is refused with 403', async () => {
+    const deviceId = await provision('4600555', '1');
+    await platform.db.pool.query(`UPDATE devices SET status = 'retired' WHERE id = $1`, [deviceId]);
+    const run = await runSipp('scaip-forbidden.xml', gateway.udpPort, {
+      keys: { body: mrq(alarmFields('4600555', 'X0001')) },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((await alarmsOf(deviceId)).length, 0);
+  });
+
+  it('a PI heartbeat marks the device as seen for the technicians', async () => {
+    const deviceId = await provision(CID, '3');
+    const { rows: beforeRows } = await platform.db.pool.query<{ last_seen_at: Date | null }>(
+      'SELECT last_seen_at FROM devices WHERE id = $1',
+      [deviceId],
+    );
+    assert.equal(beforeRows[0]?.last_seen_at, null);
+    const sentAt = Date.now();
+    const body = mrq({ ref: 'P0001', cid: CID, mty: 'PI', dty: '0003', did: '3', hbi: '120' });
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '0' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    // device health is written behind in batches (every 5 s)
+    const lastSeen = await eventually(async () => {
+      const { rows } = await platform.db.pool.query<{ last_seen_ms: number | null }>(
+        'SELECT (extract(epoch FROM last_seen_at) * 1000)::float8 AS last_seen_ms FROM devices WHERE id = $1',
+        [deviceId],
+      );
+      return rows[0]?.last_seen_ms ?? undefined;
+    }, 10_000);
+    assert.ok(lastSeen >= sentAt - 1000, `last seen ${new Date(lastSeen).toISOString()}`);
+    assert.equal((await alarmsOf(deviceId)).length, 0, 'a heartbeat raises no alarm');
+  });
+});

@@ -1,0 +1,316 @@
+// The public e-service: a citizen (or a case worker on someone's behalf) applies for a safety
+// alarm. Needs no operator account. Each server field error is shown next to its field; the
+// applicant leaves with a reference and a status token.
+
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { hrefOf } from '../app/route.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { type Applied, FieldErrors, grantsApi } from './api.ts';
+
+const KEY_HANDLING = ['key_box', 'key_to_municipality', 'someone_opens', 'other'] as const;
+const LIVING = ['alone', 'with_partner', 'with_others'] as const;
+const INTERVENTIONS = [
+  'home_care',
+  'day_activity',
+  'short_term_stay',
+  'personal_assistance',
+  'housing_support',
+  'other',
+] as const;
+const HEALTH = ['fallRisk', 'feelsUnsafeAlone', 'conditionNeedingQuickHelp'] as const;
+type YesNo = '' | 'yes' | 'no';
+
+const EMPTY = {
+  legalBasis: 'sol_4_2a' as 'sol_4_1' | 'sol_4_2a',
+  name: '',
+  personalNumber: '',
+  phone: '',
+  street: '',
+  postalCode: '',
+  city: '',
+  keyHandling: 'key_box' as (typeof KEY_HANDLING)[number],
+  accessNote: '',
+  doorCode: '',
+  contactName: '',
+  contactRelation: '',
+  contactPhone: '',
+  livingSituation: 'alone' as (typeof LIVING)[number],
+  fallRisk: '' as YesNo,
+  feelsUnsafeAlone: '' as YesNo,
+  conditionNeedingQuickHelp: '' as YesNo,
+  needMetOtherwise: '' as YesNo,
+  otherInterventions: [] as string[],
+  maxFeeConsent: false,
+  message: '',
+};
+type Form = typeof EMPTY;
+type TextField =
+  | 'name'
+  | 'personalNumber'
+  | 'phone'
+  | 'street'
+  | 'postalCode'
+  | 'city'
+  | 'accessNote'
+  | 'doorCode'
+  | 'contactName'
+  | 'contactRelation'
+  | 'contactPhone';
+
+const answer = (v: YesNo) => (v === '' ? null : v === 'yes');
+
+function toBody(f: Form) {
+  const contact = f.contactName || f.contactPhone || f.contactRelation;
+  return {
+    legalBasis: f.legalBasis,
+    applicant: { name: f.name, personalNumber: f.personalNumber, phone: f.phone },
+    address: { street: f.street, postalCode: f.postalCode, city: f.city },
+    access: { keyHandling: f.keyHandling, note: f.accessNote, ...(f.doorCode ? { doorCode: f.doorCode } : {}) },
+    contacts: contact ? [{ name: f.contactName, relation: f.contactRelation, phone: f.contactPhone }] : [],
+    livingSituation: f.livingSituation,
+    ...(f.legalBasis === 'sol_4_1'
+      ? {
+          health: {
+            fallRisk: answer(f.fallRisk),
+            feelsUnsafeAlone: answer(f.feelsUnsafeAlone),
+            conditionNeedingQuickHelp: answer(f.conditionNeedingQuickHelp),
+          },
+          needMetOtherwise: answer(f.needMetOtherwise),
+        }
+      : {}),
+    otherInterventions: f.otherInterventions,
+    maxFeeConsent: f.maxFeeConsent,
+    message: f.message,
+  };
+}
+
+/** Where each server field lands in the form. */
+const FIELD_OF: Record<string, string> = {
+  'applicant.name': 'name',
+  'applicant.personalNumber': 'personalNumber',
+  'applicant.phone': 'phone',
+  'address.street': 'street',
+  'address.postalCode': 'postalCode',
+  'address.city': 'city',
+  'access.note': 'accessNote',
+  'access.doorCode': 'doorCode',
+  'contacts.0.name': 'contactName',
+  'contacts.0.relation': 'contactRelation',
+  'contacts.0.phone': 'contactPhone',
+  message: 'message',
+};
+
+export function ApplyPage({ internal = false }: { internal?: boolean }) {
+  const { t } = useI18n();
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Applied | null>(null);
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFailure(null);
+    try {
+      const body = toBody(form);
+      setDone(await (internal ? grantsApi.applyInternal(body) : grantsApi.applyPublic(body)));
+    } catch (err) {
+      const fields = err instanceof FieldErrors ? err.fields : [];
+      setErrors(Object.fromEntries(fields.map((f) => [FIELD_OF[f.field] ?? f.field.split('.')[0], f.message])));
+      setFailure(
+        err instanceof FieldErrors && err.code === 'VALIDATION'
+          ? t('apply.fixFields')
+          : t('apply.failed', { code: err instanceof FieldErrors ? err.code : 'UNKNOWN' }),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (done) {
+    return (
+      <section className="card register" data-testid="apply-done">
+        <h2>{t('apply.thanks')}</h2>
+        <dl>
+          <dt>{t('apply.reference')}</dt>
+          <dd className="mono big" data-testid="apply-reference">
+            {done.reference}
+          </dd>
+          <dt>{t('apply.token')}</dt>
+          <dd className="mono" data-testid="apply-token">
+            {done.statusToken}
+          </dd>
+        </dl>
+        <p className="forgotten">{t('apply.keepToken')}</p>
+        <p data-testid="apply-decision">{t(`apply.status.${done.status}`)}</p>
+        <a
+          className="button primary"
+          href={hrefOf({ page: 'applyStatus', reference: done.reference, token: done.statusToken })}
+        >
+          {t('apply.seeStatus')}
+        </a>
+      </section>
+    );
+  }
+
+  const err = (name: string) =>
+    errors[name] ? (
+      <span className="error" role="alert" data-testid={`apply-error-${name}`}>
+        {t('apply.fieldError', { message: errors[name] })}
+      </span>
+    ) : null;
+  const text = (name: TextField, opts: { required?: boolean } = {}): ReactNode => (
+    <label>
+      {t(`apply.field.${name}`)}
+      <input
+        data-testid={`apply-${name}`}
+        value={form[name]}
+        required={opts.required}
+        aria-invalid={errors[name] ? true : undefined}
+        onChange={(e) => set(name, e.target.value)}
+      />
+      {err(name)}
+    </label>
+  );
+  const yesNo = (name: 'fallRisk' | 'feelsUnsafeAlone' | 'conditionNeedingQuickHelp' | 'needMetOtherwise') => (
+    <label>
+      {t(`apply.question.${name}`)}
+      <select data-testid={`apply-${name}`} value={form[name]} onChange={(e) => set(name, e.target.value as YesNo)}>
+        <option value="">{t('apply.unanswered')}</option>
+        <option value="yes">{t('apply.yes')}</option>
+        <option value="no">{t('apply.no')}</option>
+      </select>
+    </label>
+  );
+
+  return (
+    <form className="card register" onSubmit={submit} noValidate>
+      <h2>{internal ? t('apply.internalTitle') : t('apply.title')}</h2>
+      <p className="sub">{t('apply.intro')}</p>
+      <fieldset>
+        <legend>{t('apply.legalBasis')}</legend>
+        {(['sol_4_2a', 'sol_4_1'] as const).map((basis) => (
+          <label key={basis}>
+            <input
+              type="radio"
+              name="legalBasis"
+              data-testid={`apply-basis-${basis}`}
+              checked={form.legalBasis === basis}
+              onChange={() => set('legalBasis', basis)}
+            />
+            {t(`apply.basis.${basis}`)}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>{t('apply.applicant')}</legend>
+        {text('name', { required: true })}
+        {text('personalNumber', { required: true })}
+        {text('phone', { required: true })}
+        {text('street', { required: true })}
+        {text('postalCode', { required: true })}
+        {text('city', { required: true })}
+        <label>
+          {t('apply.field.livingSituation')}
+          <select
+            data-testid="apply-livingSituation"
+            value={form.livingSituation}
+            onChange={(e) => set('livingSituation', e.target.value as Form['livingSituation'])}
+          >
+            {LIVING.map((l) => (
+              <option key={l} value={l}>
+                {t(`apply.living.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>{t('apply.access')}</legend>
+        <label>
+          {t('apply.field.keyHandling')}
+          <select
+            data-testid="apply-keyHandling"
+            value={form.keyHandling}
+            onChange={(e) => set('keyHandling', e.target.value as Form['keyHandling'])}
+          >
+            {KEY_HANDLING.map((k) => (
+              <option key={k} value={k}>
+                {t(`apply.key.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {text('accessNote')}
+        {text('doorCode')}
+      </fieldset>
+      <fieldset>
+        <legend>{t('apply.contact')}</legend>
+        {text('contactName')}
+        {text('contactRelation')}
+        {text('contactPhone')}
+      </fieldset>
+      {form.legalBasis === 'sol_4_1' && (
+        <fieldset>
+          <legend>{t('apply.health')}</legend>
+          {HEALTH.map((q) => (
+            <div key={q}>{yesNo(q)}</div>
+          ))}
+          {yesNo('needMetOtherwise')}
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>{t('apply.otherInterventions')}</legend>
+        {INTERVENTIONS.map((i) => (
+          <label key={i}>
+            <input
+              type="checkbox"
+              data-testid={`apply-intervention-${i}`}
+              checked={form.otherInterventions.includes(i)}
+              onChange={(e) =>
+                set(
+                  'otherInterventions',
+                  e.target.checked ? [...form.otherInterventions, i] : form.otherInterventions.filter((x) => x !== i),
+                )
+              }
+            />
+            {t(`apply.intervention.${i}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        <input
+          type="checkbox"
+          data-testid="apply-maxFeeConsent"
+          checked={form.maxFeeConsent}
+          onChange={(e) => set('maxFeeConsent', e.target.checked)}
+        />
+        {t('apply.maxFeeConsent')}
+      </label>
+      <label>
+        {t('apply.field.message')}
+        <textarea
+          data-testid="apply-message"
+          value={form.message}
+          maxLength={2000}
+          aria-invalid={errors.message ? true : undefined}
+          onChange={(e) => set('message', e.target.value)}
+        />
+        {err('message')}
+      </label>
+      {failure && (
+        <p className="error" role="alert" data-testid="apply-failure">
+          {failure}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" data-testid="apply-submit" disabled={busy}>
+          {t('apply.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,99 @@
+// The grant e-services' calls, typed by the alarm center's grant contract (type-only import).
+// Form submissions keep the server's field-level errors so each message can sit by its field.
+
+import type * as contract from '../../../alarm-center/src/grants/schemas.ts';
+import { ApiError, request } from '../api/client.ts';
+
+export type ApplicationDetail = contract.ApplicationDetail;
+export type ApplicationStatus = contract.ApplicationStatus;
+export type DecisionView = contract.DecisionView;
+export type GrantFigures = contract.GrantFigures;
+export type InstallationOrder = contract.InstallationOrder;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An API error that names the fields that were wrong. */
+export class FieldErrors extends ApiError {
+  readonly fields: FieldError[];
+  constructor(code: string, statusCode: number, message: string, fields: FieldError[]) {
+    super(code, statusCode, message);
+    this.fields = fields;
+  }
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError('NETWORK', 0, err instanceof Error ? err.message : String(err));
+  }
+  const json = (await res.json().catch(() => null)) as
+    | (T & { code?: string; message?: string; fields?: FieldError[] })
+    | null;
+  if (!res.ok) {
+    throw new FieldErrors(
+      json?.code ?? `HTTP_${res.status}`,
+      res.status,
+      json?.message ?? res.statusText,
+      json?.fields ?? [],
+    );
+  }
+  return json as T;
+}
+
+export interface Applied {
+  id: string;
+  reference: string;
+  statusToken: string;
+  status: ApplicationStatus['status'];
+  decision: DecisionView;
+}
+
+export interface ManualQueueItem {
+  id: string;
+  reference: string;
+  channel: 'public' | 'internal';
+  legalBasis: 'sol_4_1' | 'sol_4_2a';
+  applicantName: string;
+  age: number | null;
+  receivedAt: string;
+  reasons: string[];
+  otherInterventions: string[];
+}
+
+const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
+
+export const grantsApi = {
+  applyPublic: (body: unknown) => send<Applied>('POST', '/api/public/applications', body),
+  applyInternal: (body: unknown) => send<Applied>('POST', '/api/applications', body),
+  status: (reference: string, token: string) =>
+    send<ApplicationStatus>(
+      'GET',
+      `/api/public/applications/${encodeURIComponent(reference)}?token=${encodeURIComponent(token)}`,
+    ),
+  manualQueue: () => request<{ applications: ManualQueueItem[] }>('GET', '/api/applications/manual-queue'),
+  application: (id: string) => request<ApplicationDetail>('GET', `/api/applications/${encodeURIComponent(id)}`),
+  decide: (id: string, body: { decision: 'granted' | 'denied'; feeDecision: string; justification: string }) =>
+    send<{ status: string }>('POST', `/api/applications/${encodeURIComponent(id)}/decide`, body),
+  figures: () => request<GrantFigures>('GET', '/api/grants/figures'),
+  orders: () => request<{ orders: InstallationOrder[] }>('GET', '/api/orders'),
+  order: (id: string) => request<{ order: InstallationOrder & { doorCode: string | null } }>('GET', orderPath(id)),
+  book: (id: string, visitAt: string) =>
+    send<{ order: InstallationOrder }>('POST', `${orderPath(id)}/book`, { visitAt }),
+  provision: (id: string, device: { deviceId: string; deviceType: string; serial: string }) =>
+    send<{ order: InstallationOrder; deviceId: string; mqttUsername: string; secret: string }>(
+      'POST',
+      `${orderPath(id)}/provision`,
+      device,
+    ),
+  close: (id: string) => send<{ order: InstallationOrder }>('POST', `${orderPath(id)}/close`),
+};

@@ -51,6 +51,16 @@ export const configSchema = z.object({
     .int()
     .min(60)
     .default(12 * 3600),
+  /** Per-device message rate at the ingest (token bucket); a flood raises one device_fault alarm. 0 disables. */
+  DEVICE_RATE_PER_S: z.coerce.number().min(0).default(20),
+  DEVICE_RATE_BURST: z.coerce.number().int().min(1).default(40),
+  /** PEM files: with both set, the HTTP app (API, console, stream) is served over HTTPS only. */
+  HTTPS_KEY_FILE: z.string().min(1).optional(),
+  HTTPS_CERT_FILE: z.string().min(1).optional(),
+  /** PEM files: with both set, the embedded broker also listens for MQTT over TLS on MQTT_TLS_PORT. */
+  MQTT_TLS_KEY_FILE: z.string().min(1).optional(),
+  MQTT_TLS_CERT_FILE: z.string().min(1).optional(),
+  MQTT_TLS_PORT: port.default(8883),
   /** Escalate an unacknowledged priority-1 alarm after this many seconds. */
   ESCALATE_AFTER_S: z.coerce.number().int().min(5).default(60),
   /** Seed demo residents, devices and users and simulate devices. Default: on when embedded. */
@@ -58,6 +68,16 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_CONSOLE_DIST: z.string().optional(),
   TIME_ZONE: z.string().default('Europe/Stockholm'),
+}).superRefine((c, ctx) => {
+  // Half a certificate pair would silently fall back to plaintext: refuse to start instead.
+  for (const [key, cert] of [
+    ['HTTPS_KEY_FILE', 'HTTPS_CERT_FILE'],
+    ['MQTT_TLS_KEY_FILE', 'MQTT_TLS_CERT_FILE'],
+  ] as const) {
+    if (Boolean(c[key]) !== Boolean(c[cert])) {
+      ctx.addIssue({ code: 'custom', path: [c[key] ? cert : key], message: `set both ${key} and ${cert}, or neither` });
+    }
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

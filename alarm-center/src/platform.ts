@@ -3,6 +3,7 @@
 // only after it is committed), the deadline scheduler, health, and the HTTP/WebSocket app.
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hashSecret, type RunningBroker, startBroker, VerifiedSecretCache } from '@trygg/broker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ import { Provisioning, profileOf } from './provisioning.ts';
 import { DeviceRegistry } from './registry.ts';
 import * as alarms from './repositories/alarms.ts';
 import * as devices from './repositories/devices.ts';
+import { Replication, replicaOrigin, withOrigin } from './replication.ts';
 import { DeadlineScheduler } from './scheduler.ts';
 import { brokerCommands } from './supervision/device-commands.ts';
 
@@ -44,6 +46,8 @@ export interface Platform {
   broker: RunningBroker;
   httpPort: number;
   mqttPort: number;
+  /** MQTT over TLS; null without MQTT_TLS_KEY_FILE/MQTT_TLS_CERT_FILE. */
+  mqttTlsPort: number | null;
   wsPort: number | null;
   core: RoutingCore;
   registry: DeviceRegistry;
@@ -62,11 +66,18 @@ function portInUse(variable: string, port: number): never {
   throw new AppError('PORT_IN_USE', `port ${port} is already in use: set ${variable} to a free port`);
 }
 
+/** Reads a PEM key and certificate pair (config guarantees both or neither are set). */
+function pemPair(keyFile: string | undefined, certFile: string | undefined, port: number) {
+  if (!keyFile || !certFile) return null;
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile), port };
+}
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  const origin = replicaOrigin(config.INSTANCE_ID);
   const db = await openDatabase({
-    databaseUrl: config.DATABASE_URL ?? null,
+    databaseUrl: config.DATABASE_URL ? withOrigin(config.DATABASE_URL, origin) : null,
     embeddedDataDir: config.EMBEDDED_DB_DIR === 'memory' ? null : config.EMBEDDED_DB_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   });
@@ -81,14 +92,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const metrics = createMetrics();
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
-    const core = new RoutingCore({
-      escalateAfterMs: {
-        1: config.ESCALATE_AFTER_S * 1000,
-        2: config.ESCALATE_AFTER_S * 2000,
-        3: config.ESCALATE_AFTER_S * 5000,
-        4: config.ESCALATE_AFTER_S * 15000,
-      },
-    });
+    const escalateAfterMs = {
+      1: config.ESCALATE_AFTER_S * 1000,
+      2: config.ESCALATE_AFTER_S * 2000,
+      3: config.ESCALATE_AFTER_S * 5000,
+      4: config.ESCALATE_AFTER_S * 15000,
+    };
+    const core = new RoutingCore({ escalateAfterMs });
     const registry = new DeviceRegistry();
     const now = clock.now();
     for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
@@ -139,12 +149,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       metrics,
       logger,
       clock,
+      rateLimit: { perSecond: config.DEVICE_RATE_PER_S, burst: config.DEVICE_RATE_BURST },
       onStoreFailure: markDegraded,
     });
 
     const scheduler = new DeadlineScheduler(core, service, clock, logger);
     scheduler.start();
     closers.push(async () => scheduler.stop());
+
+    if (config.DATABASE_URL) {
+      const replication = new Replication({
+        databaseUrl: config.DATABASE_URL,
+        origin,
+        pool: db.pool,
+        bus,
+        core,
+        service,
+        clock,
+        logger,
+        escalateAfterMs,
+      });
+      await replication.start();
+      closers.push(() => replication.stop());
+    }
 
     const secrets = new VerifiedSecretCache({ max: 200_000, ttlMs: 10 * 60_000 });
     const broker = await startBroker(
@@ -154,6 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         wsPort: config.MQTT_WS_PORT,
         allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
         maxPayloadBytes: 16 * 1024,
+        tls: pemPair(config.MQTT_TLS_KEY_FILE, config.MQTT_TLS_CERT_FILE, config.MQTT_TLS_PORT),
       },
       {
         authenticator: {
@@ -167,6 +195,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           onPublished: async ({ topic, payload }) => {
             if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
           },
+          onRefused: ({ reason }) => metrics.rejected.inc({ reason }),
         },
         logger: logger.child({ component: 'broker' }),
       },
@@ -194,10 +223,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         pool: db.pool,
         clock,
         sessionTtlS: config.SESSION_TTL_S,
-        secureCookies: false,
+        secureCookies: Boolean(config.HTTPS_KEY_FILE),
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
+      https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
       health: async () => {
         const checks: Record<string, string> = {};
         try {
@@ -230,6 +260,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       broker,
       httpPort,
       mqttPort: broker.mqttPort,
+      mqttTlsPort: broker.tlsPort,
       wsPort: broker.wsPort,
       core,
       registry,

@@ -52,6 +52,11 @@ const broker = await startBroker(
     wsPort: port('MQTT_WS_PORT', null),
     allowAnonymous: process.env.MQTT_ALLOW_ANONYMOUS === 'true',
     maxPayloadBytes: 16 * 1024,
+    // REDIS_URL joins this process to a broker cluster: every node given the same URL and prefix
+    // shares subscriptions, offline sessions and messages, so a device may connect to any of them.
+    cluster: process.env.REDIS_URL
+      ? { redisUrl: process.env.REDIS_URL, keyPrefix: process.env.REDIS_KEY_PREFIX || undefined }
+      : undefined,
   },
   {
     authenticator: {

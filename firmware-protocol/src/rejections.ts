@@ -3,6 +3,7 @@
 
 export const REJECTION_REASONS = {
   TOPIC_INVALID: 'topic is not v1/devices/<deviceId>/<channel>',
+  TOPIC_NOT_ALLOWED: 'topic belongs to another device than the publisher',
   PAYLOAD_TOO_LARGE: 'payload exceeds the maximum size',
   MALFORMED_JSON: 'payload is not valid UTF-8 JSON',
   SCHEMA_VIOLATION: 'payload does not match the message schema',

@@ -32,6 +32,9 @@ export class AlarmService {
   async apply(client: pg.PoolClient, decisions: readonly Decision[], into: Committed): Promise<void> {
     for (const d of decisions) {
       if (d.type === 'alarm') {
+        // Replicas: a device silent here may be talking to another replica (see claimConnectionLost).
+        const lastSeen = d.details.lastSeenAt ?? null;
+        if (d.kind === 'connection_lost' && !(await alarms.claimConnectionLost(client, d.deviceId, lastSeen))) continue;
         const { alarmId, created } = await alarms.raise(client, {
           deviceId: d.deviceId,
           residentId: d.residentId,

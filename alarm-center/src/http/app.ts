@@ -41,15 +41,17 @@ export interface AppDeps {
   logger: Logger;
   /** Directory of the built web console (web-console/dist), served at /. */
   consoleDist: string | null;
+  /** PEM key and certificate: serve HTTPS instead of HTTP. */
+  https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: 64 * 1024,
-    disableRequestLogging: true,
-  });
+  const options = { loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024, disableRequestLogging: true };
+  // Routes see the same request and reply either way; only the listening server differs.
+  const app = (
+    deps.https ? Fastify({ ...options, https: { key: deps.https.key, cert: deps.https.cert } }) : Fastify(options)
+  ) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);

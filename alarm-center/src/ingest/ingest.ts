@@ -2,7 +2,12 @@
 // registry, run through the routing core and committed, all before the broker may acknowledge
 // it to the device. A retransmission (same message id) is recognised and not applied twice.
 
-import { checkEventForDeviceType, decodeDeviceMessage, type Rejection } from '@trygg/firmware-protocol';
+import {
+  checkEventForDeviceType,
+  decodeDeviceMessage,
+  parseDeviceTopic,
+  type Rejection,
+} from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
@@ -13,6 +18,7 @@ import type { Metrics } from '../metrics.ts';
 import type { DeviceRegistry } from '../registry.ts';
 import * as devices from '../repositories/devices.ts';
 import type { HealthWriter } from './health-writer.ts';
+import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
 import type { TelemetrySink } from './telemetry.ts';
 
 export interface IngestDeps {
@@ -25,6 +31,8 @@ export interface IngestDeps {
   metrics: Metrics;
   logger: Logger;
   clock: Clock;
+  /** Per-device message rate; unset means no limit. */
+  rateLimit?: RateLimitConfig;
   /** Called when storing fails, so the platform can report itself degraded. */
   onStoreFailure(err: Error): void;
 }
@@ -40,11 +48,36 @@ export function createIngest(deps: IngestDeps) {
     return 'rejected';
   }
 
+  const limiter = new DeviceRateLimiter(deps.rateLimit ?? { perSecond: 0, burst: 0 });
+
+  /** Counts every refused message; only the first of a flood is logged and raises an alarm. */
+  async function refuseFlood(topic: string, deviceId: string, floodStarted: boolean): Promise<IngestOutcome> {
+    metrics.rejected.inc({ reason: 'RATE_LIMITED' });
+    if (!floodStarted) return 'rejected';
+    logger.warn({ topic, deviceId, ...deps.rateLimit }, 'device exceeds its message rate; refusing until it calms');
+    const device = registry.get(deviceId) ?? (await registry.lookup(pool, deviceId));
+    if (!device) return 'rejected';
+    try {
+      await deps.alarms.applyTimed([floodAlarm(device, clock.now())]);
+    } catch (err) {
+      logger.error({ err, deviceId }, 'technical alarm for a flooding device not stored');
+    }
+    return 'rejected';
+  }
+
   /**
    * Resolves once the message's effects are durable (or it was refused: resending garbage would
    * not help). Rejects only when storing failed, so the device is not acknowledged and resends.
    */
   return async function ingest(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
+    // Checked before decoding, so a flood costs no parsing; our own commands are not limited.
+    // Load is measured on the process's monotonic clock, not the domain clock: a test on simulated
+    // time must not turn a handful of messages into a flood, nor hide one.
+    const target = parseDeviceTopic(topic);
+    if (target && target.channel !== 'cmd') {
+      const verdict = limiter.take(target.deviceId, performance.now());
+      if (verdict !== 'allowed') return refuseFlood(topic, target.deviceId, verdict === 'flood_started');
+    }
     const decoded = decodeDeviceMessage(topic, payload);
     if (!decoded.ok) return refuse(topic, decoded);
     if (decoded.channel === 'cmd') return 'accepted'; // our own commands to devices pass through the broker

@@ -291,3 +291,117 @@ export async function details(db: Queryable, alarmId: string): Promise<AlarmDeta
   const { position, frame, fault, doseId, batteryLevel } = rows[0]?.details ?? {};
   return { position, frame, fault, doseId, batteryLevel };
 }
+
+// ---- replicas: work that must happen once across alarm-center processes -------------------
+
+/** Current summaries of several alarms (a replica relaying other replicas' changes). */
+export async function summaries(db: Queryable, alarmIds: readonly string[]): Promise<AlarmSummary[]> {
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE a.id = ANY($1::bigint[]) ORDER BY a.id`,
+    [alarmIds],
+  );
+  return rows.map(toSummary);
+}
+
+/** Alarms changed at or after `since` (catching up after the change feed was down). */
+export async function changedSince(db: Queryable, since: number): Promise<AlarmSummary[]> {
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE a.updated_at >= $1 ORDER BY a.updated_at LIMIT 5000`,
+    [new Date(since)],
+  );
+  return rows.map(toSummary);
+}
+
+/**
+ * Escalates unacknowledged alarms opened at or before their priority's cutoff, whichever replica
+ * raised them. SKIP LOCKED: a row another replica is escalating (or acknowledging) right now is
+ * left to it, and the `escalated_at IS NULL` test makes a second escalation impossible.
+ */
+export async function claimOverdueEscalations(
+  client: pg.PoolClient,
+  cutoffs: Record<1 | 2 | 3 | 4, number>,
+  at: number,
+  limit = 200,
+): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `UPDATE alarms SET escalated_at = $5, updated_at = $5
+     WHERE id IN (
+       SELECT id FROM alarms
+       WHERE status = 'new' AND escalated_at IS NULL
+         AND ((priority = 1 AND opened_at <= $1) OR (priority = 2 AND opened_at <= $2)
+           OR (priority = 3 AND opened_at <= $3) OR (priority = 4 AND opened_at <= $4))
+       ORDER BY opened_at LIMIT $6
+       FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    [new Date(cutoffs[1]), new Date(cutoffs[2]), new Date(cutoffs[3]), new Date(cutoffs[4]), new Date(at), limit],
+  );
+  for (const { id } of rows) await appendEvent(client, id, at, 'escalated', 'system', null);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Claims the right to raise "connection lost" for a device. Every replica supervises every
+ * device, but a device talks to one replica at a time: the claim holds only if no replica has
+ * seen the device since this one last did (the shared last_seen_at), no such alarm is open, and
+ * no other replica holds the device row right now (SKIP LOCKED).
+ */
+export async function claimConnectionLost(
+  client: pg.PoolClient,
+  deviceId: string,
+  lastSeenHere: number | null,
+): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT d.id FROM devices d
+     WHERE d.id = $1 AND (d.last_seen_at IS NULL OR $2::timestamptz IS NULL OR d.last_seen_at <= $2)
+       AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.device_id = d.id AND a.kind = 'connection_lost' AND a.status <> 'closed')
+     FOR UPDATE OF d SKIP LOCKED`,
+    [deviceId, lastSeenHere === null ? null : new Date(lastSeenHere)],
+  );
+  return rows.length > 0;
+}
+
+export interface SilentDevice {
+  deviceId: string;
+  residentId: string | null;
+  district: string;
+  lastSeenAt: number;
+}
+
+/**
+ * Installed devices no replica has heard from within their heartbeat tolerance (plus `graceMs`
+ * for the health writer's batching), with no open "connection lost" alarm: the devices whose
+ * replica died, or that died with it. Locks the rows it returns (SKIP LOCKED) until the caller's
+ * transaction ends.
+ */
+export async function claimSilentDevices(
+  client: pg.PoolClient,
+  now: number,
+  defaultTolerance: number,
+  graceMs: number,
+  limit = 200,
+): Promise<SilentDevice[]> {
+  const { rows } = await client.query<{
+    id: string;
+    resident_id: string | null;
+    district: string;
+    last_seen_at: string;
+  }>(
+    `SELECT d.id, d.resident_id, d.district, d.last_seen_at FROM devices d
+     WHERE d.status = 'installed' AND d.last_seen_at IS NOT NULL
+       AND d.last_seen_at + make_interval(secs => d.heartbeat_interval_s
+             * coalesce((d.rules->>'heartbeatTolerance')::float8, $2) + $3::float8 / 1000) <= $1
+       -- Closed after the last recorded sighting: the device came back (or an operator handled
+       -- it) and the batched last_seen_at has not caught up; wait for it.
+       AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.device_id = d.id AND a.kind = 'connection_lost'
+                       AND (a.status <> 'closed' OR a.closed_at > d.last_seen_at))
+     ORDER BY d.last_seen_at LIMIT $4
+     FOR UPDATE OF d SKIP LOCKED`,
+    [new Date(now), defaultTolerance, graceMs, limit],
+  );
+  return rows.map((r) => ({
+    deviceId: r.id,
+    residentId: r.resident_id,
+    district: r.district,
+    lastSeenAt: Date.parse(r.last_seen_at),
+  }));
+}

@@ -116,7 +116,7 @@ export interface HealthUpdate {
 export async function updateHealth(db: Queryable, updates: HealthUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   await db.query(
-    `UPDATE devices d SET last_seen_at = u.last_seen_at,
+    `UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, u.last_seen_at),
        firmware = COALESCE(u.firmware, d.firmware), battery = COALESCE(u.battery, d.battery),
        signal_dbm = COALESCE(u.signal_dbm, d.signal_dbm)
      FROM jsonb_to_recordset($1::jsonb) AS u(id text, last_seen_at timestamptz, firmware text, battery int, signal_dbm int)

@@ -171,7 +171,12 @@ export function AlarmActions({
           </label>
           <label>
             {t('actions.closeNoteLabel')}
-            <input maxLength={2000} value={closeNote} onChange={(e) => setCloseNote(e.target.value)} />
+            <input
+              data-testid="close-note"
+              maxLength={2000}
+              value={closeNote}
+              onChange={(e) => setCloseNote(e.target.value)}
+            />
           </label>
           <div className="row">
             <button type="submit" className="danger" data-testid="close-confirm" disabled={busy || !outcome}>

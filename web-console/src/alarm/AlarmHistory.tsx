@@ -24,7 +24,7 @@ export function AlarmHistory({ history }: { history: AlarmDetail['history'] }) {
             const key = `history.type.${h.type}`;
             return (
               // biome-ignore lint/suspicious/noArrayIndexKey: history entries can share a timestamp and type
-              <li key={`${h.at}-${i}`}>
+              <li key={`${h.at}-${i}`} data-testid="history-entry" data-type={h.type}>
                 <time className="mono">{time(h.at)}</time>
                 <span className="what">{isMessageKey(key) ? t(key) : h.type}</span>
                 {h.actor && <span className="sub">{h.actor}</span>}

@@ -14,7 +14,9 @@ export function Nav({ pages, route, openCount }: { pages: readonly NavPage[]; ro
         ? 'devices'
         : route.page === 'caseNew' || route.page === 'apply' || route.page === 'applyStatus'
           ? 'cases'
-          : route.page;
+          : route.page === 'supervisionPlan'
+            ? 'supervisionPlans'
+            : route.page;
   return (
     <nav className="nav" aria-label={t('nav.label')}>
       {pages.map((p) => (

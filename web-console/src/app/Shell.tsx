@@ -16,9 +16,14 @@ import { isTypingTarget } from '../keyboard/keys.ts';
 import { useLiveQueue } from '../live/useLiveQueue.ts';
 import { OverviewPage } from '../overview/OverviewPage.tsx';
 import { QueuePage } from '../queue/QueuePage.tsx';
+import { AccessLogPage } from '../supervision/AccessLogPage.tsx';
+import { PlanPage } from '../supervision/PlanPage.tsx';
+import { PlansPage } from '../supervision/PlansPage.tsx';
+import { RoundPage } from '../supervision/RoundPage.tsx';
+import { SavingsPage } from '../supervision/SavingsPage.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { Nav } from './Nav.tsx';
-import { pagesFor } from './roles.ts';
+import { type NavPage, pagesFor } from './roles.ts';
 import { navigate, useRoute } from './route.ts';
 import { StatusBar } from './StatusBar.tsx';
 
@@ -66,7 +71,11 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
           ? pages.includes('cases')
           : route.page === 'orders'
             ? pages.includes('orders')
-            : pages.includes('devices');
+            : route.page === 'supervisionPlan'
+              ? pages.includes('supervisionPlans')
+              : route.page.startsWith('supervision')
+                ? pages.includes(route.page as NavPage)
+                : pages.includes('devices');
   // A role without the alarm queue (case workers) lands on its own first page.
   const landing = route.page === 'queue' && !pages.includes('queue') ? pages[0] : undefined;
   useEffect(() => {
@@ -107,6 +116,12 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   else if (route.page === 'cases') page = <CasesPage notify={notify} />;
   else if (route.page === 'caseNew') page = <ApplyPage internal />;
   else if (route.page === 'orders') page = <OrdersPage notify={notify} />;
+  else if (route.page === 'supervisionRound') page = <RoundPage notify={notify} />;
+  else if (route.page === 'supervisionPlans') page = <PlansPage />;
+  else if (route.page === 'supervisionPlan')
+    page = <PlanPage key={route.residentId} residentId={route.residentId} notify={notify} />;
+  else if (route.page === 'supervisionLog') page = <AccessLogPage />;
+  else if (route.page === 'supervisionSavings') page = <SavingsPage />;
   else page = <OverviewPage />;
 
   return (

@@ -3,14 +3,32 @@
 
 import type { Role } from '../../../alarm-center/src/api/schemas.ts';
 
-export type NavPage = 'queue' | 'devices' | 'overview' | 'cases' | 'orders';
+export type NavPage =
+  | 'queue'
+  | 'devices'
+  | 'overview'
+  | 'cases'
+  | 'orders'
+  | 'supervisionRound'
+  | 'supervisionPlans'
+  | 'supervisionLog'
+  | 'supervisionSavings';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
   operator: ['queue'],
-  nightteam: ['queue'],
+  nightteam: ['queue', 'supervisionRound', 'supervisionPlans', 'supervisionSavings'],
   technician: ['queue', 'devices', 'orders'],
-  supervisor: ['queue', 'overview', 'devices', 'orders'],
-  caseworker: ['cases'],
+  supervisor: [
+    'queue',
+    'overview',
+    'devices',
+    'orders',
+    'supervisionRound',
+    'supervisionPlans',
+    'supervisionLog',
+    'supervisionSavings',
+  ],
+  caseworker: ['cases', 'supervisionPlans', 'supervisionSavings'],
 };
 
 export function pagesFor(role: Role): readonly NavPage[] {

@@ -13,7 +13,12 @@ export type Route =
   | { page: 'applyStatus'; reference: string | null; token: string | null }
   | { page: 'cases' }
   | { page: 'caseNew' }
-  | { page: 'orders' };
+  | { page: 'orders' }
+  | { page: 'supervisionRound' }
+  | { page: 'supervisionPlans' }
+  | { page: 'supervisionPlan'; residentId: string }
+  | { page: 'supervisionLog' }
+  | { page: 'supervisionSavings' };
 
 /** Pages of the public e-service: shown without logging in. */
 export const isPublicRoute = (route: Route) => route.page === 'apply' || route.page === 'applyStatus';
@@ -27,12 +32,21 @@ export function parseRoute(hash: string): Route {
   if (head === 'cases' && id === 'new') return { page: 'caseNew' };
   if (head === 'cases') return { page: 'cases' };
   if (head === 'orders') return { page: 'orders' };
+  if (head === 'supervision') return parseSupervision(parts.slice(1));
   if (head === 'alarm' && id) return { page: 'alarm', id };
   if (head === 'devices' && id === 'new') return { page: 'register' };
   if (head === 'devices' && id) return { page: 'device', id };
   if (head === 'devices') return { page: 'devices' };
   if (head === 'overview') return { page: 'overview' };
   return { page: 'queue' };
+}
+
+function parseSupervision([section, residentId]: string[]): Route {
+  if (section === 'plans' && residentId) return { page: 'supervisionPlan', residentId };
+  if (section === 'plans') return { page: 'supervisionPlans' };
+  if (section === 'access-log') return { page: 'supervisionLog' };
+  if (section === 'savings') return { page: 'supervisionSavings' };
+  return { page: 'supervisionRound' };
 }
 
 export function hrefOf(route: Route): string {
@@ -62,6 +76,16 @@ export function hrefOf(route: Route): string {
       return '#/cases/new';
     case 'orders':
       return '#/orders';
+    case 'supervisionRound':
+      return '#/supervision';
+    case 'supervisionPlans':
+      return '#/supervision/plans';
+    case 'supervisionPlan':
+      return `#/supervision/plans/${encodeURIComponent(route.residentId)}`;
+    case 'supervisionLog':
+      return '#/supervision/access-log';
+    case 'supervisionSavings':
+      return '#/supervision/savings';
   }
 }
 

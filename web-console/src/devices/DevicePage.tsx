@@ -9,6 +9,7 @@ import { hrefOf } from '../app/route.ts';
 import type { Notify } from '../app/Shell.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { polyline, type Series } from './chart.ts';
+import { TestMode } from './TestMode.tsx';
 
 const HOURS = 24;
 
@@ -33,6 +34,7 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
   const markInstalled = async () => {
     try {
       await deviceApi.installed(id);
+      setDevice((d) => (d ? { ...d, status: 'installed' } : d));
       notify(t('device.installedDone'));
     } catch (err) {
       notify(errorText(err, t), 'error');
@@ -47,7 +49,7 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
     });
 
   return (
-    <section className="device-page">
+    <section className="device-page" data-testid="device-page" data-status={device?.status}>
       <div className="alarm-head">
         <a className="button ghost" href={hrefOf({ page: 'devices' })}>
           {t('action.back')}
@@ -78,6 +80,7 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
           })}
         </p>
       )}
+      {device?.status === 'provisioned' && <TestMode id={id} />}
       {points === null && !error ? (
         <p className="empty">{t('app.loading')}</p>
       ) : (

@@ -119,7 +119,10 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       setDone(await (internal ? grantsApi.applyInternal(body) : grantsApi.applyPublic(body)));
     } catch (err) {
       const fields = err instanceof FieldErrors ? err.fields : [];
-      setErrors(Object.fromEntries(fields.map((f) => [FIELD_OF[f.field] ?? f.field.split('.')[0], f.message])));
+      // The server lists a field's problems in schema order; the first ("required") is the one to show.
+      const byField: Record<string, string> = {};
+      for (const f of fields) byField[FIELD_OF[f.field] ?? f.field.split('.')[0] ?? f.field] ??= f.message;
+      setErrors(byField);
       setFailure(
         err instanceof FieldErrors && err.code === 'VALIDATION'
           ? t('apply.fixFields')

@@ -1,0 +1,83 @@
+// The night-supervision calls, typed by the alarm center's supervision contract (type-only
+// import): plans and the one-step mode switch, consents, tonight's round, look-ins, closing
+// visits, the frame access log and the savings figures.
+
+import type * as contract from '../../../alarm-center/src/supervision/api.ts';
+import { request } from '../api/client.ts';
+
+export type SupervisionPlan = contract.SupervisionPlan;
+export type SupervisionConsent = contract.SupervisionConsent;
+export type SupervisionVisit = contract.SupervisionVisit;
+export type LookInReply = contract.LookInReply;
+export type FrameAccessLogEntry = contract.FrameAccessLogEntry;
+export type SupervisionSavings = contract.SupervisionSavings;
+export type VisitMode = SupervisionVisit['mode'];
+export type VisitStatus = SupervisionVisit['status'];
+export type Saving = SupervisionPlan['saving']['perNight'];
+export type ConsentParty = SupervisionConsent['party'];
+export type ConsentScope = SupervisionConsent['scope'];
+export type CloseOutcome = 'all_well' | 'escalate_physical' | 'escalate_alarm';
+
+export const VISIT_MODES: readonly VisitMode[] = ['physical', 'camera', 'sensor'];
+export const CONSENT_PARTIES: readonly ConsentParty[] = ['resident', 'cohabitant'];
+export const CONSENT_SCOPES: readonly ConsentScope[] = ['camera', 'sensor'];
+
+export interface PlanInput {
+  nightTeam: string;
+  cohabitantName: string | null;
+  residentCanConsent: boolean;
+  visits: { time: string; mode: VisitMode }[];
+}
+
+const base = '/api/supervision';
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const supervisionApi = {
+  plans: () => request<{ plans: SupervisionPlan[] }>('GET', `${base}/plans`),
+  plan: (residentId: string) => request<{ plan: SupervisionPlan }>('GET', `${base}/plans/${enc(residentId)}`),
+  savePlan: (residentId: string, body: PlanInput) =>
+    request<{ plan: SupervisionPlan }>('PUT', `${base}/plans/${enc(residentId)}`, body),
+  deletePlan: (residentId: string) => request<void>('DELETE', `${base}/plans/${enc(residentId)}`),
+  switchMode: (planVisitId: string, mode: VisitMode) =>
+    request<{ plan: SupervisionPlan }>('PUT', `${base}/plan-visits/${enc(planVisitId)}/mode`, { mode }),
+  consents: (residentId: string) =>
+    request<{ consents: SupervisionConsent[] }>('GET', `${base}/residents/${enc(residentId)}/consents`),
+  recordConsent: (residentId: string, body: { party: ConsentParty; partyName: string | null; scope: ConsentScope }) =>
+    request<{ consent: SupervisionConsent }>('POST', `${base}/residents/${enc(residentId)}/consents`, body),
+  withdrawConsent: (id: string) =>
+    request<{ consent: SupervisionConsent; switchedPlanVisits: string[]; switchedVisits: string[] }>(
+      'POST',
+      `${base}/consents/${enc(id)}/withdraw`,
+    ),
+  round: (night?: string | null) =>
+    request<{ night: string; visits: SupervisionVisit[] }>('GET', `${base}/round${query({ night })}`),
+  lookIn: (residentId: string, visitId: string) =>
+    request<LookInReply>('POST', `${base}/look-in`, { residentId, visitId }),
+  closeVisit: (visitId: string, outcome: CloseOutcome, note?: string) =>
+    request<{ visit: SupervisionVisit }>(
+      'POST',
+      `${base}/visits/${enc(visitId)}/close`,
+      note ? { outcome, note } : { outcome },
+    ),
+  accessLog: (residentId?: string | null) =>
+    request<{ entries: FrameAccessLogEntry[] }>('GET', `${base}/access-log${query({ residentId })}`),
+  savings: (month?: string | null) => request<SupervisionSavings>('GET', `${base}/savings${query({ month })}`),
+};
+
+/** Modes that replace a physical visit: the ones that save time and money. */
+export const isDigital = (mode: VisitMode) => mode !== 'physical';
+
+/** The consent rule's refusal, which the server puts in the CONSENT_REQUIRED message. */
+export function consentRefusal(
+  message: string,
+): 'NO_RESIDENT_CONSENT' | 'NO_COHABITANT_CONSENT' | 'RESIDENT_CANNOT_CONSENT' | null {
+  const m = /NO_RESIDENT_CONSENT|NO_COHABITANT_CONSENT|RESIDENT_CANNOT_CONSENT/.exec(message);
+  return (m?.[0] as ReturnType<typeof consentRefusal>) ?? null;
+}

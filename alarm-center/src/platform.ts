@@ -24,9 +24,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { Provisioning, profileOf } from './provisioning.ts';
 import { DeviceRegistry } from './registry.ts';
+import { Replication, replicaOrigin, withOrigin } from './replication.ts';
 import * as alarms from './repositories/alarms.ts';
 import * as devices from './repositories/devices.ts';
-import { Replication, replicaOrigin, withOrigin } from './replication.ts';
 import { DeadlineScheduler } from './scheduler.ts';
 import { brokerCommands } from './supervision/device-commands.ts';
 
@@ -64,6 +64,20 @@ export interface Platform {
 
 function portInUse(variable: string, port: number): never {
   throw new AppError('PORT_IN_USE', `port ${port} is already in use: set ${variable} to a free port`);
+}
+
+/** Longest that starting or stopping waits for InfluxDB. */
+const TELEMETRY_WAIT_MS = 2000;
+
+/** Waits for `work`, but at most `ms`; after that `onTimeout` runs and `work` goes on unawaited. */
+async function atMost(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  const timedOut = await Promise.race([work.then(() => false), expired]);
+  clearTimeout(timer);
+  if (timedOut) onTimeout();
 }
 
 /** Reads a PEM key and certificate pair (config guarantees both or neither are set). */
@@ -112,10 +126,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
       const influx = new InfluxTelemetry({ url: config.INFLUX_URL }, logger);
-      await influx.init().catch((err) => logger.warn({ err: err.message }, 'InfluxDB not reachable yet; buffering'));
+      // A hung InfluxDB answers nothing for the client's 30 s timeout (and retries); the broker
+      // must not wait for it to start taking alarms, nor shutdown for the last telemetry flush.
+      const init = influx
+        .init()
+        .catch((err) => logger.warn({ err: err.message }, 'InfluxDB not reachable yet; buffering'));
+      await atMost(init, TELEMETRY_WAIT_MS, () => logger.warn('InfluxDB does not answer; starting without it'));
       telemetry = influx;
     }
-    closers.push(() => telemetry.close());
+    closers.push(() =>
+      atMost(telemetry.close(), TELEMETRY_WAIT_MS, () =>
+        logger.warn({ unwritten: telemetry.stats().buffered }, 'InfluxDB does not answer; telemetry not flushed'),
+      ),
+    );
 
     const health = new HealthWriter(db.pool, logger);
     health.start();

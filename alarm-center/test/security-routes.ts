@@ -131,6 +131,14 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'POST', path: '/api/supervision/visits/:id/close', allow: nightTeam },
   { method: 'GET', path: '/api/supervision/access-log', allow: ['supervisor'] },
   { method: 'GET', path: '/api/supervision/savings', allow: planners },
+
+  // The data-protection officer's audit-log export (no dedicated role: supervisors).
+  {
+    method: 'GET',
+    path: '/api/audit/export',
+    allow: ['supervisor'],
+    sample: () => ({ query: { from: '2020-01-01T00:00:00Z' } }),
+  },
 ];
 
 export function routeKey(method: string, path: string): string {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 
@@ -117,6 +117,17 @@ async function prefixedKeys(): Promise<string[]> {
   return stdout.split('\n').filter(Boolean);
 }
 
+/** Length of a client's offline queue in aedes-persistence-redis, once it reached `count` or after 3 s. */
+async function queuedFor(clientId: string, count: number): Promise<number> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const { stdout } = await run('redis-cli', ['-u', REDIS_URL, 'LLEN', `${PREFIX}outgoing:${clientId}`]);
+    const length = Number(stdout.trim());
+    if (length >= count || Date.now() > deadline) return length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('broker cluster: two processes sharing Redis', () => {
   let a: Node;
   let b: Node;
@@ -166,13 +177,16 @@ describe('broker cluster: two processes sharing Redis', () => {
     const centerB = track(await service(b.port, 'center-b'));
     await centerA.client.publishAsync(cmdTopic, '{"cmd":"test-alarm"}', { qos: 1 });
     await centerB.client.publishAsync(cmdTopic, '{"cmd":"ping"}', { qos: 1 });
-    assert.ok((await prefixedKeys()).length > 0, 'the offline session is kept in Redis under the run prefix');
+    // aedes sends a QoS 1 PUBACK before it queues the message for offline sessions: wait for both.
+    assert.equal(await queuedFor('pendant-b', 2), 2, 'the offline session is kept in Redis under the run prefix');
 
     const moved = track(await device(b.port, 'pendant-b', session));
     assert.equal(moved.connack.sessionPresent, true, 'node B knows the session node A created');
-    assert.deepEqual(await receivedSoFar(moved, 2), [
-      { topic: cmdTopic, payload: '{"cmd":"test-alarm"}' },
-      { topic: cmdTopic, payload: '{"cmd":"ping"}' },
+    // Two publishers: MQTT orders messages per publisher only, so compare without order.
+    const queued = await receivedSoFar(moved, 2);
+    assert.deepEqual(queued.map((m) => `${m.topic} ${m.payload}`).sort(), [
+      `${cmdTopic} {"cmd":"ping"}`,
+      `${cmdTopic} {"cmd":"test-alarm"}`,
     ]);
 
     // The restored subscription is live on node B, whichever node the command comes through.
@@ -191,7 +205,7 @@ describe('broker cluster: two processes sharing Redis', () => {
 
   it('closes the old connection on node A when the same device connects to node B', async () => {
     const old = track(await device(a.port, 'pendant-a'));
-    const oldClosed = once(old.client, 'close');
+    const oldClosed = new Promise<void>((resolve) => old.client.once('close', () => resolve()));
     const center = track(await service(a.port, 'center-a'));
     await center.client.subscribeAsync('v1/devices/pendant-a/event', { qos: 1 });
     const current = track(await device(b.port, 'pendant-a'));

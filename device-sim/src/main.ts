@@ -3,9 +3,8 @@
 // started on a free port, so the simulator measures the broker and devices alone.
 
 import { parseArgs } from 'node:util';
-import { hashSecret, startBroker, VerifiedSecretCache } from '@trygg/broker';
 import cliProgress from 'cli-progress';
-import { pino } from 'pino';
+import { startChildBroker } from './embedded-broker.ts';
 import { loadDeviceId, runLoad } from './load.ts';
 import { loadScenario, runScenario } from './scenario.ts';
 
@@ -54,15 +53,10 @@ let brokerUrl = str('broker');
 let secret = str('secret') ?? 'sim-fleet-secret';
 let closeBroker: (() => Promise<void>) | null = null;
 if (!brokerUrl) {
-  const stored = await hashSecret(secret);
-  const cache = new VerifiedSecretCache({ max: 100_000, ttlMs: 3_600_000 });
-  const broker = await startBroker(
-    { host: '127.0.0.1', mqttPort: 0, wsPort: null, allowAnonymous: false, maxPayloadBytes: 16 * 1024 },
-    { authenticator: { authenticate: (id, s) => cache.verify(id, s, stored) }, logger: pino({ level: 'warn' }) },
-  );
-  brokerUrl = `mqtt://127.0.0.1:${broker.mqttPort}`;
+  const broker = await startChildBroker(secret);
+  brokerUrl = broker.url;
   closeBroker = () => broker.close();
-  process.stderr.write(`embedded broker on ${brokerUrl}\n`);
+  process.stderr.write(`embedded broker (child process) on ${brokerUrl}\n`);
 } else {
   secret = str('secret') as string;
 }
@@ -93,7 +87,9 @@ try {
       cliProgress.Presets.shades_classic,
     );
     const connectBar = bar.create(devices, 0, { phase: 'connect', unit: 'devices' });
+    connectBar.setTotal(devices);
     const sendBar = bar.create(Math.round(rate * durationS), 0, { phase: 'acked  ', unit: 'messages' });
+    sendBar.setTotal(Math.round(rate * durationS));
     const summary = await runLoad({
       brokerUrl,
       devices,

@@ -102,7 +102,11 @@ describe('digital night supervision in the console', () => {
 
     // The plan, from the night team's navigation.
     await page.getByTestId('nav-supervisionPlans').click();
-    await page.locator('[data-testid="plan-row"][data-resident-id="res-1"] a').click();
+    const planRow = page.locator('[data-testid="plan-row"][data-resident-id="res-1"]');
+    await planRow.waitFor();
+    assert.match((await planRow.textContent()) ?? '', /Astrid Andersson\s*Nattpatrull Centrum/);
+    await screenshot(page, 'supervision-plans');
+    await planRow.locator('a').click();
     const plan = page.getByTestId('supervision-plan');
     await plan.waitFor();
     const at0200 = page.locator('[data-testid="plan-visit"][data-time="02:00"]');
@@ -112,7 +116,7 @@ describe('digital night supervision in the console', () => {
     await at0200.getByTestId('switch-camera').click();
     const refused = at0200.getByTestId('switch-refused');
     await refused.waitFor();
-    assert.match(await refused.innerText(), /Brukarens samtycke saknas/);
+    assert.match((await refused.textContent()) ?? '', /Brukarens samtycke saknas/);
     assert.equal(await at0200.getAttribute('data-mode'), 'physical');
     await screenshot(page, 'supervision-plan-switch-refused');
 
@@ -122,25 +126,34 @@ describe('digital night supervision in the console', () => {
     const consent = page.locator('[data-testid="consent-row"][data-party="resident"][data-scope="camera"]');
     await consent.waitFor();
     assert.equal(await consent.getAttribute('data-withdrawn'), 'false');
-    assert.match(await consent.innerText(), /nina/);
+    assert.match((await consent.textContent()) ?? '', /nina/);
 
     // One step: the 02:00 visit becomes a camera look-in and the plan shows what it saves.
     await at0200.getByTestId('switch-camera').click();
     await page.locator('[data-testid="plan-visit"][data-time="02:00"][data-mode="camera"]').waitFor();
-    assert.equal(await page.locator('[data-testid="plan-visit"][data-time="23:00"]').getAttribute('data-mode'), 'physical');
+    assert.equal(
+      await page.locator('[data-testid="plan-visit"][data-time="23:00"]').getAttribute('data-mode'),
+      'physical',
+    );
     const perNight = page.getByTestId('plan-saving-night');
     assert.deepEqual(
-      [await perNight.getAttribute('data-visits'), await perNight.getAttribute('data-minutes'), await perNight.getAttribute('data-kr')],
+      [
+        await perNight.getAttribute('data-visits'),
+        await perNight.getAttribute('data-minutes'),
+        await perNight.getAttribute('data-kr'),
+      ],
       ['1', '58', '515'],
     );
-    assert.match(await perNight.innerText(), /58 min.*515 kr/);
+    assert.match((await perNight.textContent()) ?? '', /58 min.*515 kr/);
     await screenshot(page, 'supervision-plan-editor');
 
     // Tonight's round: the camera visit is listed in time order but not actionable before 02:00.
     await page.getByTestId('nav-supervisionRound').click();
     await visitRow(page, '02:00').waitFor();
     assert.deepEqual(
-      await page.locator('[data-testid="round-visit"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-time'))),
+      await page
+        .locator('[data-testid="round-visit"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-time'))),
       ['23:00', '02:00', '05:00'],
     );
     assert.equal(await visitRow(page, '02:00').getAttribute('data-mode'), 'camera');
@@ -166,7 +179,7 @@ describe('digital night supervision in the console', () => {
     assert.equal(camera.stats.commands, 1, 'the camera was asked for one frame');
     assert.equal(await panel.locator('svg .zone').count(), 2);
     assert.equal(await panel.locator('svg .person.posture-lying rect').count(), 1);
-    assert.match(await panel.locator('figcaption').innerText(), /Personen ligger/);
+    assert.match((await panel.locator('figcaption').textContent()) ?? '', /Personen ligger/);
     await screenshot(page, 'supervision-round-look-in');
 
     await panel.getByTestId('visit-close-all_well').click();
@@ -184,7 +197,7 @@ describe('digital night supervision in the console', () => {
       `[data-testid="access-entry"][data-actor="nina"][data-visit-id="${visitId}"][data-allowed="true"]`,
     );
     await view.waitFor();
-    assert.match(await view.innerText(), /Astrid Andersson/);
+    assert.match((await view.textContent()) ?? '', /Astrid Andersson/);
     assert.equal(await page.locator('[data-testid="access-entry"]').count(), 1, 'one view, one log line');
     await screenshot(page, 'supervision-access-log');
 
@@ -192,7 +205,11 @@ describe('digital night supervision in the console', () => {
     const total = page.getByTestId('savings-total');
     await total.waitFor();
     assert.deepEqual(
-      [await total.getAttribute('data-visits'), await total.getAttribute('data-minutes'), await total.getAttribute('data-kr')],
+      [
+        await total.getAttribute('data-visits'),
+        await total.getAttribute('data-minutes'),
+        await total.getAttribute('data-kr'),
+      ],
       ['1', '58', '515'],
     );
     const night = page.locator('[data-testid="savings-night"][data-night="2024-03-05"]');

@@ -25,7 +25,7 @@ interface Replica {
 interface ConsoleFeed {
   socket: WebSocket;
   /** Every alarm message received, in order. */
-  alarms: { id: string; deviceId: string; status: string; at: number }[];
+  alarms: { id: string; deviceId: string; status: string; escalated: boolean; at: number }[];
 }
 
 async function openConsole(httpPort: number): Promise<ConsoleFeed> {
@@ -43,7 +43,8 @@ async function openConsole(httpPort: number): Promise<ConsoleFeed> {
       const m = JSON.parse(String(data));
       if (m.type === 'hello') resolve();
       if (m.type === 'alarm') {
-        feed.alarms.push({ id: m.alarm.id, deviceId: m.alarm.deviceId, status: m.alarm.status, at: Date.now() });
+        const { id, deviceId, status, escalated } = m.alarm;
+        feed.alarms.push({ id, deviceId, status, escalated, at: Date.now() });
       }
     });
     socket.once('error', reject);
@@ -59,6 +60,7 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
   let b: Replica;
   const devices: mqtt.MqttClient[] = [];
   const consoles: ConsoleFeed[] = [];
+  let burst: { consoleB: ConsoleFeed; committedByA: string[] } | null = null;
 
   async function replicaEnv(name: string) {
     const mqttPort = await freePort();
@@ -70,8 +72,7 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
       MQTT_WS_PORT: String(await freePort()),
       HTTP_HOST: '127.0.0.1',
       MQTT_HOST: '127.0.0.1',
-      ESCALATE_AFTER_S: '3600',
-      LOG_LEVEL: 'info',
+      ESCALATE_AFTER_S: '5', // the minimum: the last test waits for escalations
     };
     return { env, mqttPort, httpPort: await freePort() };
   }
@@ -126,11 +127,11 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
       reconnectPeriod: 0,
     });
     devices.push(device);
-    const message = JSON.stringify({ v: 1, id: 'solo-1', ts: Date.now(), type: 'alarm.manual' });
+    const message = JSON.stringify({ v: 1, id: 'solo-alarm-0001', ts: Date.now(), type: 'alarm.manual' });
     await device.publishAsync(deviceTopic('rep-0', 'event'), message, { qos: 1 });
     const committedAt = Date.now(); // acknowledged by A's broker only after the commit
 
-    const seen = await eventually(async () => consoleB.alarms.find((x) => x.deviceId === 'rep-0'), 5000).catch(async (e) => { console.log('DEBUG', JSON.stringify(consoleA.alarms), JSON.stringify(consoleB.alarms), (await pool.query('select id, device_id, status from alarms')).rows, a.process.output(), b.process.output()); throw e; });
+    const seen = await eventually(async () => consoleB.alarms.find((x) => x.deviceId === 'rep-0'), 5000);
     assert.equal(seen.status, 'new');
     assert.ok(seen.at - committedAt < 1000, `console B saw A's alarm ${seen.at - committedAt} ms after commit`);
 
@@ -150,6 +151,18 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
     // Each change reaches each console once: no echo of a replica's own change.
     assert.equal(consoleB.alarms.filter((x) => x.id === seen.id).length, 2);
     assert.equal(consoleA.alarms.filter((x) => x.id === seen.id).length, 2);
+  });
+
+  it('a replica whose change-feed connection is cut reconnects and still shows the other replica’s changes', async () => {
+    const consoleB = consoles[1]!;
+    const before = consoleB.alarms.filter((x) => x.deviceId === 'rep-0').length;
+    const cut = await pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'replica-b-%-listen'`,
+    );
+    assert.equal(cut.rowCount, 1, 'B listens on one dedicated connection');
+    const message = JSON.stringify({ v: 1, id: 'solo-alarm-0002', ts: Date.now(), type: 'alarm.manual' });
+    await devices[0]!.publishAsync(deviceTopic('rep-0', 'event'), message, { qos: 1 }); // a repeat, through A
+    await eventually(async () => consoleB.alarms.filter((x) => x.deviceId === 'rep-0').length > before, 10_000);
   });
 
   it('after replica A is killed mid-burst, its devices fail over to B: every alarm stored once, all on console B', async () => {
@@ -187,20 +200,24 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
     // The burst: one alarm per device, A's and B's interleaved over about 1.5 s.
     ids.forEach((id, k) => {
       const client = devices[k + 1]!;
-      setTimeout(() => {
-        const message = JSON.stringify({ v: 1, id: `burst-${id}`, ts: Date.now(), type: 'alarm.manual' });
-        client.publish(deviceTopic(id, 'event'), message, { qos: 1 }, (err) => {
-          if (err) return;
-          acked.add(id);
-          if (!killed) ackedBeforeKill.add(id);
-        });
-      }, Math.floor(k / 2) * 5);
+      setTimeout(
+        () => {
+          const message = JSON.stringify({ v: 1, id: `burst-${id}`, ts: Date.now(), type: 'alarm.manual' });
+          client.publish(deviceTopic(id, 'event'), message, { qos: 1 }, (err) => {
+            if (err) return;
+            acked.add(id);
+            if (!killed) ackedBeforeKill.add(id);
+          });
+        },
+        Math.floor(k / 2) * 5,
+      );
     });
     const onA = (id: string) => Number(id.slice(4)) <= PER_REPLICA;
     await eventually(async () => [...acked].filter(onA).length >= 60, 30_000);
     await a.process.kill('SIGKILL');
     killed = true;
     const committedByA = [...ackedBeforeKill].filter(onA);
+    burst = { consoleB, committedByA };
 
     await eventually(async () => acked.size === ids.length, 60_000);
     const { rows } = await pool.query<{ alarms: number; devices: number; repeats: number }>(
@@ -222,5 +239,32 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
     for (const id of committedByA) assert.ok(shown.has(id));
     const alarmIds = new Set(consoleB.alarms.filter((x) => x.deviceId !== 'rep-0').map((x) => x.id));
     assert.equal(alarmIds.size, ids.length, 'console B never saw a second alarm for a device');
+  });
+
+  it('every unacknowledged alarm escalates exactly once, also those the killed replica raised', async () => {
+    assert.ok(burst, 'runs after the failover test');
+    const devicesInBurst = 2 * PER_REPLICA;
+    await eventually(async () => {
+      const { rows } = await pool.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM alarms WHERE device_id <> 'rep-0' AND escalated_at IS NULL`,
+      );
+      return rows[0]!.waiting === 0;
+    }, 30_000);
+    const { rows } = await pool.query<{ device_id: string; escalations: number }>(
+      `SELECT a.device_id, count(e.id)::int AS escalations
+       FROM alarms a LEFT JOIN alarm_events e ON e.alarm_id = a.id AND e.type = 'escalated'
+       WHERE a.device_id <> 'rep-0' GROUP BY a.device_id`,
+    );
+    assert.equal(rows.length, devicesInBurst);
+    assert.deepEqual(
+      rows.filter((r) => r.escalations !== 1),
+      [],
+      'each alarm escalated once',
+    );
+    const { consoleB, committedByA } = burst;
+    await eventually(async () => {
+      const escalatedOnB = new Set(consoleB.alarms.filter((x) => x.escalated).map((x) => x.deviceId));
+      return committedByA.every((id) => escalatedOnB.has(id));
+    }, 5000);
   });
 });

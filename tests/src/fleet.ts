@@ -79,12 +79,16 @@ export async function startFleet(devices: number, prefix = 'fleet-'): Promise<Fl
             clientId: `${prefix}${j}`,
             username: `${prefix}${j}`,
             password: SECRET,
-            reconnectPeriod: 0,
+            reconnectPeriod: 1000,
             keepalive: 300,
           }),
         );
       }
-      clients.push(...(await Promise.all(batch)));
+      for (const client of await Promise.all(batch)) {
+        // A dropped connection reconnects (the run counts what was acknowledged); never crash on it.
+        client.on('error', () => {});
+        clients.push(client);
+      }
     }
     const connectSeconds = (performance.now() - connectStart) / 1000;
 
@@ -95,6 +99,7 @@ export async function startFleet(devices: number, prefix = 'fleet-'): Promise<Fl
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const consoleSocket = new WebSocket(`ws://127.0.0.1:${httpPort}/api/stream`, { headers: { cookie } });
+    consoleSocket.on('error', () => {});
     await new Promise((r) => consoleSocket.once('open', r));
 
     return {

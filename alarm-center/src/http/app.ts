@@ -21,6 +21,7 @@ import type { Provisioning } from '../provisioning.ts';
 import { type AuthOptions, registerAuth } from './auth.ts';
 import { notFoundBody, registerErrorHandler } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
+import { auditRoutes } from './routes-audit.ts';
 import { deviceRoutes } from './routes-devices.ts';
 import { grantRoutes } from './routes-grants.ts';
 import { overviewRoutes } from './routes-overview.ts';
@@ -47,7 +48,11 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const options = { loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024, disableRequestLogging: true };
+  const options = {
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: true,
+  };
   // Routes see the same request and reply either way; only the listening server differs.
   const app = (
     deps.https ? Fastify({ ...options, https: { key: deps.https.key, cert: deps.https.cert } }) : Fastify(options)
@@ -67,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   sessionRoutes(app, deps.auth, { max: 10, timeWindow: '1 minute' });
   alarmRoutes(app, deps);
+  auditRoutes(app, deps);
   deviceRoutes(app, deps);
   grantRoutes(app, deps);
   overviewRoutes(app, deps);

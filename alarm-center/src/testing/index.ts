@@ -135,4 +135,5 @@ export function envelope(ts = Date.now()) {
 }
 
 export * from './influxd.ts';
+export * from './tls.ts';
 export * from './wait.ts';

@@ -32,7 +32,9 @@ export type Notify = (text: string, tone?: 'info' | 'error') => void;
 export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () => void; onExpired: () => void }) {
   const { t } = useI18n();
   const route = useRoute();
-  const live = useLiveQueue(true, onExpired);
+  // Only roles with the alarm queue may open the live stream; the server refuses the others.
+  const liveEnabled = pagesFor(user.role).includes('queue');
+  const live = useLiveQueue(liveEnabled, onExpired);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error'; at: number } | null>(null);
@@ -127,7 +129,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   return (
     <div className="shell">
       <StatusBar user={user} live={live} onLogout={onLogout} onHelp={() => setHelp(true)} />
-      <ConnectionBanner live={live} />
+      {liveEnabled && <ConnectionBanner live={live} />}
       <Nav pages={pages} route={route} openCount={live.queue.alarms.size} />
       <main className="page">{page}</main>
       {notice && (

@@ -16,7 +16,9 @@ export type NavPage =
 
 const PAGES: Record<Role, readonly NavPage[]> = {
   operator: ['queue'],
-  nightteam: ['queue', 'supervisionRound', 'supervisionPlans', 'supervisionSavings'],
+  // The night team does not see the alarm queue (the server keeps alarms from them); their
+  // own page is the night round.
+  nightteam: ['supervisionRound', 'supervisionPlans', 'supervisionSavings'],
   technician: ['queue', 'devices', 'orders'],
   supervisor: [
     'queue',

@@ -12,6 +12,8 @@ export const DEMO_USERS = [
   { username: 'operator', displayName: 'Olga Operatör', role: 'operator', password: 'demo-operator' },
   { username: 'technician', displayName: 'Tore Tekniker', role: 'technician', password: 'demo-technician' },
   { username: 'supervisor', displayName: 'Siv Samordnare', role: 'supervisor', password: 'demo-supervisor' },
+  { username: 'caseworker', displayName: 'Karl Handläggare', role: 'caseworker', password: 'demo-caseworker' },
+  { username: 'nightteam', displayName: 'Nina Nattpatrull', role: 'nightteam', password: 'demo-nightteam' },
 ] as const;
 
 export const DEMO_DEVICES: { deviceId: string; deviceType: DeviceType; residentId: string; secret: string }[] = [

@@ -21,12 +21,23 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  readonly statusCode: number;
-  constructor(code: ErrorCode, message: string = ERRORS[code].message) {
-    super(message);
-    this.code = code;
-    this.statusCode = ERRORS[code].status;
-  }
+type Catalogue = Record<string, { status: number; message: string }>;
+
+/**
+ * The Error class of one catalogue: `new X(code)` carries the stable code, the catalogue's message
+ * (or a more specific one) and the HTTP status; the HTTP error handler sends code and message.
+ */
+export function catalogueError<C extends Catalogue>(name: string, catalogue: C) {
+  return class CatalogueError extends Error {
+    readonly code: keyof C & string;
+    readonly statusCode: number;
+    constructor(code: keyof C & string, message: string = (catalogue[code] as C[keyof C]).message) {
+      super(message);
+      this.name = name;
+      this.code = code;
+      this.statusCode = (catalogue[code] as C[keyof C]).status;
+    }
+  };
 }
+
+export class AppError extends catalogueError('AppError', ERRORS) {}

@@ -29,7 +29,8 @@ test('local time of day agrees with the time-zone database in every zone we may 
       fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2030, 0, 1) }),
       fc.constantFrom(...zones),
       (at, zone) => {
-        assert.equal(secondOfDay(at, zone), viaIntl(at, zone));
+        // Compared in whole milliseconds: 11 + 0.476 and 11476 / 1000 may differ in the last bit.
+        assert.equal(Math.round(secondOfDay(at, zone) * 1000), Math.round(viaIntl(at, zone) * 1000));
       },
     ),
     { numRuns: 5000 },

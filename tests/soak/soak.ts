@@ -34,7 +34,9 @@ try {
       if (!err) acked++;
     });
     if (Date.now() >= nextSample) {
-      const rss = await fleet.centerRssMiB();
+      const rss = await fleet.centerRssMiB().catch(() => {
+        throw new Error(`the alarm center process is gone:\n${fleet.center.output().slice(-4000)}`);
+      });
       samples.push(rss);
       process.stderr.write(
         `soak: minute ${samples.length - 1}: RSS ${rss.toFixed(0)} MiB, ${acked}/${sent} alarms acknowledged\n`,

@@ -1,6 +1,8 @@
 // The grant flow's error catalogue: stable codes with a message and HTTP status. The app's error
 // handler passes any 4xx error's code and message through, so these reach clients unchanged.
 
+import { catalogueError } from '../errors.ts';
+
 export const GRANT_ERRORS = {
   APPLICATION_NOT_FOUND: { status: 404, message: 'No such application' },
   APPLICATION_NOT_IN_MANUAL_QUEUE: { status: 409, message: 'The application is not waiting for a case worker' },
@@ -15,12 +17,4 @@ export const GRANT_ERRORS = {
 
 export type GrantErrorCode = keyof typeof GRANT_ERRORS;
 
-export class GrantError extends Error {
-  readonly code: GrantErrorCode;
-  readonly statusCode: number;
-  constructor(code: GrantErrorCode, message: string = GRANT_ERRORS[code].message) {
-    super(message);
-    this.code = code;
-    this.statusCode = GRANT_ERRORS[code].status;
-  }
-}
+export class GrantError extends catalogueError('GrantError', GRANT_ERRORS) {}

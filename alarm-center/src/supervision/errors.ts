@@ -1,6 +1,8 @@
 // The supervision errors: a stable code, a message and an HTTP status each. The HTTP error
 // handler sends any 4xx error's code and message as they are, so consoles match on the code.
 
+import { catalogueError } from '../errors.ts';
+
 export const SUPERVISION_ERRORS = {
   PLAN_NOT_FOUND: { status: 404, message: 'The resident has no supervision plan' },
   PLAN_VISIT_NOT_FOUND: { status: 404, message: 'No such planned visit' },
@@ -17,12 +19,4 @@ export const SUPERVISION_ERRORS = {
 
 export type SupervisionErrorCode = keyof typeof SUPERVISION_ERRORS;
 
-export class SupervisionError extends Error {
-  readonly code: SupervisionErrorCode;
-  readonly statusCode: number;
-  constructor(code: SupervisionErrorCode, message: string = SUPERVISION_ERRORS[code].message) {
-    super(message);
-    this.code = code;
-    this.statusCode = SUPERVISION_ERRORS[code].status;
-  }
-}
+export class SupervisionError extends catalogueError('SupervisionError', SUPERVISION_ERRORS) {}

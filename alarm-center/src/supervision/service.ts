@@ -241,19 +241,22 @@ export class SupervisionService {
 
   async #escalateMissed(visit: repo.Visit, from: repo.Visit['status'], now: number) {
     const note = `Digital visit ${visit.time} not done within ${Math.round(this.timing.graceMs / 60_000)} min`;
-    // Claim the change first, so two ticks (or a tick and a request) never raise two alarms.
-    const moved = await repo.setVisitStatus(this.pool, visit.id, from, 'missed', {
-      by: null,
-      at: now,
-      note,
-      alarmId: null,
-    });
-    if (!moved) return;
-    const alarmId = await this.#raiseAlarm(visit, 'supervision_visit_missed', note, null, now).catch((err) => {
-      this.logger.error({ err: (err as Error).message, visitId: visit.id }, 'missed visit: no alarm raised');
+    const close = { by: null, at: now, note, alarmId: null };
+    // The visit turns missed in the same transaction that raises its alarm: a crash between the two
+    // can neither leave a missed visit without an alarm nor raise one twice (the status change is
+    // the claim, so two ticks, or a tick and a request, never both escalate).
+    const alarmId = await this.#raiseAlarm(visit, 'supervision_visit_missed', note, null, now, (c) =>
+      repo.setVisitStatus(c, visit.id, from, 'missed', close),
+    ).catch(async (err) => {
+      if (!(err instanceof SupervisionError && err.code === 'NO_DEVICE_FOR_ALARM')) throw err; // next tick retries
+      // No device to raise an alarm on: the visit is still missed, and the log says so loudly.
+      await repo.setVisitStatus(this.pool, visit.id, from, 'missed', close);
+      this.logger.error({ visitId: visit.id, residentId: visit.residentId }, 'missed visit: no device to alarm on');
       return null;
     });
-    this.logger.warn({ visitId: visit.id, residentId: visit.residentId, alarmId }, 'digital visit missed');
+    if (alarmId !== null) {
+      this.logger.warn({ visitId: visit.id, residentId: visit.residentId, alarmId }, 'digital visit missed');
+    }
   }
 
   /**
@@ -261,11 +264,19 @@ export class SupervisionService {
    * the visit's story in its history. Until the alarm kinds have one of their own for
    * supervision, it is raised as 'manual' at priority 2 and says why in its details and notes.
    */
-  async #raiseAlarm(visit: repo.Visit, reason: string, note: string, actor: string | null, now: number) {
+  async #raiseAlarm(
+    visit: repo.Visit,
+    reason: string,
+    note: string,
+    actor: string | null,
+    now: number,
+    claim?: (c: pg.PoolClient) => Promise<boolean>,
+  ) {
     const [device] = await repo.devicesOf(this.pool, visit.residentId);
     if (!device) throw new SupervisionError('NO_DEVICE_FOR_ALARM');
     const committed = emptyCommitted();
     const alarmId = await inTransaction(this.pool, async (c) => {
+      if (claim && !(await claim(c))) return null; // someone else already escalated it
       const raised = await alarms.raise(c, {
         deviceId: device.deviceId,
         residentId: visit.residentId,
@@ -283,7 +294,7 @@ export class SupervisionService {
       if (raised.created) committed.opened.push({ id: raised.alarmId, priority: 2, at: now });
       return raised.alarmId;
     });
-    await this.alarmService.published(committed);
+    if (alarmId !== null) await this.alarmService.published(committed);
     return alarmId;
   }
 

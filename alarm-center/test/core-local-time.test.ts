@@ -37,6 +37,12 @@ test('local time of day agrees with the time-zone database in every zone we may 
   );
 });
 
+test('Lord Howe Island, whose clocks change by 30 minutes at :30 UTC, reads correctly across the change', () => {
+  const change = Date.UTC(2024, 9, 5, 15, 30); // 02:00 LHST (+10:30) becomes 02:30 LHDT (+11:00)
+  assert.equal(secondOfDay(change - 1000, 'Australia/Lord_Howe'), 2 * 3600 - 1);
+  assert.equal(secondOfDay(change, 'Australia/Lord_Howe'), 2.5 * 3600);
+});
+
 test('the hour around the spring-forward change in Stockholm reads correctly', () => {
   // 29 March 2026: 01:00 UTC is 03:00 CEST (02:00-03:00 local does not exist).
   assert.equal(secondOfDay(Date.UTC(2026, 2, 29, 0, 59, 59), 'Europe/Stockholm'), 1 * 3600 + 59 * 60 + 59);

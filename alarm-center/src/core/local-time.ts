@@ -20,20 +20,24 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-const HOUR_MS = 3_600_000;
+/**
+ * Offsets change only at quarter-hour UTC instants (most zones switch on the hour; Lord Howe
+ * Island switches at :30 UTC), so one offset per zone and quarter hour is exact.
+ */
+const SLOT_MS = 900_000;
 const DAY_MS = 86_400_000;
-/** Per zone, the UTC offset of the hour last asked about: offsets change only on whole UTC hours. */
-const offsets = new Map<string, { hour: number; offsetMs: number }>();
+/** Per zone, the UTC offset of the quarter hour last asked about. */
+const offsets = new Map<string, { slot: number; offsetMs: number }>();
 
 /** Seconds since local midnight, with the milliseconds kept as a fraction. */
 export function secondOfDay(at: number, timeZone: string): number {
-  const hour = Math.floor(at / HOUR_MS);
+  const slot = Math.floor(at / SLOT_MS);
   let cached = offsets.get(timeZone);
-  if (!cached || cached.hour !== hour) {
-    const start = hour * HOUR_MS;
+  if (!cached || cached.slot !== slot) {
+    const start = slot * SLOT_MS;
     const local = secondOfDaySlow(start, timeZone) * 1000;
     const utc = ((start % DAY_MS) + DAY_MS) % DAY_MS;
-    cached = { hour, offsetMs: (((local - utc) % DAY_MS) + DAY_MS) % DAY_MS };
+    cached = { slot, offsetMs: (((local - utc) % DAY_MS) + DAY_MS) % DAY_MS };
     offsets.set(timeZone, cached);
   }
   return ((((at + cached.offsetMs) % DAY_MS) + DAY_MS) % DAY_MS) / 1000;

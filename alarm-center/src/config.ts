@@ -69,6 +69,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WEB_CONSOLE_DIST: z.string().optional(),
     TIME_ZONE: z.string().default('Europe/Stockholm'),
+    /** SoL 4:2a (safety alarm without a needs assessment) applies from this age; the municipality decides it. */
+    GRANT_OLDER_PERSONS_MIN_AGE: z.coerce.number().int().min(60).max(100).default(75),
   })
   .superRefine((c, ctx) => {
     // Half a certificate pair would silently fall back to plaintext: refuse to start instead.

@@ -250,6 +250,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
+      grants: { olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE, timeZone: config.TIME_ZONE },
       https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
       health: async () => {
         const checks: Record<string, string> = {};

@@ -407,3 +407,19 @@ describe('safety-alarm grants through the API', () => {
     assert.ok(statuses.every((s) => s === 400 || s === 429));
   });
 });
+
+describe('the municipality sets the age from which SoL 4:2a applies', () => {
+  it('with GRANT_OLDER_PERSONS_MIN_AGE=90 an applicant born in 1940 goes to the case worker, not granted', async () => {
+    const db = await createTestDatabase();
+    const platform = await startTestPlatform({ databaseUrl: db.url, env: { GRANT_OLDER_PERSONS_MIN_AGE: '90' } });
+    try {
+      const res = await post(platform, '/api/public/applications', olderApplicant());
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.status, 'manual');
+      assert.equal(res.body.decision.automatic, false);
+    } finally {
+      await platform.close();
+      await db.drop();
+    }
+  });
+});

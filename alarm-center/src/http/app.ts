@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { AlarmService } from '../alarms/service.ts';
 import type { AlarmBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
+import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
@@ -23,7 +24,7 @@ import { notFoundBody, registerErrorHandler } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
 import { auditRoutes } from './routes-audit.ts';
 import { deviceRoutes } from './routes-devices.ts';
-import { grantRoutes } from './routes-grants.ts';
+import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
 import { overviewRoutes } from './routes-overview.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { streamRoutes } from './routes-stream.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   logger: Logger;
   /** Directory of the built web console (web-console/dist), served at /. */
   consoleDist: string | null;
+  /** The municipality's grant settings (age threshold, time zone); defaults when absent. */
+  grants?: GrantOptions;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
@@ -74,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   alarmRoutes(app, deps);
   auditRoutes(app, deps);
   deviceRoutes(app, deps);
-  grantRoutes(app, deps);
+  grantRoutes(app, deps, { ...DEFAULT_GRANT_ROUTE_OPTIONS, grants: deps.grants ?? DEFAULT_GRANT_OPTIONS });
   overviewRoutes(app, deps);
   streamRoutes(app, deps);
   supervisionRoutes(app, deps);

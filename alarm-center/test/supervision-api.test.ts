@@ -264,10 +264,13 @@ describe('digital night supervision through the API', () => {
     assert.notEqual(missed.alarmId, null);
     const alarms = (await operator.call('GET', '/api/alarms')).body.alarms as {
       id: string;
+      kind: string;
+      priority: number;
       resident: { id: string };
     }[];
     const alarm = alarms.find((a) => a.id === missed.alarmId);
     assert.equal(alarm?.resident.id, 'res-1');
+    assert.deepEqual([alarm?.kind, alarm?.priority], ['supervision', 2], 'operators see it as a supervision alarm');
     const detail = await operator.call('GET', `/api/alarms/${missed.alarmId}`);
     assert.ok(
       detail.body.history.some((h: { note: string | null }) => /Digital visit 05:00 not done/.test(h.note ?? '')),

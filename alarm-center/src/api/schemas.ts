@@ -20,6 +20,7 @@ export const ALARM_KINDS = [
   'battery_low',
   'device_fault',
   'power_lost',
+  'supervision',
 ] as const;
 export const alarmKindSchema = z.enum(ALARM_KINDS);
 

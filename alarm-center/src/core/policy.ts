@@ -10,6 +10,7 @@ export const ALARM_POLICY: Record<AlarmKind, { priority: Priority; audience: Aud
   door_exit: { priority: 2, audience: 'operator' },
   geofence_exit: { priority: 2, audience: 'operator' },
   bed_out: { priority: 2, audience: 'operator' },
+  supervision: { priority: 2, audience: 'operator' }, // a digital night visit missed or escalated
   dose_missed: { priority: 3, audience: 'operator' },
   connection_lost: { priority: 4, audience: 'technician' },
   battery_low: { priority: 4, audience: 'technician' },

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
+import { ALARM_POLICY } from '../core/policy.ts';
 import { inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import * as alarms from '../repositories/alarms.ts';
@@ -262,7 +263,7 @@ export class SupervisionService {
   /**
    * Raises an operator alarm for a resident on their camera (or another device of theirs), with
    * the visit's story in its history. Until the alarm kinds have one of their own for
-   * supervision, it is raised as 'manual' at priority 2 and says why in its details and notes.
+   * supervision, it is raised as kind 'supervision' (priority 2, operators) and says why in its details and notes.
    */
   async #raiseAlarm(
     visit: repo.Visit,
@@ -281,8 +282,8 @@ export class SupervisionService {
         deviceId: device.deviceId,
         residentId: visit.residentId,
         district: device.district,
-        kind: 'manual',
-        priority: 2,
+        kind: 'supervision',
+        priority: ALARM_POLICY.supervision.priority,
         audience: 'operator',
         at: now,
         sourceMessageId: null,

@@ -24,6 +24,7 @@ export const KINDS = [
   'battery_low',
   'device_fault',
   'power_lost',
+  'supervision',
 ] as const satisfies readonly Kind[];
 proven<Exhaustive<Kind, typeof KINDS>>();
 

@@ -167,6 +167,9 @@ describe('the web console per role', () => {
     await beat.waitFor({ timeout: 10_000 });
     assert.match(await beat.innerText(), /87/, 'the heartbeat shows the battery the device reported');
     assert.equal(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce), true);
+    // The page follows the device: its badge turns online without a reload.
+    await page.locator('.device-page .badge-ok').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.device-page .badge-ok').innerText(), sv['devices.online']);
     await screenshot(page, 'device-page');
 
     await page.getByTestId('device-installed').click();

@@ -12,23 +12,36 @@ import { polyline, type Series } from './chart.ts';
 import { TestMode } from './TestMode.tsx';
 
 const HOURS = 24;
+/** The page follows the device: status, last heartbeat and charts are read again this often. */
+const REFRESH_MS = 5_000;
 
 export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
   const { t } = useI18n();
   const [device, setDevice] = useState<DeviceListItem | null>(null);
   const [points, setPoints] = useState<TelemetryPoint[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loadedAt] = useState(() => Date.now());
+  const [loadedAt, setLoadedAt] = useState(() => Date.now());
 
   useEffect(() => {
-    deviceApi.list().then(
-      (r) => setDevice(r.devices.find((d) => d.deviceId === id) ?? null),
-      (err) => setError(errorText(err, t)),
-    );
-    deviceApi.telemetry(id, HOURS).then(
-      (r) => setPoints(r.points),
-      (err) => setError(errorText(err, t)),
-    );
+    const load = () => {
+      deviceApi.list().then(
+        (r) => {
+          setDevice(r.devices.find((d) => d.deviceId === id) ?? null);
+          setError(null);
+        },
+        (err) => setError(errorText(err, t)),
+      );
+      deviceApi.telemetry(id, HOURS).then(
+        (r) => {
+          setPoints(r.points);
+          setLoadedAt(Date.now());
+        },
+        (err) => setError(errorText(err, t)),
+      );
+    };
+    load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => clearInterval(timer);
   }, [id, t]);
 
   const markInstalled = async () => {

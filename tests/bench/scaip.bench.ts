@@ -5,11 +5,11 @@
 // Prints JSON lines {"bench":"scaip",...} and a human summary.
 
 import dgram from 'node:dgram';
-import { createTestDatabase, freePort } from '@trygg/alarm-center/testing';
+import { createTestDatabase } from '@trygg/alarm-center/testing';
 import { connectPublisher, pgControllerRegistry, scaipDeviceId, startGateway } from '@trygg/gateway';
 import pg from 'pg';
 import pino from 'pino';
-import { startAlarmCenterProcess } from '../src/alarm-center-process.ts';
+import { centerEnvironment, startAlarmCenterProcess } from '../src/alarm-center-process.ts';
 
 const CONTROLLERS = Number(process.env.BENCH_SCAIP_CONTROLLERS ?? 200);
 const DEVICES_PER_CONTROLLER = Number(process.env.BENCH_SCAIP_DEVICES_PER_CONTROLLER ?? 20);
@@ -126,19 +126,9 @@ async function drive(port: number, bodies: { callId: string; body: string }[]): 
 
 const db = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-const httpPort = await freePort();
-const mqttPort = await freePort();
-const env = {
-  DATABASE_URL: db.url,
-  PII_KEY: '22'.repeat(32),
-  MQTT_PORT: String(mqttPort),
-  MQTT_WS_PORT: String(await freePort()),
-  HTTP_HOST: '127.0.0.1',
-  MQTT_HOST: '127.0.0.1',
-  LOG_LEVEL: 'error',
-  ESCALATE_AFTER_S: '3600',
+const { env, httpPort, mqttPort } = await centerEnvironment(db.url, {
   BROKER_SERVICE_USERS: `${ACCOUNT.username}:${ACCOUNT.password}`,
-};
+});
 let center = await startAlarmCenterProcess(env, httpPort);
 const publishers: Awaited<ReturnType<typeof connectPublisher>>[] = [];
 let gateway: Awaited<ReturnType<typeof startGateway>> | null = null;

@@ -7,6 +7,25 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = resolve(fileURLToPath(new URL('../../alarm-center/src/main.ts', import.meta.url)));
 
+/** Free ports and the environment for an alarm-center process on `databaseUrl`, quiet and loopback-only. */
+export async function centerEnvironment(databaseUrl: string, extra: Record<string, string> = {}) {
+  const { freePort } = await import('@trygg/alarm-center/testing');
+  const httpPort = await freePort();
+  const mqttPort = await freePort();
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    PII_KEY: '22'.repeat(32),
+    MQTT_PORT: String(mqttPort),
+    MQTT_WS_PORT: String(await freePort()),
+    HTTP_HOST: '127.0.0.1',
+    MQTT_HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    ESCALATE_AFTER_S: '3600', // no escalation rounds inside a measurement
+    ...extra,
+  };
+  return { env, httpPort, mqttPort };
+}
+
 export interface AlarmCenterProcess {
   child: ChildProcess;
   output(): string;

@@ -4,13 +4,13 @@
 // provisioning 50,000 of them is a single INSERT.
 
 import { readFile } from 'node:fs/promises';
-import { createTestDatabase, freePort, type TestDatabase } from '@trygg/alarm-center/testing';
+import { createTestDatabase, type TestDatabase } from '@trygg/alarm-center/testing';
 import { hashSecret } from '@trygg/broker';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { type AlarmCenterProcess, startAlarmCenterProcess } from './alarm-center-process.ts';
+import { type AlarmCenterProcess, centerEnvironment, startAlarmCenterProcess } from './alarm-center-process.ts';
 
 const SECRET = 'fleet-device-secret-0001';
 
@@ -31,18 +31,7 @@ export interface Fleet {
 export async function startFleet(devices: number, prefix = 'fleet-'): Promise<Fleet> {
   const db: TestDatabase = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const httpPort = await freePort();
-  const mqttPort = await freePort();
-  const env = {
-    DATABASE_URL: db.url,
-    PII_KEY: '22'.repeat(32),
-    MQTT_PORT: String(mqttPort),
-    MQTT_WS_PORT: String(await freePort()),
-    HTTP_HOST: '127.0.0.1',
-    MQTT_HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    ESCALATE_AFTER_S: '3600',
-  };
+  const { env, httpPort, mqttPort } = await centerEnvironment(db.url);
   let center = await startAlarmCenterProcess(env, httpPort); // migrates the empty database
   const clients: mqtt.MqttClient[] = [];
   const close = async () => {

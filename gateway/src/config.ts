@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MQTT_URL: z.string().url().default('mqtt://127.0.0.1:1883'),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
+  /** Publisher connections to the broker; a device's messages always use the same one. */
+  GATEWAY_MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

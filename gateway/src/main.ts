@@ -7,7 +7,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import type { ControllerRegistry } from './handler.ts';
-import { connectPublisher } from './mqtt-publisher.ts';
+import { connectPublisher, publisherPool } from './mqtt-publisher.ts';
 import { pgControllerRegistry } from './pg-controllers.ts';
 import { startGateway } from './server.ts';
 
@@ -33,12 +33,18 @@ function listedControllers(ids: string[]): ControllerRegistry {
   return { isKnown: (cid) => known.has(cid), heartbeatIntervalS: () => config.GATEWAY_HEARTBEAT_INTERVAL_S };
 }
 
-const publisher = await connectPublisher({
-  url: config.MQTT_URL,
-  ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
-  ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
-  clientId: 'scaip-gateway',
-});
+const publisher = publisherPool(
+  await Promise.all(
+    Array.from({ length: config.GATEWAY_MQTT_CONNECTIONS }, (_, i) =>
+      connectPublisher({
+        url: config.MQTT_URL,
+        ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
+        ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
+        clientId: `scaip-gateway-${i}`,
+      }),
+    ),
+  ),
+);
 
 const tls =
   config.GATEWAY_TLS_CERT_FILE && config.GATEWAY_TLS_KEY_FILE

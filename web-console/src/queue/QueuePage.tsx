@@ -1,7 +1,7 @@
 // The live alarm queue: most urgent first, ages counting up from one shared ticker, filters by
 // district and kind, and keyboard control (j/k, Enter, a, g).
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
@@ -62,6 +62,13 @@ export function QueuePage({
       notify(errorText(err, t), 'error');
     }
   };
+
+  // Stable handlers, so memoised rows are not re-rendered by a new closure on every update.
+  const latest = useRef({ onSelect, acknowledge });
+  latest.current = { onSelect, acknowledge };
+  const selectRow = useCallback((id: string) => latest.current.onSelect(id), []);
+  const openRow = useCallback((id: string) => navigate({ page: 'alarm', id }), []);
+  const acknowledgeRow = useCallback((alarm: AlarmSummary) => void latest.current.acknowledge(alarm), []);
 
   useKeys(
     QUEUE_KEYS,
@@ -152,13 +159,12 @@ export function QueuePage({
               <AlarmRow
                 key={a.id}
                 alarm={a}
-                now={now}
                 selected={a.id === selectedId}
                 fresh={now - (live.queue.alertedAt.get(a.id) ?? 0) < HIGHLIGHT_MS}
                 canAcknowledge={canHandle}
-                onSelect={() => onSelect(a.id)}
-                onOpen={() => navigate({ page: 'alarm', id: a.id })}
-                onAcknowledge={() => void acknowledge(a)}
+                onSelect={selectRow}
+                onOpen={openRow}
+                onAcknowledge={acknowledgeRow}
               />
             ))}
           </tbody>

@@ -13,6 +13,7 @@ import {
   deviceCommandSchema,
   deviceTopic,
   type Heartbeat,
+  URGENT_EVENT_TYPES,
 } from '@trygg/firmware-protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 
@@ -67,8 +68,6 @@ interface Pending {
   resolve(delivery: Delivery): void;
   reject(err: Error): void;
 }
-
-const ALARM_EVENTS = new Set(['alarm.manual', 'fall.detected', 'door.open', 'bed.out', 'dose.missed', 'power.lost']);
 
 export class OfflineQueueFullError extends Error {
   constructor(readonly deviceId: string) {
@@ -175,7 +174,7 @@ export class SimDevice {
   /** Sends an event; resolves when the broker acknowledged it (possibly after an offline spell). */
   send(body: EventBody): Promise<Delivery> {
     const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...body };
-    return this.#enqueue(deviceTopic(this.deviceId, 'event'), message, ALARM_EVENTS.has(body.type));
+    return this.#enqueue(deviceTopic(this.deviceId, 'event'), message, URGENT_EVENT_TYPES.has(body.type));
   }
 
   heartbeat(): Promise<Delivery> {

@@ -35,3 +35,17 @@ export function eventAllowedFor(deviceType: DeviceType, eventType: string): bool
     (DEVICE_EVENT_TYPES[deviceType] as readonly string[]).includes(eventType)
   );
 }
+
+/**
+ * Events that may mean someone needs help now. Firmware keeps them over other messages when its
+ * offline queue is full, and the platform never refuses them for rate: a flooding device's button
+ * press must still reach an operator.
+ */
+export const URGENT_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'alarm.manual',
+  'fall.detected',
+  'door.open',
+  'bed.out',
+  'dose.missed',
+  'power.lost',
+]);

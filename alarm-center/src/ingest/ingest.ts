@@ -5,8 +5,8 @@
 import {
   checkEventForDeviceType,
   decodeDeviceMessage,
-  parseDeviceTopic,
   type Rejection,
+  URGENT_EVENT_TYPES,
 } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -70,16 +70,16 @@ export function createIngest(deps: IngestDeps) {
    * not help). Rejects only when storing failed, so the device is not acknowledged and resends.
    */
   return async function ingest(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
-    // Checked before decoding, so a flood costs no parsing; our own commands are not limited.
-    // Load is measured on the process's monotonic clock, not the domain clock: a test on simulated
-    // time must not turn a handful of messages into a flood, nor hide one.
-    const target = parseDeviceTopic(topic);
-    if (target && target.channel !== 'cmd') {
-      const verdict = limiter.take(target.deviceId, performance.now());
-      if (verdict !== 'allowed') return refuseFlood(topic, target.deviceId, verdict === 'flood_started');
-    }
     const decoded = decodeDeviceMessage(topic, payload);
     if (!decoded.ok) return refuse(topic, decoded);
+    // Rate: our own commands are not limited, and neither is an urgent event (a button press, a
+    // fall): a device flooding heartbeats must not mute its resident. Load is measured on the
+    // process's monotonic clock, not the domain clock, so simulated time neither makes nor hides a flood.
+    const urgent = decoded.channel === 'event' && URGENT_EVENT_TYPES.has(decoded.message.type);
+    if (decoded.channel !== 'cmd' && !urgent) {
+      const verdict = limiter.take(decoded.deviceId, performance.now());
+      if (verdict !== 'allowed') return refuseFlood(topic, decoded.deviceId, verdict === 'flood_started');
+    }
     if (decoded.channel === 'cmd') return 'accepted'; // our own commands to devices pass through the broker
 
     const device = registry.get(decoded.deviceId) ?? (await registry.lookup(pool, decoded.deviceId));

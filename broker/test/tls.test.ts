@@ -2,47 +2,22 @@
 // trust the CA connect and publish, plaintext and untrusting clients are refused at the handshake.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
-
-const run = promisify(execFile);
+import { selfSignedCertificate, type TestCertificate } from '../src/testing.ts';
 
 describe('MQTT over TLS', () => {
-  let dir: string;
+  let certificate: TestCertificate;
   let ca: Buffer;
   let broker: RunningBroker;
   const published: PublishedMessage[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'broker-tls-'));
-    const keyFile = join(dir, 'key.pem');
-    const certFile = join(dir, 'cert.pem');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]);
-    ca = await readFile(certFile);
+    certificate = await selfSignedCertificate();
+    ca = certificate.cert;
     broker = await startBroker(
       {
         host: '127.0.0.1',
@@ -50,7 +25,7 @@ describe('MQTT over TLS', () => {
         wsPort: null,
         allowAnonymous: false,
         maxPayloadBytes: 16 * 1024,
-        tls: { key: await readFile(keyFile), cert: ca, port: 0 },
+        tls: { key: certificate.key, cert: ca, port: 0 },
       },
       {
         authenticator: { authenticate: async (id, secret) => id === 'pendant-1' && secret === 'secret-1' },
@@ -62,7 +37,7 @@ describe('MQTT over TLS', () => {
 
   after(async () => {
     await broker?.close();
-    await rm(dir, { recursive: true, force: true });
+    await certificate.remove();
   });
 
   const device = { protocolVersion: 4, clientId: 'pendant-1', username: 'pendant-1', password: 'secret-1' } as const;

@@ -10,6 +10,9 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', {
       timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
@@ -18,6 +21,33 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     formatters.set(timeZone, f);
   }
   return f;
+}
+
+/** Local calendar date and wall time of an instant in a zone (whole seconds). */
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The one reading of the time-zone database the platform does; everything local derives from it. */
+export function localParts(at: number, timeZone: string): LocalParts {
+  const p: LocalParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of formatter(timeZone).formatToParts(at)) {
+    if (part.type in p) p[part.type as keyof LocalParts] = Number(part.value);
+  }
+  return p;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The local calendar date as YYYY-MM-DD. */
+export function localDate(at: number, timeZone: string): string {
+  const l = localParts(at, timeZone);
+  return `${l.year}-${pad(l.month)}-${pad(l.day)}`;
 }
 
 /**
@@ -44,15 +74,8 @@ export function secondOfDay(at: number, timeZone: string): number {
 }
 
 function secondOfDaySlow(at: number, timeZone: string): number {
-  let h = 0;
-  let m = 0;
-  let s = 0;
-  for (const part of formatter(timeZone).formatToParts(at)) {
-    if (part.type === 'hour') h = Number(part.value);
-    else if (part.type === 'minute') m = Number(part.value);
-    else if (part.type === 'second') s = Number(part.value);
-  }
-  return h * 3600 + m * 60 + s + (((at % 1000) + 1000) % 1000) / 1000;
+  const l = localParts(at, timeZone);
+  return l.hour * 3600 + l.minute * 60 + l.second + (((at % 1000) + 1000) % 1000) / 1000;
 }
 
 export function parseClock(hhmm: string): number {

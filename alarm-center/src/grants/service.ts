@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type pg from 'pg';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
+import { localDate } from '../core/local-time.ts';
 import { inTransaction } from '../db/database.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { Provisioning } from '../provisioning.ts';
@@ -39,10 +40,6 @@ const LIVING: Record<ApplicationBody['livingSituation'], string> = {
   with_partner: 'Bor med make/maka/sambo',
   with_others: 'Bor med andra',
 };
-
-export function localDate(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 export interface Applied {
   id: string;

@@ -19,11 +19,11 @@ import {
   type TestDatabase,
 } from '../src/testing/index.ts';
 
-/** Time from a pendant press to its PUBACK, and from there to the operator's acknowledgement. */
-const PROMPT_MS = 1000;
+/** A hang guard, not a measurement: a step waiting on InfluxDB would wait ~30 s for its timeout. */
+const HANG_GUARD = { timeout: 15_000 };
 
 /** Accepts TCP connections and never answers: the worst kind of unavailable. */
-async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
+async function blackHole(): Promise<{ port: number; pending(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -34,6 +34,8 @@ async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
+    /** Connections (InfluxDB requests) accepted and never answered. */
+    pending: () => sockets.size,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -46,7 +48,6 @@ for (const outage of ['nothing listening', 'a server that never answers'] as con
     let db: TestDatabase;
     let platform: Platform;
     let hole: Awaited<ReturnType<typeof blackHole>> | null = null;
-    let startupMs = 0;
     const secrets = new Map<string, string>();
 
     before(async () => {
@@ -57,12 +58,10 @@ for (const outage of ['nothing listening', 'a server that never answers'] as con
         hole = await blackHole();
         port = hole.port;
       }
-      const started = Date.now();
       platform = await startTestPlatform({
         databaseUrl: db.url,
         env: { INFLUX_URL: `http://127.0.0.1:${port}/telemetry` },
       });
-      startupMs = Date.now() - started;
       await addResident(platform, 'res-influx');
       for (let i = 1; i <= 5; i++) {
         const deviceId = `pendant-influx-${i}`;
@@ -80,64 +79,65 @@ for (const outage of ['nothing listening', 'a server that never answers'] as con
         );
       }
       await addUser(platform, 'olga', 'operator');
-    });
+    }, HANG_GUARD);
 
     after(async () => {
-      const closing = Date.now();
-      await platform?.close();
-      assert.ok(Date.now() - closing < 10_000, `shutdown is not held up by InfluxDB (${Date.now() - closing} ms)`);
+      await platform?.close(); // shutdown is not held up by InfluxDB either (HANG_GUARD)
       await hole?.close();
       await db?.drop();
+    }, HANG_GUARD);
+
+    it('the alarm center serves while InfluxDB has not answered', async () => {
+      if (hole) assert.ok(hole.pending() > 0, 'its first request to InfluxDB is still unanswered');
+      const health = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
+      assert.equal(health.status, 200);
     });
 
-    it('the alarm center starts without waiting for InfluxDB', () => {
-      assert.ok(startupMs < 10_000, `started in ${startupMs} ms`);
-    });
-
-    it('pendant presses are committed and acknowledged to the devices promptly, heartbeats notwithstanding', async () => {
-      for (const [deviceId, secret] of secrets) {
-        const device = await connectDevice(platform, deviceId, secret);
-        // Telemetry first, so the buffer has work for the unreachable InfluxDB.
-        for (let i = 0; i < 5; i++) {
+    it(
+      'pendant presses are committed and acknowledged to the devices, heartbeats notwithstanding',
+      HANG_GUARD,
+      async () => {
+        for (const [deviceId, secret] of secrets) {
+          const device = await connectDevice(platform, deviceId, secret);
+          // Telemetry first, so the buffer has work for the unreachable InfluxDB.
+          for (let i = 0; i < 5; i++) {
+            await device.publishAsync(
+              deviceTopic(deviceId, 'heartbeat'),
+              JSON.stringify({ ...envelope(), intervalS: 60, battery: 80 }),
+              { qos: 1 },
+            );
+          }
           await device.publishAsync(
-            deviceTopic(deviceId, 'heartbeat'),
-            JSON.stringify({ ...envelope(), intervalS: 60, battery: 80 }),
-            { qos: 1 },
+            deviceTopic(deviceId, 'event'),
+            JSON.stringify({ ...envelope(), type: 'alarm.manual' }),
+            {
+              qos: 1,
+            },
           );
+          // Acknowledged while InfluxDB still sits on its requests: the PUBACK did not wait for telemetry.
+          if (hole) assert.ok(hole.pending() > 0, `${deviceId}: telemetry still unanswered at PUBACK`);
+          await device.endAsync();
         }
-        const pressed = Date.now();
-        await device.publishAsync(
-          deviceTopic(deviceId, 'event'),
-          JSON.stringify({ ...envelope(), type: 'alarm.manual' }),
-          {
-            qos: 1,
-          },
+        const { rows } = await platform.db.pool.query<{ device_id: string; status: string }>(
+          `SELECT device_id, status FROM alarms WHERE kind = 'manual' ORDER BY device_id`,
         );
-        const pubackMs = Date.now() - pressed;
-        assert.ok(pubackMs < PROMPT_MS, `${deviceId}: PUBACK after ${pubackMs} ms`);
-        await device.endAsync();
-      }
-      const { rows } = await platform.db.pool.query<{ device_id: string; status: string }>(
-        `SELECT device_id, status FROM alarms WHERE kind = 'manual' ORDER BY device_id`,
-      );
-      assert.deepEqual(
-        rows.map((r) => [r.device_id, r.status]),
-        [...secrets.keys()].map((id) => [id, 'new']),
-      );
-      assert.ok(platform.telemetry.stats().written === 0, 'nothing reached InfluxDB');
-    });
+        assert.deepEqual(
+          rows.map((r) => [r.device_id, r.status]),
+          [...secrets.keys()].map((id) => [id, 'new']),
+        );
+        assert.ok(platform.telemetry.stats().written === 0, 'nothing reached InfluxDB');
+      },
+    );
 
-    it('an operator sees and acknowledges the alarm promptly, and /health stays ok', async () => {
+    it('an operator sees and acknowledges the alarm, and /health stays ok', HANG_GUARD, async () => {
       const operator = await loginClient(platform, 'olga', 'pw-olga');
       const list = await operator.call('GET', '/api/alarms?status=open');
       assert.equal(list.status, 200);
       const alarm = list.body.alarms.find((a: { deviceId: string }) => a.deviceId === 'pendant-influx-1');
       assert.ok(alarm, 'the alarm is in the operator list');
-      const started = Date.now();
       const ack = await operator.call('POST', `/api/alarms/${alarm.id}/acknowledge`);
       assert.equal(ack.status, 200);
       assert.equal(ack.body.alarm.status, 'acknowledged');
-      assert.ok(Date.now() - started < PROMPT_MS, `acknowledged in ${Date.now() - started} ms`);
 
       const health = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
       assert.equal(health.status, 200, 'alarms flow: the platform is not degraded by telemetry');

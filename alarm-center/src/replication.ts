@@ -19,7 +19,7 @@
 //   replica has heard the device since; a periodic claim of installed devices silent in the shared
 //   last_seen_at covers devices whose replica died, or that died with it.
 //
-// Embedded (PGlite) mode has one process by construction: the sweeps and the feed stay off.
+// The embedded default has one process by construction: the sweeps and the feed stay off.
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

@@ -3,6 +3,7 @@
 // same transaction. Case workers' decisions and the technicians' order steps go through here too.
 
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { generateSecret, hashSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
@@ -210,19 +211,20 @@ export class GrantService {
       heartbeatIntervalS: number;
     },
   ): Promise<string> {
-    return inTransaction(this.pool, async (client) => {
+    const secret = generateSecret();
+    const hash = await hashSecret(secret); // slow on purpose: before the order is locked
+    await inTransaction(this.pool, async (client) => {
       const order = await repo.lockOrder(client, orderId);
       if (!order) throw new GrantError('ORDER_NOT_FOUND');
       if (order.status !== 'booked') throw new GrantError('ORDER_WRONG_STATE', 'Book the installation visit first');
-      const secret = await this.provisioning.register({
-        ...device,
-        residentId: order.resident_id,
-        district: order.district,
-        rules: {},
-      });
+      await this.provisioning.registerWith(
+        client,
+        { ...device, residentId: order.resident_id, district: order.district, rules: {} },
+        hash,
+      );
       await repo.markProvisioned(client, orderId, device.deviceId, user.username, this.clock.now());
-      return secret;
     });
+    return secret;
   }
 
   /** Closes the order once the device has sent a live test alarm; it then counts as installed. */
@@ -236,7 +238,7 @@ export class GrantService {
       if (!(await repo.hasSentEvent(client, order.device_id))) {
         throw new GrantError('ORDER_DEVICE_NOT_TESTED');
       }
-      await this.provisioning.markInstalled(order.device_id);
+      await this.provisioning.markInstalledWith(client, order.device_id);
       await repo.markClosed(client, orderId, this.clock.now());
     });
   }

@@ -41,8 +41,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * Which database the shared suites run on: `TEST_DATABASE_MODE=embedded` runs them on the embedded
+ * default that `npm start` uses (a throwaway data directory) instead of the local PostgreSQL.
+ */
+export const TEST_DATABASE_MODE: 'postgres' | 'embedded' =
+  process.env.TEST_DATABASE_MODE === 'embedded' ? 'embedded' : 'postgres';
+
 export interface TestPlatformOptions {
-  /** Real PostgreSQL URL; null runs on embedded PGlite in memory. */
+  /** Real PostgreSQL URL (ignored in embedded mode); null runs on the embedded database. */
   databaseUrl: string | null;
   clock?: Clock;
   env?: Record<string, string>;
@@ -60,7 +67,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<P
     MQTT_WS_PORT: '0',
     EMBEDDED_DB_DIR: 'memory',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.databaseUrl && TEST_DATABASE_MODE === 'postgres' ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.consoleDist ? { WEB_CONSOLE_DIST: options.consoleDist } : {}),
     ...options.env,
   });

@@ -1,0 +1,81 @@
+// Watches the database with a probe query bounded in time, so a stalled database (a hung server,
+// a pool whose every connection is stuck) is reported within about a second instead of leaving
+// `/health`, logins and device acknowledgements waiting silently. The verdict feeds the consoles'
+// degraded banner through the bus.
+
+import type pg from 'pg';
+
+export type DatabaseState = 'ok' | 'unavailable' | 'stalled';
+
+export interface DatabaseHealthOptions {
+  pool: pg.Pool;
+  /** A probe that has not answered by then counts as stalled. */
+  probeTimeoutMs?: number;
+  intervalMs?: number;
+  onChange(state: DatabaseState): void;
+}
+
+export const PROBE_TIMEOUT_MS = 750;
+
+/** One probe: `SELECT 1` through the pool, answered or not within `timeoutMs`. */
+export async function probeDatabase(pool: pg.Pool, timeoutMs = PROBE_TIMEOUT_MS): Promise<DatabaseState> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<DatabaseState>((resolve) => {
+    timer = setTimeout(() => resolve('stalled'), timeoutMs);
+  });
+  const answered = pool.query('SELECT 1').then(
+    (): DatabaseState => 'ok',
+    (): DatabaseState => 'unavailable',
+  );
+  try {
+    return await Promise.race([answered, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class DatabaseHealth {
+  #state: DatabaseState = 'ok';
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight: Promise<DatabaseState> | null = null;
+  readonly #o: Required<Omit<DatabaseHealthOptions, 'onChange'>> & Pick<DatabaseHealthOptions, 'onChange'>;
+
+  constructor(options: DatabaseHealthOptions) {
+    this.#o = { probeTimeoutMs: PROBE_TIMEOUT_MS, intervalMs: 1000, ...options };
+  }
+
+  get state(): DatabaseState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.check(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Probes now; callers during a probe share it, so an answer never takes longer than one probe. */
+  check(): Promise<DatabaseState> {
+    this.#inFlight ??= probeDatabase(this.#o.pool, this.#o.probeTimeoutMs).then((state) => {
+      this.#inFlight = null;
+      this.#set(state);
+      return state;
+    });
+    return this.#inFlight;
+  }
+
+  /** A store failure seen elsewhere (ingest, a route) counts until the next good probe. */
+  report(state: Exclude<DatabaseState, 'ok'>): void {
+    this.#set(state);
+  }
+
+  #set(state: DatabaseState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#o.onChange(state);
+  }
+}

@@ -300,16 +300,21 @@ export class SimDevice {
    */
   #publishOnce(client: MqttClient, topic: string, payload: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onClose = () => {
-        client.off('close', onClose);
-        reject(new Error('connection closed before PUBACK'));
-      };
-      client.once('close', onClose);
-      client.publish(topic, payload, { qos: 1 }, (err) => {
+      const settled = (err?: Error) => {
         client.off('close', onClose);
         if (err) reject(err);
         else resolve();
-      });
+      };
+      const onClose = () => {
+        // Our queue resends it after the reconnect; mqtt.js must forget its copy, or the
+        // platform receives it twice more instead of once.
+        for (const [messageId, entry] of Object.entries(client.outgoing)) {
+          if (entry.cb === settled) client.removeOutgoingMessage(Number(messageId));
+        }
+        settled(new Error('connection closed before PUBACK'));
+      };
+      client.once('close', onClose);
+      client.publish(topic, payload, { qos: 1 }, settled);
     });
   }
 

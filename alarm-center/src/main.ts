@@ -58,7 +58,9 @@ async function main(): Promise<void> {
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
-    `  Database:   ${platform.db.mode === 'embedded' ? `embedded PostgreSQL (${config.EMBEDDED_DB_DIR})` : 'PostgreSQL (DATABASE_URL)'}`,
+    platform.db.mode === 'embedded'
+      ? `  Database:   embedded PostgreSQL in ${config.EMBEDDED_DB_DIR}: psql "${platform.db.url}"`
+      : '  Database:   PostgreSQL (DATABASE_URL)',
   ];
   if (demo) {
     const d = DEMO_DEVICES[0]!;

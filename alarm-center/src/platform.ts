@@ -4,7 +4,15 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hashSecret, type RunningBroker, startBroker, VerifiedSecretCache } from '@trygg/broker';
+import {
+  FAST_HASH_MIN_SECRET_LENGTH,
+  hashDeviceSecret,
+  hashSecret,
+  isFastHash,
+  type RunningBroker,
+  startBroker,
+  VerifiedSecretCache,
+} from '@trygg/broker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AlarmService } from './alarms/service.ts';
@@ -270,7 +278,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         authenticator: {
           async authenticate(deviceId, secret) {
             const hash = await devices.secretHash(db.pool, deviceId);
-            return hash !== null && (await secrets.verify(deviceId, secret, hash));
+            const ok = hash !== null && (await secrets.verify(deviceId, secret, hash));
+            // A device provisioned before issued secrets got the fast hash is moved to it on its
+            // first good login, so the next reconnect storm costs it microseconds, not scrypt.
+            if (ok && !isFastHash(hash) && secret.length >= FAST_HASH_MIN_SECRET_LENGTH) {
+              devices
+                .upgradeSecretHash(db.pool, deviceId, hash, await hashDeviceSecret(secret))
+                .catch((err) => logger.warn({ err: err.message, deviceId }, 'secret hash not upgraded'));
+            }
+            return ok;
           },
         },
         serviceAccounts: options.serviceAccounts ?? config.BROKER_SERVICE_USERS,

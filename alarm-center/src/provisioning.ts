@@ -1,7 +1,7 @@
 // Registers devices: stores the device and a slow hash of its freshly issued secret, then tells
 // the registry and the routing core, so its very first message is understood.
 
-import { generateSecret, hashSecret } from '@trygg/broker';
+import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import type { DeviceProfile, DeviceRules, RoutingCore } from './core/index.ts';
@@ -34,7 +34,7 @@ export class Provisioning {
 
   /** Returns the device's secret: shown once, only its hash is stored. */
   async register(device: Omit<DeviceRecord, 'status'>, secret: string = generateSecret()): Promise<string> {
-    const hash = await hashSecret(secret);
+    const hash = await hashDeviceSecret(secret);
     await inTransaction(this.pool, (client) => this.registerWith(client, device, hash));
     return secret;
   }

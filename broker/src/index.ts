@@ -3,4 +3,5 @@
 
 export * from './acl.ts';
 export * from './broker.ts';
+export * from './device-secrets.ts';
 export * from './secrets.ts';

@@ -4,6 +4,7 @@
 // at once after a broker restart and a verified secret is cached (see VerifiedSecretCache).
 
 import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { FAST_HASH_MIN_SECRET_LENGTH, fastHash, isFastHash, verifyFastHash } from './device-secrets.ts';
 
 const N = 1 << 14;
 const R = 8;
@@ -27,6 +28,11 @@ export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
   const key = await scryptAsync(secret, salt, { N, r: R, p: P });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** The stored form of a device secret: fast for issued-length secrets, scrypt for short ones. */
+export async function hashDeviceSecret(secret: string): Promise<string> {
+  return secret.length >= FAST_HASH_MIN_SECRET_LENGTH ? fastHash(secret) : hashSecret(secret);
 }
 
 interface ParsedHash {
@@ -56,6 +62,7 @@ function parseHash(stored: string): ParsedHash | null {
 
 /** True only for the right secret; false (never a throw) for a wrong secret or malformed hash. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  if (isFastHash(stored)) return verifyFastHash(secret, stored);
   const parsed = parseHash(stored);
   if (!parsed) return false;
   try {

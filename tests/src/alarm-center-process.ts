@@ -7,13 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = resolve(fileURLToPath(new URL('../../alarm-center/src/main.ts', import.meta.url)));
 
-/** Free ports and the environment for an alarm-center process on `databaseUrl`, quiet and loopback-only. */
-export async function centerEnvironment(databaseUrl: string, extra: Record<string, string> = {}) {
+/**
+ * Free ports and the environment for an alarm-center process on `databaseUrl` (null: the embedded
+ * default, given EMBEDDED_DB_DIR in `extra`), quiet and loopback-only.
+ */
+export async function centerEnvironment(databaseUrl: string | null, extra: Record<string, string> = {}) {
   const { freePort } = await import('@trygg/alarm-center/testing');
   const httpPort = await freePort();
   const mqttPort = await freePort();
   const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     PII_KEY: '22'.repeat(32),
     MQTT_PORT: String(mqttPort),
     MQTT_WS_PORT: String(await freePort()),
@@ -29,13 +32,20 @@ export async function centerEnvironment(databaseUrl: string, extra: Record<strin
 export interface AlarmCenterProcess {
   child: ChildProcess;
   output(): string;
+  /** Milliseconds from spawn until /health first answered 200. */
+  healthyAfterMs: number;
+  /** Where its database is: DATABASE_URL, or the embedded server's socket from the banner. */
+  databaseUrl(): Promise<string>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export async function startAlarmCenterProcess(
   env: Record<string, string>,
   httpPort: number,
+  options: { healthyWithinMs?: number } = {},
 ): Promise<AlarmCenterProcess> {
+  const started = performance.now();
+  const healthyWithinMs = options.healthyWithinMs ?? 30_000;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', ...env, HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +53,7 @@ export async function startAlarmCenterProcess(
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + healthyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`alarm center exited with ${child.exitCode}:\n${output}`);
     try {
@@ -54,13 +64,20 @@ export async function startAlarmCenterProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`alarm center not healthy within 30 s:\n${output}`);
+      throw new Error(`alarm center not healthy within ${healthyWithinMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const healthyAfterMs = performance.now() - started;
   return {
     child,
     output: () => output,
+    healthyAfterMs,
+    async databaseUrl() {
+      if (env.DATABASE_URL) return env.DATABASE_URL;
+      const { eventually } = await import('@trygg/alarm-center/testing');
+      return eventually(async () => /psql "([^"]+)"/.exec(output)?.[1], 10_000);
+    },
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -9,6 +9,7 @@
 // stopped before a new one starts on the same data directory.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -152,10 +153,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = ephemeral ? await mkdtemp(join(tmpdir(), 'trygg-db-')) : resolve(options.dataDir!);
   await ownedDir(dataDir, user);
   if (user) await assertReachable(dataDir, user);
-  // Short and private: a Unix socket path is limited to about 100 bytes.
-  const socketDir = await mkdtemp(join(tmpdir(), 'trygg-pg-'));
-  await ownedDir(socketDir, user);
-
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await run(
       bin.initdb,
@@ -165,6 +162,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } else {
     await stopLeftover(dataDir, log);
   }
+  // Short and private (a Unix socket path is limited to about 100 bytes), and the same for the
+  // same data directory, so `psql` and tests can reach the demo database across restarts.
+  const socketDir = ephemeral
+    ? await mkdtemp(join(tmpdir(), 'trygg-pg-'))
+    : join(tmpdir(), `trygg-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  if (!ephemeral) await rm(socketDir, { recursive: true, force: true });
+  await ownedDir(socketDir, user);
 
   const settings = [
     '-c',

@@ -3,7 +3,7 @@
 // same transaction. Case workers' decisions and the technicians' order steps go through here too.
 
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { generateSecret, hashSecret } from '@trygg/broker';
+import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
@@ -212,7 +212,7 @@ export class GrantService {
     },
   ): Promise<string> {
     const secret = generateSecret();
-    const hash = await hashSecret(secret); // slow on purpose: before the order is locked
+    const hash = await hashDeviceSecret(secret); // before the order is locked
     await inTransaction(this.pool, async (client) => {
       const order = await repo.lockOrder(client, orderId);
       if (!order) throw new GrantError('ORDER_NOT_FOUND');

@@ -82,6 +82,14 @@ export async function secretHash(db: Queryable, deviceId: string): Promise<strin
   return rows[0]?.secret_hash ?? null;
 }
 
+/** Replaces a stored hash with another of the same secret, only if it is still the one read. */
+export async function upgradeSecretHash(db: Queryable, deviceId: string, from: string, to: string): Promise<void> {
+  await db.query(
+    'UPDATE device_credentials SET secret_hash = $3 WHERE device_id = $1 AND secret_hash = $2 AND revoked_at IS NULL',
+    [deviceId, from, to],
+  );
+}
+
 /**
  * Records an accepted device event exactly once. Returns false when the (device, message id)
  * was already recorded: a retransmission, whose effects were already committed.

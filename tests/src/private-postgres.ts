@@ -3,7 +3,7 @@
 // instance. PostgreSQL refuses to run as root, so the cluster belongs to the `postgres` user.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,8 @@ export interface PrivatePostgres {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** The postmaster's process id (fault tests freeze it). */
+  pid(): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     start,
+    pid: async () => Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]),
     async stop() {
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     },

@@ -1,0 +1,69 @@
+// A stalled database is visible at once: with PostgreSQL frozen (no error, no answer), /health
+// answers 503 within a second, every console is told the service is degraded, and the alarm
+// center still stops within its bound. Once the database answers again, so does /health. On the
+// local PostgreSQL's twin (a private cluster) and on the embedded default.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Platform } from '@trygg/alarm-center';
+import { addUser, eventually, loginClient, startTestPlatform } from '@trygg/alarm-center/testing';
+import WebSocket from 'ws';
+import { DATABASE_MODES } from '../src/center-under-test.ts';
+import { freeze } from '../src/freeze.ts';
+import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
+
+for (const mode of DATABASE_MODES) {
+  describe(`a stalled database (${mode})`, () => {
+    let server: PrivatePostgres | null = null;
+    let platform: Platform;
+    let socket: WebSocket;
+    const health: boolean[] = [];
+    let thaw: (() => Promise<void>) | null = null;
+
+    before(async () => {
+      if (mode === 'postgres') server = await startPrivatePostgres();
+      platform = await startTestPlatform({ databaseUrl: server?.url ?? null });
+      await addUser(platform, 'op', 'operator');
+      const { cookie } = await loginClient(platform, 'op', 'pw-op');
+      socket = new WebSocket(`ws://127.0.0.1:${platform.httpPort}/api/stream`, { headers: { cookie } });
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === 'health') health.push(message.degraded);
+      });
+      await new Promise((resolve) => socket.once('open', resolve));
+    });
+
+    after(async () => {
+      socket?.close();
+      await thaw?.();
+      await server?.destroy();
+    });
+
+    const postmaster = async () => (server ? server.pid() : platform.db.serverPid!);
+    const healthNow = async () => {
+      // The guarantee: an answer within one second, whatever the database does.
+      const res = await fetch(`http://127.0.0.1:${platform.httpPort}/health`, { signal: AbortSignal.timeout(1_000) });
+      return { status: res.status, body: await res.json() };
+    };
+
+    it('answers /health with 503 within a second and tells the consoles, then recovers', async () => {
+      assert.equal((await healthNow()).status, 200);
+      thaw = await freeze(await postmaster());
+      const stalled = await healthNow();
+      assert.equal(stalled.status, 503);
+      assert.equal(stalled.body.checks.database, 'stalled');
+      await eventually(async () => health.at(-1) === true, 5_000);
+      await thaw();
+      thaw = null;
+      await eventually(async () => (await healthNow()).status === 200, 10_000);
+      await eventually(async () => health.at(-1) === false, 5_000);
+    });
+
+    it('stops within its bound while the database hangs', { timeout: 60_000 }, async () => {
+      thaw = await freeze(await postmaster());
+      await platform.close(); // the test's timeout is the hang guard
+      await thaw();
+      thaw = null;
+    });
+  });
+}

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hashSecret, type RunningBroker, startBroker, VerifiedSecretCache } from '@trygg/broker';
+import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AlarmService } from './alarms/service.ts';
@@ -49,6 +50,8 @@ export interface Platform {
   /** MQTT over TLS; null without MQTT_TLS_KEY_FILE/MQTT_TLS_CERT_FILE. */
   mqttTlsPort: number | null;
   wsPort: number | null;
+  /** Prometheus scrape URL (METRICS_HOST/METRICS_PORT), apart from the console's port. */
+  metricsUrl: string;
   core: RoutingCore;
   registry: DeviceRegistry;
   provisioning: Provisioning;
@@ -277,6 +280,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const address = app.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
 
+    const metricsEndpoint = await serveMetrics({
+      registry: metrics.registry,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+      token: config.METRICS_TOKEN ?? null,
+    }).catch((err) => {
+      if ((err as { code?: string }).code === 'METRICS_PORT_IN_USE') portInUse('METRICS_PORT', config.METRICS_PORT);
+      throw err;
+    });
+    closers.push(() => metricsEndpoint.close());
+
     return {
       config,
       db,
@@ -286,6 +300,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       mqttPort: broker.mqttPort,
       mqttTlsPort: broker.tlsPort,
       wsPort: broker.wsPort,
+      metricsUrl: metricsEndpoint.url,
       core,
       registry,
       provisioning,

@@ -17,6 +17,7 @@ export async function centerEnvironment(databaseUrl: string, extra: Record<strin
     PII_KEY: '22'.repeat(32),
     MQTT_PORT: String(mqttPort),
     MQTT_WS_PORT: String(await freePort()),
+    METRICS_PORT: '0', // several centers run side by side in a test
     HTTP_HOST: '127.0.0.1',
     MQTT_HOST: '127.0.0.1',
     LOG_LEVEL: 'error',

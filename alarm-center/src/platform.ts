@@ -106,7 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const applied = await migrate(db.pool);
     logger.info({ mode: db.mode, applied }, 'database ready');
 
-    const metrics = createMetrics();
+    const metrics = createMetrics({ openAlarmsByStatus: () => alarms.countOpenByStatus(db.pool) });
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
     const escalateAfterMs = {

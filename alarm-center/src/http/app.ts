@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { Provisioning } from '../provisioning.ts';
 import { type AuthOptions, registerAuth } from './auth.ts';
-import { notFoundBody, registerErrorHandler } from './errors.ts';
+import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
 import { auditRoutes } from './routes-audit.ts';
 import { deviceRoutes } from './routes-devices.ts';
@@ -65,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerRefusalCounter(app, deps.metrics.httpRefusals);
 
   await app.register(swagger, {
     openapi: { info: { title: 'Trygghetsjour alarm center', version: '1' } },

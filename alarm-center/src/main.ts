@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
+    `  Metrics:    ${platform.metricsUrl}${config.METRICS_TOKEN ? '  (bearer token: METRICS_TOKEN)' : ''}`,
     `  Database:   ${platform.db.mode === 'embedded' ? `embedded PGlite (${config.EMBEDDED_DB_DIR})` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (demo) {

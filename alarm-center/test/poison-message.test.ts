@@ -1,7 +1,8 @@
 // A message the platform cannot store must never mute its device. On a real broker, on PostgreSQL
-// and on the embedded database: odd text is refused with a counted reason and acknowledged; a message the store
-// refuses as data is acknowledged with one technical alarm; a serialisation failure is retried; a
-// database that cannot store anything leaves the message unacknowledged and the platform degraded.
+// and on the embedded database: odd text is refused with a counted reason and acknowledged; a
+// message the store refuses as data is acknowledged with one technical alarm; a serialisation
+// failure is retried; a store that cannot write for now leaves the message unacknowledged and the
+// platform degraded.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

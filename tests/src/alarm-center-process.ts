@@ -17,7 +17,6 @@ export async function centerEnvironment(databaseUrl: string, extra: Record<strin
     PII_KEY: '22'.repeat(32),
     MQTT_PORT: String(mqttPort),
     MQTT_WS_PORT: String(await freePort()),
-    METRICS_PORT: '0', // several centers run side by side in a test
     HTTP_HOST: '127.0.0.1',
     MQTT_HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
@@ -38,7 +37,8 @@ export async function startAlarmCenterProcess(
   httpPort: number,
 ): Promise<AlarmCenterProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', ...env, HTTP_PORT: String(httpPort) },
+    // METRICS_PORT 0: several centers run side by side in a test, and none may take the default 9464.
+    env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', METRICS_PORT: '0', ...env, HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

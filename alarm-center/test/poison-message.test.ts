@@ -14,7 +14,7 @@ import {
   deviceTopic,
   eventAllowedFor,
 } from '@trygg/firmware-protocol';
-import { hostileText, textFieldCases } from '@trygg/firmware-protocol/testing';
+import { hostileText, KNOWN_HOSTILE_TEXTS, textFieldCases } from '@trygg/firmware-protocol/testing';
 import fc from 'fast-check';
 import type { Platform } from '../src/platform.ts';
 import {
@@ -287,7 +287,7 @@ for (const store of ['PostgreSQL', 'embedded'] as const)
             );
             assert.deepEqual(rows[0]?.body, base, `${c.name}: stored as sent`);
           }),
-          { numRuns: 6 },
+          { numRuns: 8, examples: KNOWN_HOSTILE_TEXTS.map((t) => [t] as [string]) },
         );
       }
       const health = await healthOf(platform);

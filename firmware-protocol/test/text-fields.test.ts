@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeDeviceMessage, deviceTopic, REJECTION_REASONS } from '../src/index.ts';
-import { hostileText, storableAsSent, textFieldCases } from '../src/testing/index.ts';
+import { hostileText, KNOWN_HOSTILE_TEXTS, storableAsSent, textFieldCases } from '../src/testing/index.ts';
 import { EVENT_EXAMPLES, encode } from './examples.ts';
 
 const cases = textFieldCases();
@@ -47,7 +47,7 @@ describe('text fields of every device schema', () => {
           assert.deepEqual(result.message, sent, `${c.name}: decoded as sent`);
           for (const s of stringsIn(result.message)) assert.ok(storableAsSent(s), `${c.name}: ${JSON.stringify(s)}`);
         }),
-        { numRuns: 300 },
+        { numRuns: 300, examples: KNOWN_HOSTILE_TEXTS.map((t) => [t] as [string]) },
       );
     }
   });

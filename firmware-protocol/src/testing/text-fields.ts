@@ -120,11 +120,26 @@ const hostileUnit: fc.Arbitrary<string> = fc.oneof(
 
 /** Arbitrary text: short and long (up to and just past the 200-unit limits), mostly hostile. */
 export const hostileText: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ unit: hostileUnit, maxLength: 40 }),
-  fc.string({ unit: hostileUnit, minLength: 180, maxLength: 210 }),
-  fc.string({ unit: 'grapheme', minLength: 150, maxLength: 200 }),
-  fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 64 }),
+  { arbitrary: fc.string({ unit: hostileUnit, maxLength: 40 }), weight: 4 },
+  // Cut to the limit: an astral code point cut in half is one more lone surrogate to try.
+  {
+    arbitrary: fc.string({ unit: hostileUnit, minLength: 150, maxLength: 200 }).map((s) => s.slice(0, 200)),
+    weight: 2,
+  },
+  { arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }), weight: 2 },
+  { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 64 }), weight: 1 },
+  { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 195, maxLength: 205 }), weight: 1 },
 );
+
+/** Texts every property run tries first, so the known poisons are never left to chance. */
+export const KNOWN_HOSTILE_TEXTS: readonly string[] = [
+  'motor\u0000stalled',
+  'motor \ud800 stalled',
+  '\udfff',
+  '\u001b[2J',
+  'x'.repeat(200),
+  'x'.repeat(201),
+];
 
 /**
  * Whether PostgreSQL stores `text` exactly: text and jsonb hold no NUL, and a lone surrogate has no

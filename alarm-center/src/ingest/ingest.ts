@@ -1,6 +1,7 @@
 // The alarm hot path: a device message from the broker is decoded, checked against the device
 // registry, run through the routing core and committed, all before the broker may acknowledge
-// it to the device. A retransmission (same message id) is recognised and not applied twice.
+// it to the device. A retransmission (same message id) is recognised and not applied twice. A
+// message the store refuses as data is acknowledged as refused, so it never mutes its device.
 
 import {
   checkEventForDeviceType,

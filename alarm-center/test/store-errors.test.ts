@@ -56,4 +56,14 @@ describe('store failures: transient (device resends) or permanent (acknowledged,
     });
     assert.doesNotMatch(JSON.stringify(summary), /Anna/);
   });
+
+  it('a connection failure is logged with its message; an unknown error without it', () => {
+    assert.equal(
+      storeErrorSummary(new Error('Connection terminated unexpectedly')).message,
+      'Connection terminated unexpectedly',
+    );
+    const unknown = storeErrorSummary(new Error('could not handle "Anna Andersson"'));
+    assert.equal(unknown.failure, 'transient');
+    assert.equal(unknown.message, undefined);
+  });
 });

@@ -67,10 +67,15 @@ export function classifyStoreFailure(err: unknown): StoreFailure {
     if (RETRYABLE_SQLSTATES.has(state) || TRANSIENT_SQLSTATE.test(state)) return 'transient';
     return PERMANENT_SQLSTATE.test(state) ? 'permanent' : 'transient';
   }
-  const e = err as ErrorLike | null;
-  if (typeof e?.code === 'string' && TRANSIENT_NODE_CODES.has(e.code)) return 'transient';
-  if (typeof e?.message === 'string' && TRANSIENT_MESSAGES.test(e.message)) return 'transient';
+  if (isConnectionFailure(err as ErrorLike | null)) return 'transient';
   return PROGRAM_ERRORS.some((kind) => err instanceof kind) ? 'permanent' : 'transient';
+}
+
+function isConnectionFailure(e: ErrorLike | null): boolean {
+  return (
+    (typeof e?.code === 'string' && TRANSIENT_NODE_CODES.has(e.code)) ||
+    (typeof e?.message === 'string' && TRANSIENT_MESSAGES.test(e.message))
+  );
 }
 
 /**
@@ -87,8 +92,9 @@ export function storeErrorSummary(err: unknown): Record<string, string> {
     if (typeof e[key] === 'string') summary[key] = e[key];
   }
   if (err instanceof Error) summary.name = err.name;
-  // Connection failures carry no data in their message, and it is what an operator needs to see.
-  if (summary.failure === 'transient' && state === null && typeof e.message === 'string') {
+  // A known connection failure's message carries no data and is what an operator needs to see;
+  // any other message might quote a value, so it stays out of the log.
+  if (state === null && typeof e.message === 'string' && isConnectionFailure(e)) {
     summary.message = e.message.slice(0, 200);
   }
   return summary;

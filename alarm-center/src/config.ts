@@ -16,6 +16,11 @@ export const configSchema = z
     MQTT_PORT: port.default(1883),
     MQTT_WS_PORT: port.default(8083),
     MQTT_ALLOW_ANONYMOUS: flag.default(false),
+    /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set. */
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    METRICS_PORT: port.default(9464),
+    /** When set, a scrape must send `Authorization: Bearer <token>`; long enough not to be guessed. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN: at least 16 characters').optional(),
     /** External broker (standalone or clustered `broker/`); unset runs the broker embedded. */
     MQTT_URL: z.string().url().optional(),
     MQTT_USERNAME: z.string().default('alarm-center'),

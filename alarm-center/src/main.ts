@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
+    `  Metrics:    ${platform.metricsUrl}${config.METRICS_TOKEN ? '  (bearer token: METRICS_TOKEN)' : ''}`,
     platform.db.mode === 'embedded'
       ? `  Database:   embedded PostgreSQL in ${config.EMBEDDED_DB_DIR}: psql "${platform.db.url}"`
       : '  Database:   PostgreSQL (DATABASE_URL)',

@@ -3,7 +3,30 @@
 
 import client from 'prom-client';
 
-export function createMetrics() {
+/** Statuses of an alarm that is still open; closed alarms are history, not load. */
+export const OPEN_ALARM_STATUSES = ['new', 'acknowledged', 'dispatched'] as const;
+
+/** Longest a scrape waits for the open-alarm count: a slow database must not stall the scrape. */
+const OPEN_ALARMS_WAIT_MS = 1000;
+
+export interface MetricsSources {
+  /** Open alarms by status, counted in the database at each scrape (what every replica sees). */
+  openAlarmsByStatus?: () => Promise<Partial<Record<string, number>>>;
+}
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('open-alarm count timed out')), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createMetrics(sources: MetricsSources = {}) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   return {
@@ -39,14 +62,30 @@ export function createMetrics() {
     }),
     openAlarms: new client.Gauge({
       name: 'alarms_open',
-      help: 'Open alarms by status (sampled)',
+      help: 'Open alarms by status, counted in the database at each scrape',
       labelNames: ['status'],
       registers: [registry],
+      async collect() {
+        if (!sources.openAlarmsByStatus) return;
+        try {
+          const counts = await within(sources.openAlarmsByStatus(), OPEN_ALARMS_WAIT_MS);
+          for (const status of OPEN_ALARM_STATUSES) this.set({ status }, counts[status] ?? 0);
+        } catch {
+          // No count is more truthful than an old one; /health reports the database itself.
+          this.reset();
+        }
+      },
     }),
     timeToAcknowledge: new client.Histogram({
       name: 'alarm_time_to_acknowledge_seconds',
       help: 'Time from an alarm opening to its acknowledgement',
       buckets: [5, 15, 30, 60, 120, 180, 300, 600, 1800],
+      registers: [registry],
+    }),
+    httpRefusals: new client.Counter({
+      name: 'http_refusals_total',
+      help: 'HTTP replies with status 400 or more, by route pattern, status and error code',
+      labelNames: ['route', 'status', 'code'],
       registers: [registry],
     }),
     ingestFailures: new client.Counter({

@@ -13,6 +13,7 @@ import {
   startBroker,
   VerifiedSecretCache,
 } from '@trygg/broker';
+import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AlarmService } from './alarms/service.ts';
@@ -58,6 +59,8 @@ export interface Platform {
   /** MQTT over TLS; null without MQTT_TLS_KEY_FILE/MQTT_TLS_CERT_FILE. */
   mqttTlsPort: number | null;
   wsPort: number | null;
+  /** Prometheus scrape URL (METRICS_HOST/METRICS_PORT), apart from the console's port. */
+  metricsUrl: string;
   core: RoutingCore;
   registry: DeviceRegistry;
   provisioning: Provisioning;
@@ -123,7 +126,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const applied = await migrate(db.pool);
     logger.info({ mode: db.mode, applied }, 'database ready');
 
-    const metrics = createMetrics();
+    const metrics = createMetrics({ openAlarmsByStatus: () => alarms.countOpenByStatus(db.pool) });
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
     const escalateAfterMs = {
@@ -311,6 +314,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const address = app.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
 
+    const metricsEndpoint = await serveMetrics({
+      registry: metrics.registry,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+      token: config.METRICS_TOKEN ?? null,
+    }).catch((err) => {
+      if ((err as { code?: string }).code === 'METRICS_PORT_IN_USE') portInUse('METRICS_PORT', config.METRICS_PORT);
+      throw err;
+    });
+    closers.push(() => metricsEndpoint.close());
+
     return {
       config,
       db,
@@ -320,6 +334,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       mqttPort: broker.mqttPort,
       mqttTlsPort: broker.tlsPort,
       wsPort: broker.wsPort,
+      metricsUrl: metricsEndpoint.url,
       core,
       registry,
       provisioning,

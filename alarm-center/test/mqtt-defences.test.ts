@@ -18,7 +18,7 @@ import {
 
 /** Reads device_messages_rejected_total{reason} from the Prometheus text an operator would scrape. */
 async function rejectedOnMetrics(platform: Platform, reason: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${platform.httpPort}/metrics`);
+  const res = await fetch(platform.metricsUrl);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
   const text = await res.text();

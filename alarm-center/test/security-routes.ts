@@ -48,7 +48,6 @@ const deviceId = (f: Fixtures) => ({ params: { id: f.deviceId } });
 /** Reviewed access rules, one row per method and path. HEAD follows GET. */
 export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/health', allow: 'everyone', why: 'load balancers and probes' },
-  { method: 'GET', path: '/metrics', allow: 'everyone', why: 'Prometheus scrape; counts only, no personal data' },
   { method: 'GET', path: '/api/openapi.json', allow: 'everyone' },
 
   {

@@ -13,6 +13,28 @@ export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/, 'mess
 /** Device clock, epoch milliseconds. Bounded to catch garbage, not skew: 2020-01-01 .. 2100-01-01. */
 export const deviceTimestampSchema = z.int().min(1_577_836_800_000).max(4_102_444_800_000);
 
+/**
+ * C0 and C1 control characters other than tab, line feed and carriage return, and unpaired UTF-16
+ * surrogates. PostgreSQL cannot store a NUL in text or jsonb, a lone surrogate has no UTF-8 form
+ * (it would be stored as U+FFFD, not as sent), and the other controls mean nothing in a human-read
+ * detail but can forge log lines or terminal output. Tabs and line breaks are ordinary layout.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSTORABLE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\p{Cs}/u;
+
+/** Whether `text` is plain Unicode text the platform can store and show exactly as sent. */
+export function isPlainText(text: string): boolean {
+  return !UNSTORABLE_TEXT.test(text);
+}
+
+/**
+ * Free text from a device (a fault's detail, a refused command's error), at most `max` UTF-16
+ * units. Refused, not cleaned, when it holds what cannot be stored as sent: the platform never
+ * acknowledges a message and then keeps something else.
+ */
+export const deviceTextSchema = (max: number) =>
+  z.string().max(max).refine(isPlainText, 'text holds a control character (NUL, ESC, ...) or an unpaired surrogate');
+
 const envelope = {
   v: z.literal(1),
   id: messageIdSchema,
@@ -79,7 +101,7 @@ export const deviceEventSchema = z.discriminatedUnion('type', [
   event('battery.low', { level: z.int().min(0).max(100) }),
   event('power.lost', {}),
   event('power.restored', {}),
-  event('device.fault', { fault: faultCodeSchema, detail: z.string().max(200).optional() }),
+  event('device.fault', { fault: faultCodeSchema, detail: deviceTextSchema(200).optional() }),
   // smart door alarm
   event('door.open', { direction: z.enum(['exit', 'entry']) }),
   event('door.close', {}),
@@ -135,6 +157,6 @@ export const commandAckSchema = z.strictObject({
   ...envelope,
   commandId: messageIdSchema,
   ok: z.boolean(),
-  error: z.string().max(200).optional(),
+  error: deviceTextSchema(200).optional(),
 });
 export type CommandAck = z.infer<typeof commandAckSchema>;

@@ -10,6 +10,7 @@ export const REJECTION_REASONS = {
   UNKNOWN_DEVICE: 'device is not provisioned',
   EVENT_NOT_FOR_DEVICE_TYPE: 'event type is not one this device type sends',
   RATE_LIMITED: 'device exceeded its message rate',
+  NOT_STORABLE: 'the store refused the message as data; acknowledged so the device moves on, one technical alarm',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

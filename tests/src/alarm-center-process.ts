@@ -47,7 +47,8 @@ export async function startAlarmCenterProcess(
   const started = performance.now();
   const healthyWithinMs = options.healthyWithinMs ?? 30_000;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', ...env, HTTP_PORT: String(httpPort) },
+    // METRICS_PORT 0: several centers run side by side in a test, and none may take the default 9464.
+    env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', METRICS_PORT: '0', ...env, HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

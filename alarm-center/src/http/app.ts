@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { Provisioning } from '../provisioning.ts';
 import { type AuthOptions, registerAuth } from './auth.ts';
-import { notFoundBody, registerErrorHandler } from './errors.ts';
+import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 import { alarmRoutes } from './routes-alarms.ts';
 import { auditRoutes } from './routes-audit.ts';
 import { deviceRoutes } from './routes-devices.ts';
@@ -50,6 +50,8 @@ export interface AppDeps {
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
 }
 
+const isMetricsPath = (url: string) => url.split('?')[0] === '/metrics';
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options = {
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerRefusalCounter(app, deps.metrics.httpRefusals);
 
   await app.register(swagger, {
     openapi: { info: { title: 'Trygghetsjour alarm center', version: '1' } },
@@ -86,17 +89,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const health = await deps.health();
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const consoleServed = Boolean(deps.consoleDist && existsSync(deps.consoleDist));
   if (consoleServed) await app.register(fastifyStatic, { root: deps.consoleDist as string, wildcard: false });
   // API paths answer 404 in JSON; with the console served, other GETs fall back to its index.html
-  // (client-side routes survive a reload).
+  // (client-side routes survive a reload). /metrics moved to its own listener (METRICS_PORT): an
+  // old scrape configuration gets a 404 here, not the console's page.
   app.setNotFoundHandler((request, reply) =>
-    consoleServed && request.method === 'GET' && !request.url.startsWith('/api/')
+    consoleServed && request.method === 'GET' && !request.url.startsWith('/api/') && !isMetricsPath(request.url)
       ? reply.sendFile('index.html')
       : reply.status(404).send(notFoundBody()),
   );

@@ -3,6 +3,7 @@
 
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { Counter } from 'prom-client';
 import { AppError, ERRORS } from '../errors.ts';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001']);
@@ -58,6 +59,35 @@ export function registerErrorHandler(app: FastifyInstance): void {
       message: status === 500 ? 'Internal error' : err.message,
       statusCode: status,
     });
+  });
+}
+
+/** The `code` of a JSON error body; codes are the catalogue's, so the label set stays small. */
+function codeOf(payload: unknown): string {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return 'NONE';
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'NONE';
+  } catch {
+    return 'NONE'; // not JSON after all: counted without a code
+  }
+}
+
+/**
+ * Counts every reply with status 400 or more by route pattern (never the requested URL, which a
+ * scanner chooses), status and code. A hook on the sent reply rather than the error handler alone,
+ * so refusals sent directly (the not-found handler, a route's own 400) are counted too.
+ */
+export function registerRefusalCounter(app: FastifyInstance, refusals: Counter<'route' | 'status' | 'code'>): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400) {
+      refusals.inc({
+        route: request.routeOptions.url ?? '(unmatched)',
+        status: String(reply.statusCode),
+        code: codeOf(payload),
+      });
+    }
+    return payload;
   });
 }
 

@@ -1,6 +1,7 @@
 // The alarm hot path: a device message from the broker is decoded, checked against the device
 // registry, run through the routing core and committed, all before the broker may acknowledge
-// it to the device. A retransmission (same message id) is recognised and not applied twice.
+// it to the device. A retransmission (same message id) is recognised and not applied twice. A
+// message the store refuses as data is acknowledged as refused, so it never mutes its device.
 
 import {
   checkEventForDeviceType,
@@ -14,11 +15,14 @@ import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import type { RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import { classifyStoreFailure, isRetryable, storeErrorSummary } from '../db/store-errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DeviceRegistry } from '../registry.ts';
+import type { DeviceRecord } from '../repositories/devices.ts';
 import * as devices from '../repositories/devices.ts';
 import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
+import { RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
 import type { TelemetrySink } from './telemetry.ts';
 
 export interface IngestDeps {
@@ -33,9 +37,12 @@ export interface IngestDeps {
   clock: Clock;
   /** Per-device message rate; unset means no limit. */
   rateLimit?: RateLimitConfig;
-  /** Called when storing fails, so the platform can report itself degraded. */
+  /** Called when storing fails for now (not when the store refuses a message), so the platform reports itself degraded. */
   onStoreFailure(err: Error): void;
 }
+
+/** Attempts of one message's transaction when PostgreSQL reports a serialisation failure or deadlock. */
+export const SERIALIZATION_ATTEMPTS = 3;
 
 export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
 
@@ -49,6 +56,52 @@ export function createIngest(deps: IngestDeps) {
   }
 
   const limiter = new DeviceRateLimiter(deps.rateLimit ?? { perSecond: 0, burst: 0 });
+  const refusedByStore = new RefusedMessages();
+
+  /** Runs one message's writes, again on a serialisation failure or deadlock (nothing was committed). */
+  async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(err)) throw err;
+      }
+    }
+  }
+
+  /**
+   * A write for a device message failed. Transient: rethrown, so the broker sends no PUBACK and the
+   * device resends. Permanent (the store refuses this message as data): acknowledged and counted,
+   * with one technical alarm for the device, so its queue moves on to the button press behind it.
+   */
+  async function storeFailed(
+    device: DeviceRecord,
+    message: { channel: string; id: string; type?: string },
+    err: unknown,
+  ): Promise<IngestOutcome> {
+    const where = { deviceId: device.deviceId, messageId: message.id, channel: message.channel, type: message.type };
+    if (classifyStoreFailure(err) === 'transient') {
+      metrics.ingestFailures.inc();
+      logger.error({ err: storeErrorSummary(err), ...where }, 'device message not stored; device will resend');
+      deps.onStoreFailure(err as Error);
+      throw err;
+    }
+    metrics.rejected.inc({ reason: 'NOT_STORABLE' });
+    logger.warn({ err: storeErrorSummary(err), ...where }, 'device message refused by the store; acknowledged');
+    if (refusedByStore.has(device.deviceId, message.id)) return 'rejected';
+    try {
+      await deps.alarms.applyTimed([storeRefusedAlarm(device, clock.now())]);
+      refusedByStore.add(device.deviceId, message.id);
+    } catch (alarmErr) {
+      if (classifyStoreFailure(alarmErr) === 'transient') {
+        // Not acknowledged after all: the resend raises the technical alarm once the database is back.
+        deps.onStoreFailure(alarmErr as Error);
+        throw alarmErr;
+      }
+      logger.error({ err: storeErrorSummary(alarmErr), ...where }, 'technical alarm for a refused message not stored');
+    }
+    return 'rejected';
+  }
 
   /** Counts every refused message; only the first of a flood is logged and raises an alarm. */
   async function refuseFlood(topic: string, deviceId: string, floodStarted: boolean): Promise<IngestOutcome> {
@@ -85,10 +138,10 @@ export function createIngest(deps: IngestDeps) {
     const device = registry.get(decoded.deviceId) ?? (await registry.lookup(pool, decoded.deviceId));
     if (!device) return refuse(topic, { ok: false, reason: 'UNKNOWN_DEVICE', detail: decoded.deviceId });
     const now = clock.now();
-    metrics.deviceMessages.inc({ channel: decoded.channel });
 
     if (decoded.channel === 'ack') {
       deps.health.seen(device.deviceId, now);
+      metrics.deviceMessages.inc({ channel: decoded.channel });
       return 'accepted';
     }
 
@@ -97,7 +150,14 @@ export function createIngest(deps: IngestDeps) {
       deps.health.seen(device.deviceId, now, hb);
       deps.telemetry.heartbeat(device.deviceId, device.deviceType, hb, now);
       const decisions = core.handleHeartbeat(device.deviceId, hb, now);
-      if (decisions.length > 0) await deps.alarms.applyTimed(decisions);
+      if (decisions.length > 0) {
+        try {
+          await withRetry(() => deps.alarms.applyTimed(decisions));
+        } catch (err) {
+          return storeFailed(device, { channel: 'heartbeat', id: hb.id }, err);
+        }
+      }
+      metrics.deviceMessages.inc({ channel: decoded.channel });
       return 'accepted';
     }
 
@@ -107,28 +167,27 @@ export function createIngest(deps: IngestDeps) {
     deps.health.seen(device.deviceId, now);
     deps.telemetry.event(device.deviceId, device.deviceType, event, now);
 
-    const committed = emptyCommitted();
+    let committed = emptyCommitted();
     let fresh = false;
     try {
-      await inTransaction(pool, async (client) => {
-        fresh = await devices.recordEvent(client, device.deviceId, event);
-        if (!fresh) return;
-        const decisions = core.handleEvent(device.deviceId, event, now);
-        for (const d of decisions) {
-          if (d.type === 'log')
-            logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
-        }
-        await deps.alarms.apply(client, decisions, committed);
+      await withRetry(() => {
+        committed = emptyCommitted();
+        return inTransaction(pool, async (client) => {
+          fresh = await devices.recordEvent(client, device.deviceId, event);
+          if (!fresh) return;
+          const decisions = core.handleEvent(device.deviceId, event, now);
+          for (const d of decisions) {
+            if (d.type === 'log')
+              logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
+          }
+          await deps.alarms.apply(client, decisions, committed);
+        });
       });
     } catch (err) {
-      metrics.ingestFailures.inc();
-      logger.error(
-        { err, deviceId: device.deviceId, messageId: event.id },
-        'device event not stored; device will resend',
-      );
-      deps.onStoreFailure(err as Error);
-      throw err;
+      return storeFailed(device, { channel: 'event', id: event.id, type: event.type }, err);
     }
+    // Counted once stored: a message refused at any step is counted as a rejection instead, never both.
+    metrics.deviceMessages.inc({ channel: decoded.channel });
     if (!fresh) {
       metrics.duplicates.inc();
       return 'duplicate';

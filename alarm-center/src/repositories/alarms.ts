@@ -92,6 +92,14 @@ export async function summary(db: Queryable, alarmId: string): Promise<AlarmSumm
   return rows[0] ? toSummary(rows[0]) : null;
 }
 
+/** Open alarms by status, for the alarms_open gauge; uses the partial index on open alarms. */
+export async function countOpenByStatus(db: Queryable): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM alarms WHERE status <> 'closed' GROUP BY status`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
 /** Opens an alarm, or counts a repeat on the open alarm of the same device and kind. */
 export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<{ alarmId: string; created: boolean }> {
   const at = new Date(alarm.at);

@@ -65,6 +65,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<P
     MQTT_HOST: '127.0.0.1',
     MQTT_PORT: '0',
     MQTT_WS_PORT: '0',
+    METRICS_PORT: '0',
     EMBEDDED_DB_DIR: 'memory',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(options.databaseUrl && TEST_DATABASE_MODE === 'postgres' ? { DATABASE_URL: options.databaseUrl } : {}),

@@ -40,7 +40,9 @@ export interface Peer {
   port: number;
 }
 
-const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml']);
+// text/plain: controllers built on a generic SIP stack (pjsua, re/baresip) send their mrq as an
+// instant message, which those stacks label text/plain. The body must still parse as an mrq.
+const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml', 'text/plain']);
 const ALLOW = 'Allow: MESSAGE, OPTIONS';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -15,6 +15,7 @@ import {
   SCAIP_RESPONSE_STATUS,
   SCAIP_STATUS_MAP,
   type ScaipStatusCode,
+  scaipDeviceId,
 } from '@trygg/firmware-protocol';
 import type { ScaipRejection } from './errors.ts';
 import type { ScaipRequest } from './scaip.ts';
@@ -36,14 +37,7 @@ export type MapResult =
   | ({ ok: true } & MappedMessage)
   | { ok: false; snu: number; reason: ScaipRejection; detail: string };
 
-/**
- * The device id a SCAIP device publishes as: `scaip-<cid>-<did>`. The parser only admits
- * [A-Za-z0-9] in both, so the id is unambiguous and always matches DEVICE_ID_PATTERN; a
- * technician provisions the device under this id in the alarm center.
- */
-export function scaipDeviceId(cid: string, did: string): string {
-  return `scaip-${cid}-${did}`;
-}
+export { scaipDeviceId };
 
 /** Same `ref` from the same controller → same message id, so retransmissions are recognisable. */
 export function scaipMessageId(cid: string, ref: string): string {

@@ -2,6 +2,7 @@
 // SCAIP transaction is decided: parse, check the controller, de-duplicate, map, publish, answer.
 // The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
 
+import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
 import type { Logger } from 'pino';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache, dedupeKey } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
@@ -14,6 +15,13 @@ export interface ControllerRegistry {
   isKnown(cid: string): Promise<boolean> | boolean;
   /** Heartbeat interval to tell this controller in each `mrs` (`hbi`); none when undefined. */
   heartbeatIntervalS?(cid: string): number | undefined;
+  /**
+   * The registered type of one unit of a known controller, or null when that unit is not
+   * registered. With it, snu 0 means "stored as an event of a registered device": the gateway
+   * answers snu 5 for an event the alarm center would not take for that device's type. Without
+   * it (a controller list, no alarm center) snu 0 means only that the broker acknowledged.
+   */
+  unit?(cid: string, did: string): Promise<{ deviceType: DeviceType } | null> | { deviceType: DeviceType } | null;
 }
 
 export type GatewayLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -32,6 +40,10 @@ export interface GatewayStats {
   accepted: number;
   rejected: Record<string, number>;
   duplicates: number;
+  /** Events of units not registered, published so the alarm center raises "unknown unit". */
+  unknownUnits: number;
+  /** Heartbeats of units not registered: answered, not published (nothing would store them). */
+  unregisteredHeartbeats: number;
 }
 
 export interface Peer {
@@ -51,7 +63,7 @@ export function createScaipHandler(options: HandlerOptions) {
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
   const accepted = new DedupeCache<Promise<void>>(options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS, now);
-  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0 };
+  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0, unknownUnits: 0, unregisteredHeartbeats: 0 };
 
   function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
     stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
@@ -101,6 +113,16 @@ export function createScaipHandler(options: HandlerOptions) {
       rejected('UNKNOWN_CONTROLLER', peer, 'controller id is not provisioned', mrq.cid);
       return buildResponse(request, 403);
     }
+    // asked before the de-dup check, so nothing awaits between that check and remembering the publish
+    let unit: { deviceType: DeviceType } | null | undefined;
+    if (controllers.unit) {
+      try {
+        unit = await controllers.unit(mrq.cid, mrq.did);
+      } catch (err) {
+        rejected('REGISTRY_UNAVAILABLE', peer, (err as Error).message, mrq.cid);
+        return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+      }
+    }
     const hbi = controllers.heartbeatIntervalS?.(mrq.cid);
     const key = dedupeKey(mrq.cid, mrq.ref);
     const earlier = accepted.get(key);
@@ -119,6 +141,23 @@ export function createScaipHandler(options: HandlerOptions) {
       rejected(mapped.reason, peer, mapped.detail, mrq.cid);
       return answerMrs(request, mrq.ref, mapped.snu);
     }
+    if (unit === null && mapped.channel === 'heartbeat') {
+      // a heartbeat proves the path and needs no storing; the unit is simply not supervised yet
+      stats.unregisteredHeartbeats++;
+      logger.warn({ cid: mrq.cid, did: mrq.did }, 'SCAIP heartbeat from a unit that is not registered');
+      return answerMrs(request, mrq.ref, 0, hbi);
+    }
+    if (unit && mapped.channel === 'event') {
+      const wrongType = checkEventForDeviceType(unit.deviceType, mapped.message);
+      if (wrongType) {
+        // the alarm center would drop it: not treated, so the controller uses its secondary receiver
+        rejected('EVENT_NOT_FOR_DEVICE_TYPE', peer, wrongType.detail, mrq.cid);
+        return answerMrs(request, mrq.ref, GATEWAY_REJECTIONS.EVENT_NOT_FOR_DEVICE_TYPE.snu);
+      }
+    }
+    // an unregistered unit's event is published all the same: the alarm center raises it as an
+    // "unknown unit on controller" alarm for an operator, and acknowledges once that is stored
+    if (unit === null) stats.unknownUnits++;
     const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message)));
     accepted.set(key, published);
     try {
@@ -172,7 +211,7 @@ export function createScaipHandler(options: HandlerOptions) {
     handle,
     handleOversized,
     stats(): GatewayStats {
-      return { accepted: stats.accepted, rejected: { ...stats.rejected }, duplicates: stats.duplicates };
+      return { ...stats, rejected: { ...stats.rejected } };
     },
   };
 }

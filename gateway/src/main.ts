@@ -22,6 +22,8 @@ function databaseControllers(db: pg.Pool): ControllerRegistry {
   const registry = pgControllerRegistry({ pool: db });
   return {
     isKnown: registry.isKnown,
+    // so snu 0 means stored as an event of a registered device (see handler.ts)
+    ...(registry.unit ? { unit: registry.unit } : {}),
     // the devices' provisioned interval is what the alarm center supervises
     heartbeatIntervalS: (cid) => registry.heartbeatIntervalS?.(cid) ?? config.GATEWAY_HEARTBEAT_INTERVAL_S,
   };

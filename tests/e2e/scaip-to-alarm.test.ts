@@ -33,11 +33,11 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
   let publisher: Publisher;
   let gateway: Gateway;
 
-  async function provision(cid: string, did: string): Promise<string> {
+  async function provision(cid: string, did: string, deviceType: 'pendant' | 'fall' = 'pendant'): Promise<string> {
     const deviceId = scaipDeviceId(cid, did);
     await platform.provisioning.register({
       deviceId,
-      deviceType: 'pendant',
+      deviceType,
       serial: `SCAIP-${cid}-${did}`,
       residentId: RESIDENT,
       district: 'Centrum',
@@ -52,11 +52,15 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
       kind: string;
       resident_id: string | null;
       status: string;
+      audience: string;
       repeat_count: number;
       source_message_id: string | null;
-    }>('SELECT kind, resident_id, status, repeat_count, source_message_id FROM alarms WHERE device_id = $1', [
-      deviceId,
-    ]);
+      details: { fault?: string };
+    }>(
+      `SELECT kind, resident_id, status, audience, repeat_count, source_message_id, details
+       FROM alarms WHERE device_id = $1`,
+      [deviceId],
+    );
     return rows;
   }
 
@@ -161,5 +165,28 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     }, 10_000);
     assert.ok(lastSeen >= sentAt - 1000, `last seen ${new Date(lastSeen).toISOString()}`);
     assert.equal((await alarmsOf(deviceId)).length, 0, 'a heartbeat raises no alarm');
+  });
+
+  it('a press on an unregistered unit of a known controller is answered snu 0 only once an operator alarm "unknown unit" is stored', async () => {
+    const controllerDevice = await provision('4600700', '1');
+    const body = mrq({ ...alarmFields('4600700', 'K0001'), did: '9' });
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '0' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = await alarmsOf(controllerDevice);
+    assert.equal(rows.length, 1, 'the press reached an operator instead of vanishing as UNKNOWN_DEVICE');
+    assert.equal(rows[0]?.kind, 'manual');
+    assert.equal(rows[0]?.audience, 'operator');
+    assert.equal(rows[0]?.resident_id, RESIDENT);
+    assert.match(rows[0]?.details.fault ?? '', /unknown unit 9 on controller 4600700/);
+    assert.equal(gateway.stats().unknownUnits, 1);
+  });
+
+  it('a pendant press from a unit registered as a fall sensor is answered snu 5 (not treated) and counted', async () => {
+    const deviceId = await provision('4600701', '1', 'fall');
+    const body = mrq(alarmFields('4600701', 'W0001'));
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '5' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(gateway.stats().rejected.EVENT_NOT_FOR_DEVICE_TYPE, 1);
+    assert.equal((await alarmsOf(deviceId)).length, 0);
   });
 });

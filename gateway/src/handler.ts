@@ -4,9 +4,9 @@
 
 import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
 import type { Logger } from 'pino';
-import { DEFAULT_DEDUPE_TTL_MS, DedupeCache, dedupeKey } from './dedupe.ts';
+import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
-import { mapScaipRequest } from './map.ts';
+import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
 import { buildResponse, contentType, newTag, parseSipRequest, type SipRequest } from './sip.ts';
 
@@ -62,7 +62,8 @@ export function createScaipHandler(options: HandlerOptions) {
   const { controllers, publish, logger } = options;
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
-  const accepted = new DedupeCache<Promise<void>>(options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS, now);
+  const dedupeWindowMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  const accepted = new DedupeCache<Promise<void>>(dedupeWindowMs, now);
   const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0, unknownUnits: 0, unregisteredHeartbeats: 0 };
 
   function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
@@ -124,7 +125,7 @@ export function createScaipHandler(options: HandlerOptions) {
       }
     }
     const hbi = controllers.heartbeatIntervalS?.(mrq.cid);
-    const key = dedupeKey(mrq.cid, mrq.ref);
+    const key = scaipRetransmissionKey(mrq);
     const earlier = accepted.get(key);
     if (earlier) {
       stats.duplicates++;
@@ -136,7 +137,11 @@ export function createScaipHandler(options: HandlerOptions) {
         return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
       }
     }
-    const mapped = mapScaipRequest(mrq, hbi === undefined ? { now: now() } : { now: now(), heartbeatIntervalS: hbi });
+    const mapped = mapScaipRequest(mrq, {
+      now: now(),
+      dedupeWindowMs,
+      ...(hbi === undefined ? {} : { heartbeatIntervalS: hbi }),
+    });
     if (!mapped.ok) {
       rejected(mapped.reason, peer, mapped.detail, mrq.cid);
       return answerMrs(request, mrq.ref, mapped.snu);

@@ -14,6 +14,7 @@ export {
   type ScaipHandler,
 } from './handler.ts';
 export {
+  DEFAULT_DEDUPE_WINDOW_MS,
   DEFAULT_HEARTBEAT_INTERVAL_S,
   type MappedMessage,
   type MapResult,
@@ -22,6 +23,7 @@ export {
   SCAIP_DEFAULT_ACCURACY_M,
   scaipDeviceId,
   scaipMessageId,
+  scaipRetransmissionKey,
 } from './map.ts';
 export { connectPublisher, type Publisher, type PublisherOptions } from './mqtt-publisher.ts';
 export {

@@ -54,7 +54,7 @@ describe('SCAIP gateway driven by SIPp', () => {
     const [message] = from(cid);
     assert.equal(message?.topic, `v1/devices/scaip-${cid}-1/event`);
     assert.equal(message?.payload.type, 'alarm.manual');
-    assert.equal(message?.payload.id, `scaip-${cid}-A0001`);
+    assert.match(String(message?.payload.id), new RegExp(`^scaip-${cid}-A0001\\.`));
     assert.equal(message?.payload.v, 1);
   });
 
@@ -137,7 +137,7 @@ describe('SCAIP gateway driven by SIPp', () => {
     });
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.ok(await eventually(() => from(cid).length === 1));
-    assert.equal(from(cid)[0]?.payload.id, `scaip-${cid}-B0002`);
+    assert.match(String(from(cid)[0]?.payload.id), new RegExp(`^scaip-${cid}-B0002\\.`));
   });
 
   test('a manual alarm over TCP is answered 200 OK with snu 0', async () => {

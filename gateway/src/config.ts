@@ -33,6 +33,13 @@ export const configSchema = z.object({
   MQTT_PASSWORD: z.string().optional(),
   /** Publisher connections to the broker; a device's messages always use the same one. */
   GATEWAY_MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(4),
+  /** SIP over TCP/TLS: a connection silent this long is closed. */
+  GATEWAY_TCP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).max(3600).default(120),
+  /** SIP over TCP/TLS: connections in all, and from one address. */
+  GATEWAY_TCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  GATEWAY_TCP_MAX_PER_PEER: z.coerce.number().int().min(1).max(1_000_000).default(32),
+  /** Open-file descriptors never given to SIP connections (database pool, broker, logs). */
+  GATEWAY_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -205,10 +205,10 @@ export function createScaipHandler(options: HandlerOptions) {
   }
 
   /** A stream message whose body exceeds the SIP size limit: answered 413 from its headers alone. */
-  function handleOversized(head: Buffer | undefined, peer: Peer, detail: string): Buffer | null {
+  function handleOversized(head: Buffer | undefined, peer: Peer, detail: string, truncated = false): Buffer | null {
     rejected('SIP_TOO_LARGE', peer, detail);
     if (!head) return null;
-    const parsed = parseSipRequest(head, { headOnly: true });
+    const parsed = parseSipRequest(head, { headOnly: true, truncated });
     return parsed.ok ? buildResponse(parsed.request, 413) : null;
   }
 

@@ -32,5 +32,14 @@ export {
   pgControllerRegistry,
 } from './pg-controllers.ts';
 export { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipGeo, type ScaipParseResult, type ScaipRequest } from './scaip.ts';
-export { type Gateway, type GatewayOptions, startGateway } from './server.ts';
+export {
+  DEFAULT_STREAM_LIMITS,
+  type Gateway,
+  type GatewayOptions,
+  openFileLimit,
+  type StreamLimits,
+  type StreamStats,
+  startGateway,
+  streamCapacity,
+} from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';

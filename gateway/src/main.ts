@@ -66,6 +66,12 @@ const gateway = await startGateway({
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
+  streams: {
+    idleTimeoutMs: config.GATEWAY_TCP_IDLE_TIMEOUT_S * 1000,
+    maxTotal: config.GATEWAY_TCP_MAX_CONNECTIONS,
+    maxPerPeer: config.GATEWAY_TCP_MAX_PER_PEER,
+    reserveDescriptors: config.GATEWAY_FD_RESERVE,
+  },
 });
 
 async function shutdown(signal: string): Promise<void> {

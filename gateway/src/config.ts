@@ -40,6 +40,11 @@ export const configSchema = z.object({
   GATEWAY_TCP_MAX_PER_PEER: z.coerce.number().int().min(1).max(1_000_000).default(32),
   /** Open-file descriptors never given to SIP connections (database pool, broker, logs). */
   GATEWAY_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
+  /** Prometheus endpoint (@trygg/observability): loopback by default, never a SIP port. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.default(9465),
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

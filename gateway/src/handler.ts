@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
 import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
 import { buildResponse, contentType, newTag, parseSipRequest, type SipRequest } from './sip.ts';
 
@@ -34,6 +35,8 @@ export interface HandlerOptions {
   dedupeTtlMs?: number;
   /** Epoch milliseconds; tests pass a simulated clock. */
   now?: () => number;
+  /** Prometheus counters; stats() counts regardless. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewayStats {
@@ -59,7 +62,7 @@ const ALLOW = 'Allow: MESSAGE, OPTIONS';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createScaipHandler(options: HandlerOptions) {
-  const { controllers, publish, logger } = options;
+  const { controllers, publish, logger, metrics } = options;
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
   const dedupeWindowMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
@@ -68,6 +71,7 @@ export function createScaipHandler(options: HandlerOptions) {
 
   function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
     stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
+    metrics?.refusal(reason);
     logger.warn(
       { reason, detail, cid, peer: `${peer.transport}:${peer.address}:${peer.port}` },
       'SCAIP request refused',
@@ -129,6 +133,7 @@ export function createScaipHandler(options: HandlerOptions) {
     const earlier = accepted.get(key);
     if (earlier) {
       stats.duplicates++;
+      metrics?.duplicates.inc();
       logger.debug({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP retransmission answered without publishing');
       try {
         await earlier;
@@ -149,6 +154,7 @@ export function createScaipHandler(options: HandlerOptions) {
     if (unit === null && mapped.channel === 'heartbeat') {
       // a heartbeat proves the path and needs no storing; the unit is simply not supervised yet
       stats.unregisteredHeartbeats++;
+      metrics?.unregisteredHeartbeats.inc();
       logger.warn({ cid: mrq.cid, did: mrq.did }, 'SCAIP heartbeat from a unit that is not registered');
       return answerMrs(request, mrq.ref, 0, hbi);
     }
@@ -162,7 +168,10 @@ export function createScaipHandler(options: HandlerOptions) {
     }
     // an unregistered unit's event is published all the same: the alarm center raises it as an
     // "unknown unit on controller" alarm for an operator, and acknowledges once that is stored
-    if (unit === null) stats.unknownUnits++;
+    if (unit === null) {
+      stats.unknownUnits++;
+      metrics?.unknownUnits.inc();
+    }
     const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message)));
     accepted.set(key, published);
     try {
@@ -174,6 +183,7 @@ export function createScaipHandler(options: HandlerOptions) {
       return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
     }
     stats.accepted++;
+    metrics?.accepted.inc({ channel: mapped.channel });
     logger.info(
       { cid: mrq.cid, ref: mrq.ref, mty: mrq.mty, deviceId: mapped.deviceId, channel: mapped.channel },
       'SCAIP request accepted',

@@ -3,10 +3,12 @@
 // with devices provisioned in the alarm center's PostgreSQL (DATABASE_URL), else GATEWAY_CONTROLLERS.
 
 import { readFileSync } from 'node:fs';
+import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import type { ControllerRegistry } from './handler.ts';
+import { createGatewayMetrics } from './metrics.ts';
 import { connectPublisher, publisherPool } from './mqtt-publisher.ts';
 import { pgControllerRegistry } from './pg-controllers.ts';
 import { startGateway } from './server.ts';
@@ -57,6 +59,15 @@ const tls =
       }
     : undefined;
 
+const metrics = createGatewayMetrics();
+const metricsEndpoint = await serveMetrics({
+  registry: metrics.registry,
+  host: config.METRICS_HOST,
+  port: config.METRICS_PORT,
+  token: config.METRICS_TOKEN ?? null,
+});
+logger.info({ url: metricsEndpoint.url, token: config.METRICS_TOKEN !== undefined }, 'metrics served');
+
 const gateway = await startGateway({
   host: config.GATEWAY_SIP_HOST,
   udpPort: config.GATEWAY_SIP_PORT,
@@ -66,6 +77,7 @@ const gateway = await startGateway({
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
+  metrics,
   streams: {
     idleTimeoutMs: config.GATEWAY_TCP_IDLE_TIMEOUT_S * 1000,
     maxTotal: config.GATEWAY_TCP_MAX_CONNECTIONS,
@@ -77,6 +89,7 @@ const gateway = await startGateway({
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal, stats: gateway.stats() }, 'SCAIP gateway stopping');
   await gateway.close();
+  await metricsEndpoint.close();
   await publisher.close();
   await pool?.end();
   process.exit(0);

@@ -116,11 +116,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const refused = admit(address);
       if (refused) {
         streams.refused[refused]++;
+        options.metrics?.streamsRefused.inc({ cap: refused });
         logger.warn({ transport, peer: address, cap: refused }, 'SIP stream connection refused: connection cap');
         socket.destroy();
         return;
       }
       sockets.add(socket);
+      options.metrics?.streamsOpen.set(sockets.size);
       perPeer.set(address, (perPeer.get(address) ?? 0) + 1);
       const peer: Peer = { transport, address, port: socket.remotePort ?? 0 };
       const framer = new SipStreamFramer();
@@ -134,6 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       socket.on('error', (err) => logger.debug({ err, transport }, 'SIP stream error'));
       socket.on('close', () => {
         sockets.delete(socket);
+        options.metrics?.streamsOpen.set(sockets.size);
         const left = (perPeer.get(address) ?? 1) - 1;
         if (left > 0) perPeer.set(address, left);
         else perPeer.delete(address);
@@ -160,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // reaches us, and a TLS socket counts from accept, while its handshake is still pending.
   const refuseTotal = (transport: 'tcp' | 'tls') => (drop?: { remoteAddress?: string }) => {
     streams.refused.total++;
+    options.metrics?.streamsRefused.inc({ cap: 'total' });
     logger.warn(
       { transport, peer: drop?.remoteAddress, cap: 'total' },
       'SIP stream connection refused: connection cap',

@@ -4,6 +4,32 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * GATEWAY_CONTROLLER_CREDENTIALS_FILE: the SIP digest secret of each controller (as configured in
+ * the unit), optionally the address blocks it may send from and the digest algorithms to offer.
+ * `{ "4600123": { "secret": "...", "sources": ["192.0.2.0/24"], "algorithms": ["MD5"] } }`
+ */
+export const controllerCredentialsSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9]{1,24}$/),
+  z.strictObject({
+    secret: z.string().min(12),
+    sources: z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/[0-9]{1,3})?$/)).optional(),
+    algorithms: z
+      .array(z.enum(['MD5', 'SHA-256']))
+      .min(1)
+      .optional(),
+  }),
+);
 
 export const configSchema = z.object({
   GATEWAY_SIP_HOST: z.string().default('0.0.0.0'),
@@ -16,15 +42,17 @@ export const configSchema = z.object({
   /** The alarm center's PostgreSQL: controllers are known by their provisioned devices. */
   DATABASE_URL: z.string().url().optional(),
   /** Provisioned controller ids, comma-separated; used only without DATABASE_URL. */
-  GATEWAY_CONTROLLERS: z
+  GATEWAY_CONTROLLERS: commaList,
+  /** digest: every controller proves its secret (401 challenge); off: anyone knowing a cid may send. */
+  GATEWAY_AUTH: z.enum(['digest', 'off']).default('digest'),
+  GATEWAY_CONTROLLER_CREDENTIALS_FILE: z.string().optional(),
+  /** Address blocks every SIP request must come from, comma-separated; empty: any. */
+  GATEWAY_ALLOWED_SOURCES: commaList,
+  /** Nonce key (hex, 32 bytes) shared by replicas behind one address; random per process when unset. */
+  GATEWAY_NONCE_KEY: z
     .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+    .regex(/^[0-9a-fA-F]{64}$/)
+    .optional(),
   /** Heartbeat interval told to every controller in the mrs (`hbi`), seconds. */
   GATEWAY_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(300),
   GATEWAY_DEDUPE_TTL_S: z.coerce.number().int().min(1).max(86_400).default(600),

@@ -4,12 +4,13 @@
 
 import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
 import type { Logger } from 'pino';
+import type { ControllerAuth } from './auth.ts';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
 import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
-import { buildResponse, contentType, newTag, parseSipRequest, type SipRequest } from './sip.ts';
+import { buildResponse, contentType, headerValue, newTag, parseSipRequest, type SipRequest } from './sip.ts';
 
 /** Provisioned SCAIP controllers, as registered by a technician. */
 export interface ControllerRegistry {
@@ -37,6 +38,11 @@ export interface HandlerOptions {
   now?: () => number;
   /** Prometheus counters; stats() counts regardless. */
   metrics?: GatewayMetrics;
+  /**
+   * Digest authentication and source policy per controller. Without it any host that knows a
+   * controller id speaks for it: main.ts always sets it unless GATEWAY_AUTH=off.
+   */
+  auth?: ControllerAuth;
 }
 
 export interface GatewayStats {
@@ -62,7 +68,7 @@ const ALLOW = 'Allow: MESSAGE, OPTIONS';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createScaipHandler(options: HandlerOptions) {
-  const { controllers, publish, logger, metrics } = options;
+  const { controllers, publish, logger, metrics, auth } = options;
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
   const dedupeWindowMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
@@ -107,6 +113,26 @@ export function createScaipHandler(options: HandlerOptions) {
       return answerMrs(request, parsed.ref, parsed.snu);
     }
     const mrq = parsed.message;
+    if (auth) {
+      const verdict = auth.verify(
+        mrq.cid,
+        {
+          method: request.method,
+          uri: request.uri,
+          authorization: headerValue(request, 'authorization'),
+          address: peer.address,
+        },
+        now(),
+      );
+      if (!verdict.ok) {
+        rejected(verdict.reason, peer, verdict.detail, mrq.cid);
+        // a challenge (no digest yet, or a stale nonce) is the protocol, not a failure
+        if (verdict.reason !== 'AUTH_REQUIRED') metrics?.authFailures.inc({ reason: verdict.reason });
+        return verdict.status === 401
+          ? buildResponse(request, 401, { extraHeaders: auth.challenges(mrq.cid, now(), verdict.stale) })
+          : buildResponse(request, 403);
+      }
+    }
     let known: boolean;
     try {
       known = await controllers.isKnown(mrq.cid);

@@ -1,7 +1,14 @@
 // The SCAIP gateway: SIP MESSAGE receiver for SCAIP social alarms, mapping each `mrq` onto our own
 // device protocol and publishing it into the broker as the corresponding device.
 
-export { type GatewayConfig, loadConfig } from './config.ts';
+export {
+  type AuthOptions,
+  type ControllerAuth,
+  type ControllerCredentials,
+  createControllerAuth,
+  type DigestAlgorithm,
+} from './auth.ts';
+export { controllerCredentialsSchema, type GatewayConfig, loadConfig } from './config.ts';
 export { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 export { GATEWAY_REJECTIONS, type GatewayRejection, type ScaipRejection } from './errors.ts';
 export {
@@ -25,6 +32,7 @@ export {
   scaipMessageId,
   scaipRetransmissionKey,
 } from './map.ts';
+export { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
 export { connectPublisher, type Publisher, type PublisherOptions } from './mqtt-publisher.ts';
 export {
   DEFAULT_CONTROLLER_CACHE_TTL_MS,

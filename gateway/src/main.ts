@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from './config.ts';
+import { type ControllerAuth, createControllerAuth } from './auth.ts';
+import { controllerCredentialsSchema, loadConfig } from './config.ts';
 import type { ControllerRegistry } from './handler.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { connectPublisher, publisherPool } from './mqtt-publisher.ts';
@@ -59,6 +60,22 @@ const tls =
       }
     : undefined;
 
+function controllerAuth(): ControllerAuth | undefined {
+  if (config.GATEWAY_AUTH === 'off') {
+    logger.warn('GATEWAY_AUTH=off: any host that knows a controller id can send alarms and resets for it');
+    return undefined;
+  }
+  const file = config.GATEWAY_CONTROLLER_CREDENTIALS_FILE;
+  const credentials = file ? controllerCredentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
+  if (!file) logger.warn('no GATEWAY_CONTROLLER_CREDENTIALS_FILE: every controller will be refused (403)');
+  return createControllerAuth({
+    credentials: new Map(Object.entries(credentials)),
+    allowedSources: config.GATEWAY_ALLOWED_SOURCES,
+    ...(config.GATEWAY_NONCE_KEY ? { nonceKey: Buffer.from(config.GATEWAY_NONCE_KEY, 'hex') } : {}),
+  });
+}
+const auth = controllerAuth();
+
 const metrics = createGatewayMetrics();
 const metricsEndpoint = await serveMetrics({
   registry: metrics.registry,
@@ -78,6 +95,7 @@ const gateway = await startGateway({
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
   metrics,
+  ...(auth ? { auth } : {}),
   streams: {
     idleTimeoutMs: config.GATEWAY_TCP_IDLE_TIMEOUT_S * 1000,
     maxTotal: config.GATEWAY_TCP_MAX_CONNECTIONS,

@@ -118,6 +118,7 @@ const DISPLAY_NAMES: Record<string, string> = {
 export const REASON_PHRASES: Record<number, string> = {
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   405: 'Method Not Allowed',
   413: 'Request Entity Too Large',

@@ -144,7 +144,13 @@ export interface SippRun {
 export function runSipp(
   scenario: string,
   port: number,
-  options: { keys?: Record<string, string>; sets?: Record<string, string>; transport?: 'u1' | 't1' } = {},
+  options: {
+    keys?: Record<string, string>;
+    sets?: Record<string, string>;
+    transport?: 'u1' | 't1';
+    /** Digest credentials for `[authentication]` in the scenario (`-au`/`-ap`). */
+    auth?: { username: string; password: string };
+  } = {},
 ): Promise<SippRun> {
   const args = [
     `127.0.0.1:${port}`,
@@ -165,6 +171,7 @@ export function runSipp(
   ];
   for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
   for (const [name, value] of Object.entries(options.sets ?? {})) args.push('-set', name, value);
+  if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
   return new Promise((resolve) => {
     execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -198,7 +205,12 @@ export interface BaresipRun {
  * text/plain on one line, as generic SIP stacks embedded in controllers do. `-t` is a hang
  * guard: baresip quits after that many seconds whatever happened.
  */
-export function runBaresip(port: number, body: string, transport: 'udp' | 'tcp' = 'udp'): Promise<BaresipRun> {
+export function runBaresip(
+  port: number,
+  body: string,
+  transport: 'udp' | 'tcp' = 'udp',
+  auth?: { username: string; password: string },
+): Promise<BaresipRun> {
   const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
   writeFileSync(
     join(dir, 'config'),
@@ -215,7 +227,9 @@ export function runBaresip(port: number, body: string, transport: 'udp' | 'tcp' 
   );
   // baresip 1.0 picks TCP only through an outbound proxy, so TCP goes through one: the gateway
   const outbound = transport === 'tcp' ? `;outbound="sip:127.0.0.1:${port};transport=tcp"` : '';
-  writeFileSync(join(dir, 'accounts'), `<sip:controller@127.0.0.1>;regint=0${outbound}\n`);
+  // with a password, baresip answers the gateway's digest challenge as the controller (its user)
+  const account = auth ? `<sip:${auth.username}@127.0.0.1>;auth_pass=${auth.password}` : '<sip:controller@127.0.0.1>';
+  writeFileSync(join(dir, 'accounts'), `${account};regint=0${outbound}\n`);
   writeFileSync(join(dir, 'contacts'), `"gateway" <sip:scaip@127.0.0.1:${port}>\n`);
   const oneLine = body.replace(/>\s+</g, '><').trim();
   return new Promise((resolve) => {

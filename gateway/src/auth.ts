@@ -46,6 +46,8 @@ export interface DigestRequest {
   /** The Authorization header, when sent. */
   authorization: string | undefined;
   address: string;
+  /** The controller id a verified TLS client certificate names (its subject CN), when there is one. */
+  certificateCid?: string | undefined;
 }
 
 const ALGORITHMS: Record<DigestAlgorithm, string> = { MD5: 'md5', 'SHA-256': 'sha256' };
@@ -122,8 +124,6 @@ export function createControllerAuth(options: AuthOptions) {
     if (!allowed(everyone, request.address)) {
       return { ok: false, status: 403, reason: 'SOURCE_NOT_ALLOWED', detail: 'address outside the allowed sources' };
     }
-    const credentials = options.credentials.get(cid);
-    if (!credentials) return { ok: false, status: 403, reason: 'AUTH_FORBIDDEN', detail: 'no credentials configured' };
     if (!allowed(perController.get(cid) ?? null, request.address)) {
       return {
         ok: false,
@@ -132,6 +132,14 @@ export function createControllerAuth(options: AuthOptions) {
         detail: "address outside the controller's sources",
       };
     }
+    if (request.certificateCid !== undefined) {
+      // the TLS handshake verified a client certificate against the configured CA: it is the proof
+      return request.certificateCid === cid
+        ? { ok: true }
+        : { ok: false, status: 403, reason: 'AUTH_FORBIDDEN', detail: 'client certificate names another controller' };
+    }
+    const credentials = options.credentials.get(cid);
+    if (!credentials) return { ok: false, status: 403, reason: 'AUTH_FORBIDDEN', detail: 'no credentials configured' };
     const p = request.authorization === undefined ? null : parseDigestHeader(request.authorization);
     if (!p) return { ok: false, status: 401, reason: 'AUTH_REQUIRED', detail: 'no digest credentials', stale: false };
     if (p.username !== cid) {

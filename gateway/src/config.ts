@@ -39,6 +39,8 @@ export const configSchema = z.object({
   GATEWAY_SIP_TLS_PORT: port.default(5061),
   GATEWAY_TLS_CERT_FILE: z.string().optional(),
   GATEWAY_TLS_KEY_FILE: z.string().optional(),
+  /** CA whose client certificates authenticate controllers on TLS (subject CN = controller id). */
+  GATEWAY_TLS_CA_FILE: z.string().optional(),
   /** The alarm center's PostgreSQL: controllers are known by their provisioned devices. */
   DATABASE_URL: z.string().url().optional(),
   /** Provisioned controller ids, comma-separated; used only without DATABASE_URL. */

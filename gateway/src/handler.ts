@@ -59,6 +59,8 @@ export interface Peer {
   transport: 'udp' | 'tcp' | 'tls';
   address: string;
   port: number;
+  /** TLS: the controller id (subject CN) of the client certificate the handshake verified. */
+  certificateCid?: string;
 }
 
 // text/plain: controllers built on a generic SIP stack (pjsua, re/baresip) send their mrq as an
@@ -113,6 +115,12 @@ export function createScaipHandler(options: HandlerOptions) {
       return answerMrs(request, parsed.ref, parsed.snu);
     }
     const mrq = parsed.message;
+    if (peer.certificateCid !== undefined && peer.certificateCid !== mrq.cid) {
+      // a certified controller speaks only for itself, with or without digest authentication
+      rejected('AUTH_FORBIDDEN', peer, 'client certificate names another controller', mrq.cid);
+      metrics?.authFailures.inc({ reason: 'AUTH_FORBIDDEN' });
+      return buildResponse(request, 403);
+    }
     if (auth) {
       const verdict = auth.verify(
         mrq.cid,
@@ -121,6 +129,7 @@ export function createScaipHandler(options: HandlerOptions) {
           uri: request.uri,
           authorization: headerValue(request, 'authorization'),
           address: peer.address,
+          certificateCid: peer.certificateCid,
         },
         now(),
       );

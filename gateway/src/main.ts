@@ -57,6 +57,7 @@ const tls =
         port: config.GATEWAY_SIP_TLS_PORT,
         cert: readFileSync(config.GATEWAY_TLS_CERT_FILE),
         key: readFileSync(config.GATEWAY_TLS_KEY_FILE),
+        ...(config.GATEWAY_TLS_CA_FILE ? { ca: readFileSync(config.GATEWAY_TLS_CA_FILE) } : {}),
       }
     : undefined;
 

@@ -58,8 +58,12 @@ export interface GatewayOptions extends HandlerOptions {
   /** 0 picks an ephemeral port. */
   udpPort: number;
   tcpPort: number;
-  /** SIP over TLS (port 5061 by convention), only when a certificate is configured. */
-  tls?: { port: number; key: string | Buffer; cert: string | Buffer };
+  /**
+   * SIP over TLS (port 5061 by convention), only when a certificate is configured. With `ca`,
+   * every controller must present a client certificate issued by it; its subject CN is the
+   * controller id it may speak for (in place of digest authentication).
+   */
+  tls?: { port: number; key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   streams?: Partial<StreamLimits>;
 }
 
@@ -67,7 +71,7 @@ export interface Gateway {
   udpPort: number;
   tcpPort: number;
   tlsPort: number | null;
-  stats(): GatewayStats & { streams: StreamStats };
+  stats(): GatewayStats & { streams: StreamStats; tlsHandshakesFailed: number };
   close(): Promise<void>;
 }
 
@@ -100,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
   const capacity = streamCapacity(limits, openFileLimit());
   const streams: StreamStats = { open: 0, capacity, refused: { peer: 0, total: 0 }, idleClosed: 0 };
+  let tlsHandshakesFailed = 0;
   const sockets = new Set<net.Socket>();
   const perPeer = new Map<string, number>();
 
@@ -125,6 +130,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.metrics?.streamsOpen.set(sockets.size);
       perPeer.set(address, (perPeer.get(address) ?? 0) + 1);
       const peer: Peer = { transport, address, port: socket.remotePort ?? 0 };
+      const certificateCid =
+        transport === 'tls' && options.tls?.ca ? clientCertificateCid(socket as tls.TLSSocket) : undefined;
+      if (certificateCid !== undefined) peer.certificateCid = certificateCid;
       const framer = new SipStreamFramer();
       const send = (response: Buffer) => {
         if (!socket.destroyed && socket.writable) socket.write(response);
@@ -173,14 +181,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   tcp.on('drop', refuseTotal('tcp'));
   tcp.on('error', (err) => logger.error({ err }, 'SIP TCP server error'));
   const secure = options.tls
-    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert, handshakeTimeout: 10_000 })
+    ? tls.createServer({
+        key: options.tls.key,
+        cert: options.tls.cert,
+        handshakeTimeout: 10_000,
+        ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+      })
     : null;
   if (secure) {
     secure.maxConnections = capacity;
     secure.on('drop', refuseTotal('tls'));
   }
   secure?.on('secureConnection', onConnection('tls'));
-  secure?.on('tlsClientError', (err) => logger.debug({ err }, 'SIP TLS handshake failed'));
+  secure?.on('tlsClientError', (err, socket) => {
+    // with a CA configured this is also a controller without a valid client certificate
+    if (options.tls?.ca) options.metrics?.authFailures.inc({ reason: 'TLS_CLIENT_CERTIFICATE' });
+    tlsHandshakesFailed++;
+    logger.warn({ err: err.message, peer: socket.remoteAddress }, 'SIP TLS handshake failed');
+  });
 
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
@@ -203,7 +221,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     udpPort: udp.address().port,
     tcpPort: (tcp.address() as AddressInfo).port,
     tlsPort: secure ? (secure.address() as AddressInfo).port : null,
-    stats: () => ({ ...handler.stats(), streams: { ...streams, open: sockets.size, refused: { ...streams.refused } } }),
+    stats: () => ({
+      ...handler.stats(),
+      streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
+      tlsHandshakesFailed,
+    }),
     async close() {
       if (closing) return;
       closing = true;
@@ -220,6 +242,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'SCAIP gateway listening',
   );
   return gateway;
+}
+
+/** The controller id a verified client certificate stands for: its subject CN, when it is one. */
+function clientCertificateCid(socket: tls.TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  const value = Array.isArray(cn) ? cn[0] : cn;
+  return typeof value === 'string' && /^[A-Za-z0-9]{1,24}$/.test(value) ? value : undefined;
 }
 
 function listen(server: net.Server, port: number, host: string): Promise<void> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
+import tls from 'node:tls';
 import { createControllerAuth, parseDigestHeader } from '../src/auth.ts';
 import { controllerCredentialsSchema, loadConfig } from '../src/config.ts';
 import { connectPublisher, type Gateway, type Publisher, startGateway } from '../src/index.ts';
@@ -21,6 +22,7 @@ import {
   runSipp,
   silentLogger,
   subscribeDevices,
+  testPki,
   uniqueCid,
 } from './helpers.ts';
 
@@ -177,5 +179,69 @@ describe('controller authentication', () => {
     assert.ok(controllerCredentialsSchema.safeParse({ '4600123': { secret: 'long-enough-secret' } }).success);
     assert.ok(!controllerCredentialsSchema.safeParse({ '4600123': { secret: 'short' } }).success);
     assert.ok(!controllerCredentialsSchema.safeParse({ 'bad cid': { secret: 'long-enough-secret' } }).success);
+  });
+});
+
+describe('controller authentication by TLS client certificate', () => {
+  let publisher: Publisher;
+  let gateway: Gateway;
+  const cid = uniqueCid();
+  const other = uniqueCid();
+  const pki = testPki([cid]);
+
+  before(async () => {
+    publisher = await connectPublisher({ url: MQTT_URL });
+    gateway = await startGateway({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      tls: { port: 0, ...pki.server, ca: pki.ca },
+      controllers: { isKnown: (c) => c === cid || c === other },
+      publish: publisher.publish,
+      logger: silentLogger,
+      auth: createControllerAuth({ credentials: new Map() }),
+    });
+  });
+  after(async () => {
+    await gateway?.close();
+    await publisher?.close();
+    pki.remove();
+  });
+
+  /** One request over TLS with the given client certificate (or none); what came back, '' if refused. */
+  function overTls(body: string, client?: { key: Buffer; cert: Buffer }): Promise<string> {
+    return new Promise((resolve) => {
+      // the throwaway server certificate names 127.0.0.1 in its CN only; the CA is what is trusted
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: gateway.tlsPort ?? 0,
+        ca: pki.ca,
+        checkServerIdentity: () => undefined,
+        ...client,
+      });
+      let received = '';
+      socket.on('data', (c: Buffer) => {
+        received += c.toString();
+        if (/\r\n\r\n/.test(received) && (received.includes('</mrs>') || /Content-Length: 0\r\n/.test(received)))
+          socket.end();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(received));
+      socket.once('secureConnect', () => socket.write(sipMessage(body)));
+    });
+  }
+
+  test('a controller presenting its certificate (CN = its cid) gets snu 0 without a digest', async () => {
+    assert.match(await overTls(mrq(alarmFields(cid, 'C0001')), pki.clients[cid]), /<snu>0<\/snu>/);
+  });
+
+  test('its certificate cannot speak for another controller (403)', async () => {
+    assert.equal(status(await overTls(mrq(alarmFields(other, 'C0002')), pki.clients[cid])), 403);
+  });
+
+  test('without a client certificate the TLS handshake is refused and counted', async () => {
+    const before = gateway.stats().tlsHandshakesFailed;
+    assert.equal(await overTls(mrq(alarmFields(cid, 'C0003'))), '');
+    assert.ok(await eventually(() => gateway.stats().tlsHandshakesFailed === before + 1));
   });
 });

@@ -1,7 +1,7 @@
 // Shared fixtures for the gateway tests: SCAIP bodies, a real broker subscriber, a gateway started
 // on ephemeral ports, and SIPp run as the SCAIP controller.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,4 +247,72 @@ export function runBaresip(
       },
     );
   });
+}
+
+export interface TestPki {
+  ca: Buffer;
+  server: { key: Buffer; cert: Buffer };
+  /** A client certificate per name, subject CN = the name (a controller id), issued by `ca`. */
+  clients: Record<string, { key: Buffer; cert: Buffer }>;
+  remove(): void;
+}
+
+/** A throwaway CA, a server certificate for 127.0.0.1 and client certificates, made with openssl. */
+export function testPki(clientNames: string[]): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'scaip-pki-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  );
+  const issue = (name: string, subject: string) => {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      subject,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      file(`${name}.pem`),
+    );
+    return { key: readFileSync(file(`${name}.key`)), cert: readFileSync(file(`${name}.pem`)) };
+  };
+  const server = issue('server', '/CN=127.0.0.1');
+  const clients = Object.fromEntries(clientNames.map((n) => [n, issue(`client-${n}`, `/CN=${n}`)]));
+  return {
+    ca: readFileSync(file('ca.pem')),
+    server,
+    clients,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -15,6 +15,7 @@ import {
 } from '@trygg/alarm-center/testing';
 import {
   connectPublisher,
+  createControllerAuth,
   type Gateway,
   type Publisher,
   pgControllerRegistry,
@@ -218,5 +219,43 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     const rows = await alarmsOf(deviceId);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.repeat_count, 1, 'the open alarm shows the second press');
+  });
+
+  it('a retransmitted press from an unregistered unit raises one "unknown unit" alarm, not two', async () => {
+    const controllerDevice = await provision('4600703', '1');
+    const body = mrq({ ...alarmFields('4600703', 'K0002'), did: '8' });
+    const run = await runSipp('scaip-retransmit.xml', gateway.udpPort, { keys: { body } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = await alarmsOf(controllerDevice);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.repeat_count, 0);
+  });
+
+  it('with digest authentication on, as main.ts runs it, an authenticated press is stored before snu 0', async () => {
+    const deviceId = await provision('4600704', '1');
+    const secret = 'e2e-controller-secret-0001';
+    const authenticated = await startGateway({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      controllers: pgControllerRegistry({ pool: platform.db.pool }),
+      publish: publisher.publish,
+      logger: silentLogger,
+      auth: createControllerAuth({ credentials: new Map([['4600704', { secret }]]) }),
+    });
+    try {
+      const run = await runSipp('scaip-digest.xml', authenticated.udpPort, {
+        keys: { body: mrq(alarmFields('4600704', 'A0001')), cid: '4600704' },
+        sets: { expected: '0' },
+        auth: { username: '4600704', password: secret },
+      });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal(authenticated.stats().rejected.AUTH_REQUIRED, 1, 'challenged first');
+    } finally {
+      await authenticated.close();
+    }
+    const rows = await alarmsOf(deviceId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.kind, 'manual');
   });
 });

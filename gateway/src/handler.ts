@@ -220,7 +220,14 @@ export function createScaipHandler(options: HandlerOptions) {
     stats.accepted++;
     metrics?.accepted.inc({ channel: mapped.channel });
     logger.info(
-      { cid: mrq.cid, ref: mrq.ref, mty: mrq.mty, deviceId: mapped.deviceId, channel: mapped.channel },
+      {
+        cid: mrq.cid,
+        ref: mrq.ref,
+        mty: mrq.mty,
+        deviceId: mapped.deviceId,
+        channel: mapped.channel,
+        ...(mrq.ignored ? { ignoredElements: mrq.ignored } : {}),
+      },
       'SCAIP request accepted',
     );
     return answerMrs(request, mrq.ref, 0, hbi);

@@ -101,12 +101,12 @@ const TEXT_TAGS = [
 type TextTag = (typeof TEXT_TAGS)[number];
 const GEO_TAGS = ['lat', 'lon', 'acc'] as const;
 const READ_TAGS = new Set<string>([...TEXT_TAGS, 'lge']);
-/**
- * Other elements SS 91100 defines (audio/voice handling, extra message text, heartbeat options,
- * sub-codes): accepted and not used. Any further element a vendor adds is ignored the same way, as
- * long as it stays within the nesting limit: an unknown optional element never refuses an alarm.
+/*
+ * Every other element (those SS 91100 defines for audio and voice handling, extra message text,
+ * heartbeat options and sub-codes, such as hbo, sco, ame, mreq, and any a vendor adds) is
+ * accepted and not used, as long as it stays within the nesting limit: an unknown optional
+ * element never refuses an alarm. Their names are kept in `ignored` for the log.
  */
-export const IGNORED_SCAIP_TAGS = ['hbo', 'sco', 'ame', 'mreq', 'cac', 'cap', 'rdy', 'aux'] as const;
 /** mrq > element > child; anything deeper is not SCAIP and is refused as invalid format. */
 const MAX_DEPTH = 3;
 

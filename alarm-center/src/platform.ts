@@ -29,6 +29,7 @@ import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { startDeviceMessageRetention } from './ingest/retention.ts';
 import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './ingest/telemetry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
@@ -199,6 +200,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       rateLimit: { perSecond: config.DEVICE_RATE_PER_S, burst: config.DEVICE_RATE_BURST },
       onStoreFailure: markDegraded,
     });
+
+    const stopRetention = startDeviceMessageRetention(db.pool, logger);
+    closers.push(async () => stopRetention());
 
     const scheduler = new DeadlineScheduler(core, service, clock, logger);
     scheduler.start();

@@ -8,6 +8,9 @@ import type { DeviceEventType } from './messages.ts';
 
 /** SCAIP device type codes (`dty`). */
 export const SCAIP_DEVICE_TYPES = {
+  // the controller itself (the carephone base unit, with its own alarm button); its PI heartbeats
+  // are the controller's, and real units send them with dty 0002
+  '0002': 'social alarm unit',
   '0003': 'personal trigger',
   '0004': 'fixed trigger',
   '0005': 'fall detector',
@@ -43,11 +46,14 @@ export const SCAIP_RESPONSE_STATUS = {
   TOO_LONG: 1,
   INVALID_FORMAT: 2,
   WRONG_CONTENT: 3,
+  /** Not treated: the controller should send the message to its secondary receiver. */
+  NOT_TREATED: 5,
   MANDATORY_TAG_MISSING: 7,
 } as const;
 
 /** Which of our device types a SCAIP device type is. */
 export const SCAIP_DEVICE_TYPE_MAP: Record<ScaipDeviceTypeCode, DeviceType> = {
+  '0002': 'pendant', // the base unit's own button behaves like an indoor pendant
   '0003': 'pendant',
   '0004': 'pendant', // fixed trigger: a wall button behaves like an indoor pendant
   '0005': 'fall',
@@ -86,4 +92,19 @@ export function isScaipDeviceType(code: string): code is ScaipDeviceTypeCode {
 
 export function isScaipStatusCode(code: string): code is ScaipStatusCode {
   return Object.hasOwn(SCAIP_STATUS_CODES, code);
+}
+
+/**
+ * The device id a SCAIP device publishes as: `scaip-<cid>-<did>`. Controller and device ids are
+ * [A-Za-z0-9] only (the gateway's parser admits nothing else), so the id is unambiguous; a
+ * technician provisions the device under this id.
+ */
+export function scaipDeviceId(cid: string, did: string): string {
+  return `scaip-${cid}-${did}`;
+}
+
+/** The (controller, device) of a SCAIP device id, or null for any other device id. */
+export function parseScaipDeviceId(deviceId: string): { cid: string; did: string } | null {
+  const match = /^scaip-([A-Za-z0-9]{1,24})-([A-Za-z0-9]{1,24})$/.exec(deviceId);
+  return match ? { cid: match[1] as string, did: match[2] as string } : null;
 }

@@ -4,6 +4,32 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * GATEWAY_CONTROLLER_CREDENTIALS_FILE: the SIP digest secret of each controller (as configured in
+ * the unit), optionally the address blocks it may send from and the digest algorithms to offer.
+ * `{ "4600123": { "secret": "...", "sources": ["192.0.2.0/24"], "algorithms": ["MD5"] } }`
+ */
+export const controllerCredentialsSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9]{1,24}$/),
+  z.strictObject({
+    secret: z.string().min(12),
+    sources: z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/[0-9]{1,3})?$/)).optional(),
+    algorithms: z
+      .array(z.enum(['MD5', 'SHA-256']))
+      .min(1)
+      .optional(),
+  }),
+);
 
 export const configSchema = z.object({
   GATEWAY_SIP_HOST: z.string().default('0.0.0.0'),
@@ -13,18 +39,22 @@ export const configSchema = z.object({
   GATEWAY_SIP_TLS_PORT: port.default(5061),
   GATEWAY_TLS_CERT_FILE: z.string().optional(),
   GATEWAY_TLS_KEY_FILE: z.string().optional(),
+  /** CA whose client certificates authenticate controllers on TLS (subject CN = controller id). */
+  GATEWAY_TLS_CA_FILE: z.string().optional(),
   /** The alarm center's PostgreSQL: controllers are known by their provisioned devices. */
   DATABASE_URL: z.string().url().optional(),
   /** Provisioned controller ids, comma-separated; used only without DATABASE_URL. */
-  GATEWAY_CONTROLLERS: z
+  GATEWAY_CONTROLLERS: commaList,
+  /** digest: every controller proves its secret (401 challenge); off: anyone knowing a cid may send. */
+  GATEWAY_AUTH: z.enum(['digest', 'off']).default('digest'),
+  GATEWAY_CONTROLLER_CREDENTIALS_FILE: z.string().optional(),
+  /** Address blocks every SIP request must come from, comma-separated; empty: any. */
+  GATEWAY_ALLOWED_SOURCES: commaList,
+  /** Nonce key (hex, 32 bytes) shared by replicas behind one address; random per process when unset. */
+  GATEWAY_NONCE_KEY: z
     .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+    .regex(/^[0-9a-fA-F]{64}$/)
+    .optional(),
   /** Heartbeat interval told to every controller in the mrs (`hbi`), seconds. */
   GATEWAY_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(300),
   GATEWAY_DEDUPE_TTL_S: z.coerce.number().int().min(1).max(86_400).default(600),
@@ -33,6 +63,18 @@ export const configSchema = z.object({
   MQTT_PASSWORD: z.string().optional(),
   /** Publisher connections to the broker; a device's messages always use the same one. */
   GATEWAY_MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(4),
+  /** SIP over TCP/TLS: a connection silent this long is closed. */
+  GATEWAY_TCP_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).max(3600).default(120),
+  /** SIP over TCP/TLS: connections in all, and from one address. */
+  GATEWAY_TCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  GATEWAY_TCP_MAX_PER_PEER: z.coerce.number().int().min(1).max(1_000_000).default(32),
+  /** Open-file descriptors never given to SIP connections (database pool, broker, logs). */
+  GATEWAY_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
+  /** Prometheus endpoint (@trygg/observability): loopback by default, never a SIP port. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.default(9465),
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

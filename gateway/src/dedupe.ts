@@ -52,8 +52,3 @@ export class DedupeCache<T> {
     }
   }
 }
-
-/** The key of one request: controller ids and refs never contain NUL, so the pair is unambiguous. */
-export function dedupeKey(cid: string, ref: string): string {
-  return `${cid}\u0000${ref}`;
-}

@@ -16,6 +16,19 @@ export const GATEWAY_REJECTIONS = {
     snu: SCAIP_RESPONSE_STATUS.MANDATORY_TAG_MISSING,
     message: 'mrq lacks a mandatory tag',
   },
+  EVENT_NOT_FOR_DEVICE_TYPE: {
+    sip: 200,
+    snu: SCAIP_RESPONSE_STATUS.NOT_TREATED,
+    message: 'the unit is registered as a device type this event does not belong to',
+  },
+  AUTH_REQUIRED: { sip: 401, snu: null, message: 'no (or a stale) digest: challenged' },
+  AUTH_FAILED: { sip: 401, snu: null, message: 'the digest response does not prove the controller secret' },
+  AUTH_FORBIDDEN: {
+    sip: 403,
+    snu: null,
+    message: 'no credentials for this controller, or another controller authenticated',
+  },
+  SOURCE_NOT_ALLOWED: { sip: 403, snu: null, message: 'the request comes from an address the policy refuses' },
   UNKNOWN_CONTROLLER: { sip: 403, snu: null, message: 'controller id is not provisioned' },
   REGISTRY_UNAVAILABLE: { sip: 503, snu: null, message: 'the controller registry could not be asked' },
   PUBLISH_FAILED: { sip: 503, snu: null, message: 'the broker did not acknowledge the event' },
@@ -24,4 +37,9 @@ export const GATEWAY_REJECTIONS = {
 export type GatewayRejection = keyof typeof GATEWAY_REJECTIONS;
 
 /** SCAIP-level refusals, i.e. those answered with a 200 OK carrying an error `snu`. */
-export type ScaipRejection = 'TOO_LONG' | 'INVALID_FORMAT' | 'WRONG_CONTENT' | 'MANDATORY_TAG_MISSING';
+export type ScaipRejection =
+  | 'TOO_LONG'
+  | 'INVALID_FORMAT'
+  | 'WRONG_CONTENT'
+  | 'MANDATORY_TAG_MISSING'
+  | 'EVENT_NOT_FOR_DEVICE_TYPE';

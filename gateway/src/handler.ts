@@ -2,18 +2,28 @@
 // SCAIP transaction is decided: parse, check the controller, de-duplicate, map, publish, answer.
 // The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
 
+import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
 import type { Logger } from 'pino';
-import { DEFAULT_DEDUPE_TTL_MS, DedupeCache, dedupeKey } from './dedupe.ts';
+import type { ControllerAuth } from './auth.ts';
+import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
-import { mapScaipRequest } from './map.ts';
+import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
-import { buildResponse, contentType, newTag, parseSipRequest, type SipRequest } from './sip.ts';
+import { buildResponse, contentType, headerValue, newTag, parseSipRequest, type SipRequest } from './sip.ts';
 
 /** Provisioned SCAIP controllers, as registered by a technician. */
 export interface ControllerRegistry {
   isKnown(cid: string): Promise<boolean> | boolean;
   /** Heartbeat interval to tell this controller in each `mrs` (`hbi`); none when undefined. */
   heartbeatIntervalS?(cid: string): number | undefined;
+  /**
+   * The registered type of one unit of a known controller, or null when that unit is not
+   * registered. With it, snu 0 means "stored as an event of a registered device": the gateway
+   * answers snu 5 for an event the alarm center would not take for that device's type. Without
+   * it (a controller list, no alarm center) snu 0 means only that the broker acknowledged.
+   */
+  unit?(cid: string, did: string): Promise<{ deviceType: DeviceType } | null> | { deviceType: DeviceType } | null;
 }
 
 export type GatewayLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -26,33 +36,50 @@ export interface HandlerOptions {
   dedupeTtlMs?: number;
   /** Epoch milliseconds; tests pass a simulated clock. */
   now?: () => number;
+  /** Prometheus counters; stats() counts regardless. */
+  metrics?: GatewayMetrics;
+  /**
+   * Digest authentication and source policy per controller. Without it any host that knows a
+   * controller id speaks for it: main.ts always sets it unless GATEWAY_AUTH=off.
+   */
+  auth?: ControllerAuth;
 }
 
 export interface GatewayStats {
   accepted: number;
   rejected: Record<string, number>;
   duplicates: number;
+  /** Events of units not registered, published so the alarm center raises "unknown unit". */
+  unknownUnits: number;
+  /** Heartbeats of units not registered: answered, not published (nothing would store them). */
+  unregisteredHeartbeats: number;
 }
 
 export interface Peer {
   transport: 'udp' | 'tcp' | 'tls';
   address: string;
   port: number;
+  /** TLS: the controller id (subject CN) of the client certificate the handshake verified. */
+  certificateCid?: string;
 }
 
-const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml']);
+// text/plain: controllers built on a generic SIP stack (pjsua, re/baresip) send their mrq as an
+// instant message, which those stacks label text/plain. The body must still parse as an mrq.
+const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml', 'text/plain']);
 const ALLOW = 'Allow: MESSAGE, OPTIONS';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createScaipHandler(options: HandlerOptions) {
-  const { controllers, publish, logger } = options;
+  const { controllers, publish, logger, metrics, auth } = options;
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
-  const accepted = new DedupeCache<Promise<void>>(options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS, now);
-  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0 };
+  const dedupeWindowMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  const accepted = new DedupeCache<Promise<void>>(dedupeWindowMs, now);
+  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0, unknownUnits: 0, unregisteredHeartbeats: 0 };
 
   function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
     stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
+    metrics?.refusal(reason);
     logger.warn(
       { reason, detail, cid, peer: `${peer.transport}:${peer.address}:${peer.port}` },
       'SCAIP request refused',
@@ -88,6 +115,33 @@ export function createScaipHandler(options: HandlerOptions) {
       return answerMrs(request, parsed.ref, parsed.snu);
     }
     const mrq = parsed.message;
+    if (peer.certificateCid !== undefined && peer.certificateCid !== mrq.cid) {
+      // a certified controller speaks only for itself, with or without digest authentication
+      rejected('AUTH_FORBIDDEN', peer, 'client certificate names another controller', mrq.cid);
+      metrics?.authFailures.inc({ reason: 'AUTH_FORBIDDEN' });
+      return buildResponse(request, 403);
+    }
+    if (auth) {
+      const verdict = auth.verify(
+        mrq.cid,
+        {
+          method: request.method,
+          uri: request.uri,
+          authorization: headerValue(request, 'authorization'),
+          address: peer.address,
+          certificateCid: peer.certificateCid,
+        },
+        now(),
+      );
+      if (!verdict.ok) {
+        rejected(verdict.reason, peer, verdict.detail, mrq.cid);
+        // a challenge (no digest yet, or a stale nonce) is the protocol, not a failure
+        if (verdict.reason !== 'AUTH_REQUIRED') metrics?.authFailures.inc({ reason: verdict.reason });
+        return verdict.status === 401
+          ? buildResponse(request, 401, { extraHeaders: auth.challenges(mrq.cid, now(), verdict.stale) })
+          : buildResponse(request, 403);
+      }
+    }
     let known: boolean;
     try {
       known = await controllers.isKnown(mrq.cid);
@@ -99,11 +153,22 @@ export function createScaipHandler(options: HandlerOptions) {
       rejected('UNKNOWN_CONTROLLER', peer, 'controller id is not provisioned', mrq.cid);
       return buildResponse(request, 403);
     }
+    // asked before the de-dup check, so nothing awaits between that check and remembering the publish
+    let unit: { deviceType: DeviceType } | null | undefined;
+    if (controllers.unit) {
+      try {
+        unit = await controllers.unit(mrq.cid, mrq.did);
+      } catch (err) {
+        rejected('REGISTRY_UNAVAILABLE', peer, (err as Error).message, mrq.cid);
+        return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+      }
+    }
     const hbi = controllers.heartbeatIntervalS?.(mrq.cid);
-    const key = dedupeKey(mrq.cid, mrq.ref);
+    const key = scaipRetransmissionKey(mrq);
     const earlier = accepted.get(key);
     if (earlier) {
       stats.duplicates++;
+      metrics?.duplicates.inc();
       logger.debug({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP retransmission answered without publishing');
       try {
         await earlier;
@@ -112,10 +177,35 @@ export function createScaipHandler(options: HandlerOptions) {
         return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
       }
     }
-    const mapped = mapScaipRequest(mrq, hbi === undefined ? { now: now() } : { now: now(), heartbeatIntervalS: hbi });
+    const mapped = mapScaipRequest(mrq, {
+      now: now(),
+      dedupeWindowMs,
+      ...(hbi === undefined ? {} : { heartbeatIntervalS: hbi }),
+    });
     if (!mapped.ok) {
       rejected(mapped.reason, peer, mapped.detail, mrq.cid);
       return answerMrs(request, mrq.ref, mapped.snu);
+    }
+    if (unit === null && mapped.channel === 'heartbeat') {
+      // a heartbeat proves the path and needs no storing; the unit is simply not supervised yet
+      stats.unregisteredHeartbeats++;
+      metrics?.unregisteredHeartbeats.inc();
+      logger.warn({ cid: mrq.cid, did: mrq.did }, 'SCAIP heartbeat from a unit that is not registered');
+      return answerMrs(request, mrq.ref, 0, hbi);
+    }
+    if (unit && mapped.channel === 'event') {
+      const wrongType = checkEventForDeviceType(unit.deviceType, mapped.message);
+      if (wrongType) {
+        // the alarm center would drop it: not treated, so the controller uses its secondary receiver
+        rejected('EVENT_NOT_FOR_DEVICE_TYPE', peer, wrongType.detail, mrq.cid);
+        return answerMrs(request, mrq.ref, GATEWAY_REJECTIONS.EVENT_NOT_FOR_DEVICE_TYPE.snu);
+      }
+    }
+    // an unregistered unit's event is published all the same: the alarm center raises it as an
+    // "unknown unit on controller" alarm for an operator, and acknowledges once that is stored
+    if (unit === null) {
+      stats.unknownUnits++;
+      metrics?.unknownUnits.inc();
     }
     const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message)));
     accepted.set(key, published);
@@ -128,8 +218,16 @@ export function createScaipHandler(options: HandlerOptions) {
       return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
     }
     stats.accepted++;
+    metrics?.accepted.inc({ channel: mapped.channel });
     logger.info(
-      { cid: mrq.cid, ref: mrq.ref, mty: mrq.mty, deviceId: mapped.deviceId, channel: mapped.channel },
+      {
+        cid: mrq.cid,
+        ref: mrq.ref,
+        mty: mrq.mty,
+        deviceId: mapped.deviceId,
+        channel: mapped.channel,
+        ...(mrq.ignored ? { ignoredElements: mrq.ignored } : {}),
+      },
       'SCAIP request accepted',
     );
     return answerMrs(request, mrq.ref, 0, hbi);
@@ -159,10 +257,10 @@ export function createScaipHandler(options: HandlerOptions) {
   }
 
   /** A stream message whose body exceeds the SIP size limit: answered 413 from its headers alone. */
-  function handleOversized(head: Buffer | undefined, peer: Peer, detail: string): Buffer | null {
+  function handleOversized(head: Buffer | undefined, peer: Peer, detail: string, truncated = false): Buffer | null {
     rejected('SIP_TOO_LARGE', peer, detail);
     if (!head) return null;
-    const parsed = parseSipRequest(head, { headOnly: true });
+    const parsed = parseSipRequest(head, { headOnly: true, truncated });
     return parsed.ok ? buildResponse(parsed.request, 413) : null;
   }
 
@@ -170,7 +268,7 @@ export function createScaipHandler(options: HandlerOptions) {
     handle,
     handleOversized,
     stats(): GatewayStats {
-      return { accepted: stats.accepted, rejected: { ...stats.rejected }, duplicates: stats.duplicates };
+      return { ...stats, rejected: { ...stats.rejected } };
     },
   };
 }

@@ -1,7 +1,14 @@
 // The SCAIP gateway: SIP MESSAGE receiver for SCAIP social alarms, mapping each `mrq` onto our own
 // device protocol and publishing it into the broker as the corresponding device.
 
-export { type GatewayConfig, loadConfig } from './config.ts';
+export {
+  type AuthOptions,
+  type ControllerAuth,
+  type ControllerCredentials,
+  createControllerAuth,
+  type DigestAlgorithm,
+} from './auth.ts';
+export { controllerCredentialsSchema, type GatewayConfig, loadConfig } from './config.ts';
 export { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 export { GATEWAY_REJECTIONS, type GatewayRejection, type ScaipRejection } from './errors.ts';
 export {
@@ -14,6 +21,7 @@ export {
   type ScaipHandler,
 } from './handler.ts';
 export {
+  DEFAULT_DEDUPE_WINDOW_MS,
   DEFAULT_HEARTBEAT_INTERVAL_S,
   type MappedMessage,
   type MapResult,
@@ -22,7 +30,9 @@ export {
   SCAIP_DEFAULT_ACCURACY_M,
   scaipDeviceId,
   scaipMessageId,
+  scaipRetransmissionKey,
 } from './map.ts';
+export { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
 export { connectPublisher, type Publisher, type PublisherOptions } from './mqtt-publisher.ts';
 export {
   DEFAULT_CONTROLLER_CACHE_TTL_MS,
@@ -30,5 +40,14 @@ export {
   pgControllerRegistry,
 } from './pg-controllers.ts';
 export { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipGeo, type ScaipParseResult, type ScaipRequest } from './scaip.ts';
-export { type Gateway, type GatewayOptions, startGateway } from './server.ts';
+export {
+  DEFAULT_STREAM_LIMITS,
+  type Gateway,
+  type GatewayOptions,
+  openFileLimit,
+  type StreamLimits,
+  type StreamStats,
+  startGateway,
+  streamCapacity,
+} from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';

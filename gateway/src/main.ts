@@ -3,10 +3,13 @@
 // with devices provisioned in the alarm center's PostgreSQL (DATABASE_URL), else GATEWAY_CONTROLLERS.
 
 import { readFileSync } from 'node:fs';
+import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from './config.ts';
+import { type ControllerAuth, createControllerAuth } from './auth.ts';
+import { controllerCredentialsSchema, loadConfig } from './config.ts';
 import type { ControllerRegistry } from './handler.ts';
+import { createGatewayMetrics } from './metrics.ts';
 import { connectPublisher, publisherPool } from './mqtt-publisher.ts';
 import { pgControllerRegistry } from './pg-controllers.ts';
 import { startGateway } from './server.ts';
@@ -22,6 +25,8 @@ function databaseControllers(db: pg.Pool): ControllerRegistry {
   const registry = pgControllerRegistry({ pool: db });
   return {
     isKnown: registry.isKnown,
+    // so snu 0 means stored as an event of a registered device (see handler.ts)
+    ...(registry.unit ? { unit: registry.unit } : {}),
     // the devices' provisioned interval is what the alarm center supervises
     heartbeatIntervalS: (cid) => registry.heartbeatIntervalS?.(cid) ?? config.GATEWAY_HEARTBEAT_INTERVAL_S,
   };
@@ -52,8 +57,34 @@ const tls =
         port: config.GATEWAY_SIP_TLS_PORT,
         cert: readFileSync(config.GATEWAY_TLS_CERT_FILE),
         key: readFileSync(config.GATEWAY_TLS_KEY_FILE),
+        ...(config.GATEWAY_TLS_CA_FILE ? { ca: readFileSync(config.GATEWAY_TLS_CA_FILE) } : {}),
       }
     : undefined;
+
+function controllerAuth(): ControllerAuth | undefined {
+  if (config.GATEWAY_AUTH === 'off') {
+    logger.warn('GATEWAY_AUTH=off: any host that knows a controller id can send alarms and resets for it');
+    return undefined;
+  }
+  const file = config.GATEWAY_CONTROLLER_CREDENTIALS_FILE;
+  const credentials = file ? controllerCredentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
+  if (!file) logger.warn('no GATEWAY_CONTROLLER_CREDENTIALS_FILE: every controller will be refused (403)');
+  return createControllerAuth({
+    credentials: new Map(Object.entries(credentials)),
+    allowedSources: config.GATEWAY_ALLOWED_SOURCES,
+    ...(config.GATEWAY_NONCE_KEY ? { nonceKey: Buffer.from(config.GATEWAY_NONCE_KEY, 'hex') } : {}),
+  });
+}
+const auth = controllerAuth();
+
+const metrics = createGatewayMetrics();
+const metricsEndpoint = await serveMetrics({
+  registry: metrics.registry,
+  host: config.METRICS_HOST,
+  port: config.METRICS_PORT,
+  token: config.METRICS_TOKEN ?? null,
+});
+logger.info({ url: metricsEndpoint.url, token: config.METRICS_TOKEN !== undefined }, 'metrics served');
 
 const gateway = await startGateway({
   host: config.GATEWAY_SIP_HOST,
@@ -64,11 +95,20 @@ const gateway = await startGateway({
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
+  metrics,
+  ...(auth ? { auth } : {}),
+  streams: {
+    idleTimeoutMs: config.GATEWAY_TCP_IDLE_TIMEOUT_S * 1000,
+    maxTotal: config.GATEWAY_TCP_MAX_CONNECTIONS,
+    maxPerPeer: config.GATEWAY_TCP_MAX_PER_PEER,
+    reserveDescriptors: config.GATEWAY_FD_RESERVE,
+  },
 });
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal, stats: gateway.stats() }, 'SCAIP gateway stopping');
   await gateway.close();
+  await metricsEndpoint.close();
   await publisher.close();
   await pool?.end();
   process.exit(0);

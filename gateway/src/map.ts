@@ -2,6 +2,7 @@
 // and the DeviceEvent/Heartbeat exactly as one of our own devices would send it. Pure; the time of
 // receipt is a parameter, since SCAIP requests carry no timestamp of their own.
 
+import { createHash } from 'node:crypto';
 import {
   type DeviceEvent,
   type DeviceType,
@@ -15,6 +16,7 @@ import {
   SCAIP_RESPONSE_STATUS,
   SCAIP_STATUS_MAP,
   type ScaipStatusCode,
+  scaipDeviceId,
 } from '@trygg/firmware-protocol';
 import type { ScaipRejection } from './errors.ts';
 import type { ScaipRequest } from './scaip.ts';
@@ -36,18 +38,35 @@ export type MapResult =
   | ({ ok: true } & MappedMessage)
   | { ok: false; snu: number; reason: ScaipRejection; detail: string };
 
-/**
- * The device id a SCAIP device publishes as: `scaip-<cid>-<did>`. The parser only admits
- * [A-Za-z0-9] in both, so the id is unambiguous and always matches DEVICE_ID_PATTERN; a
- * technician provisions the device under this id in the alarm center.
- */
-export function scaipDeviceId(cid: string, did: string): string {
-  return `scaip-${cid}-${did}`;
+export { scaipDeviceId };
+
+/** How long a (controller, ref) means one message, unless the caller says otherwise: 10 min. */
+export const DEFAULT_DEDUPE_WINDOW_MS = 10 * 60_000;
+const MAX_MESSAGE_ID_LENGTH = 64;
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, length);
 }
 
-/** Same `ref` from the same controller → same message id, so retransmissions are recognisable. */
-export function scaipMessageId(cid: string, ref: string): string {
-  return `scaip-${cid}-${ref}`;
+/**
+ * The message id of a request, which the alarm center de-duplicates on. The same `ref` with the
+ * same content in the same de-dup window gives the same id, so a retransmission is recognised
+ * everywhere, even after a gateway restart. A controller that reuses a `ref` later (its counter
+ * wrapped, it was reset) or for other content gets a new id, so its new alarm is never discarded
+ * as an old one: the window is part of the id, and the alarm center needs no window of its own.
+ */
+export function scaipMessageId(request: ScaipRequest, receivedAt: number, windowMs = DEFAULT_DEDUPE_WINDOW_MS): string {
+  const window = Math.floor(receivedAt / windowMs).toString(36);
+  const content = shortHash(`${request.mty}|${request.dty}|${request.did}|${request.stc ?? ''}`, 4);
+  const id = `scaip-${request.cid}-${request.ref}.${window}.${content}`;
+  if (id.length <= MAX_MESSAGE_ID_LENGTH) return id;
+  // long cid and ref together: the ref is hashed, the id stays within the wire contract's 64
+  return `scaip-${request.cid}-${shortHash(request.ref, 16)}.${window}.${content}`;
+}
+
+/** The key under which the gateway remembers a request: the same parts as its message id. */
+export function scaipRetransmissionKey(request: ScaipRequest): string {
+  return [request.cid, request.ref, request.mty, request.dty, request.did, request.stc ?? ''].join('\u0000');
 }
 
 function wrongContent(detail: string): MapResult {
@@ -59,13 +78,15 @@ export interface MapOptions {
   now: number;
   /** Heartbeat interval provisioned for this controller, used when the PI carries no `hbi`. */
   heartbeatIntervalS?: number;
+  /** The de-duplication window the message id is bucketed by (the gateway's de-dup TTL). */
+  dedupeWindowMs?: number;
 }
 
 export function mapScaipRequest(request: ScaipRequest, options: MapOptions): MapResult {
   const deviceId = scaipDeviceId(request.cid, request.did);
   if (!isDeviceId(deviceId)) return wrongContent('controller/device id does not form a device id');
   const deviceType = SCAIP_DEVICE_TYPE_MAP[request.dty];
-  const envelope = { v: 1 as const, id: scaipMessageId(request.cid, request.ref), ts: options.now };
+  const envelope = { v: 1 as const, id: scaipMessageId(request, options.now, options.dedupeWindowMs), ts: options.now };
 
   if (request.mty === 'PI') {
     const intervalS = request.hbi ?? options.heartbeatIntervalS ?? DEFAULT_HEARTBEAT_INTERVAL_S;

@@ -2,6 +2,7 @@
 // when a technician provisioned at least one of its devices (`scaip-<cid>-<did>`, not retired).
 // Positive answers are cached briefly so a busy controller costs one query per TTL, not per alarm.
 
+import { type DeviceType, parseScaipDeviceId } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { ControllerRegistry } from './handler.ts';
 import { scaipDeviceId } from './map.ts';
@@ -22,6 +23,8 @@ interface Known {
   expiresAt: number;
   /** Shortest heartbeat interval provisioned for the controller's devices, seconds. */
   heartbeatIntervalS: number | undefined;
+  /** The controller's registered units (`did` → our device type). */
+  units: Map<string, DeviceType>;
 }
 
 /** `LIKE` pattern for every device of a controller; cids are [A-Za-z0-9] but escape regardless. */
@@ -38,13 +41,20 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
   const inFlight = new Map<string, Promise<boolean>>();
 
   async function lookup(cid: string): Promise<boolean> {
-    const { rows } = await pool.query<{ devices: number; hbi: number | null }>(
-      `SELECT count(*)::int AS devices, min(heartbeat_interval_s) AS hbi
+    const { rows } = await pool.query<{ id: string; device_type: DeviceType; heartbeat_interval_s: number }>(
+      `SELECT id, device_type, heartbeat_interval_s
        FROM devices WHERE id LIKE $1 AND status <> 'retired'`,
       [devicePrefixPattern(cid)],
     );
-    const row = rows[0];
-    if (!row || row.devices === 0) {
+    const units = new Map<string, DeviceType>();
+    let hbi: number | undefined;
+    for (const row of rows) {
+      const unit = parseScaipDeviceId(row.id);
+      if (!unit || unit.cid !== cid) continue;
+      units.set(unit.did, row.device_type);
+      hbi = Math.min(hbi ?? row.heartbeat_interval_s, row.heartbeat_interval_s);
+    }
+    if (units.size === 0) {
       known.delete(cid);
       return false;
     }
@@ -53,8 +63,17 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
       if (!oldest.done) known.delete(oldest.value);
     }
     known.delete(cid); // re-insert at the end: Map order is expiry order
-    known.set(cid, { expiresAt: now() + ttlMs, heartbeatIntervalS: row.hbi ?? undefined });
+    known.set(cid, { expiresAt: now() + ttlMs, heartbeatIntervalS: hbi, units });
     return true;
+  }
+
+  function ask(cid: string): Promise<boolean> {
+    let pending = inFlight.get(cid);
+    if (!pending) {
+      pending = lookup(cid).finally(() => inFlight.delete(cid));
+      inFlight.set(cid, pending);
+    }
+    return pending;
   }
 
   return {
@@ -62,12 +81,14 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
       const cached = known.get(cid);
       if (cached && cached.expiresAt > now()) return true;
       // unknown answers are not cached: a controller provisioned a moment ago is accepted at once
-      let pending = inFlight.get(cid);
-      if (!pending) {
-        pending = lookup(cid).finally(() => inFlight.delete(cid));
-        inFlight.set(cid, pending);
-      }
-      return pending;
+      return ask(cid);
+    },
+    async unit(cid, did) {
+      const cached = known.get(cid);
+      let deviceType = cached && cached.expiresAt > now() ? cached.units.get(did) : undefined;
+      // a unit missing from the cache may have been registered since: ask again before calling it unknown
+      if (deviceType === undefined && (await ask(cid))) deviceType = known.get(cid)?.units.get(did);
+      return deviceType === undefined ? null : { deviceType };
     },
     heartbeatIntervalS(cid) {
       return known.get(cid)?.heartbeatIntervalS;

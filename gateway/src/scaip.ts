@@ -39,6 +39,15 @@ export interface ScaipRequest {
   geo?: ScaipGeo;
   /** Heartbeat interval in seconds announced by the controller. */
   hbi?: number;
+  /** SS 91100 version the controller speaks (`01.00`), when it says. */
+  ver?: string;
+  /** How the unit can be called back (`sip:...`, `tel:...`, `no-voice:`). */
+  crd?: string;
+  cha?: number;
+  /** The unit's own time stamp, as sent; logged only. */
+  dte?: string;
+  /** Elements we do not use, by name (ignored, logged). */
+  ignored?: string[];
 }
 
 export type ScaipParseResult =
@@ -56,17 +65,50 @@ const PATTERNS = {
   mty: /^[A-Z]{2}$/,
   dco: /^[A-Za-z0-9]{1,8}$/,
   pri: /^[0-9]{1,2}$/,
-  lco: /^[A-Za-z0-9 _.,:/-]{1,32}$/,
+  // free text a technician typed into the unit ("Kök", "Hall 2"): letters of any script, no markup
+  lco: /^[\p{L}\p{N} _.,:;/()#'+-]{1,64}$/u,
   hbi: /^[0-9]{1,6}$/,
   lat: /^-?[0-9]{1,2}(\.[0-9]{1,10})?$/,
   lon: /^-?[0-9]{1,3}(\.[0-9]{1,10})?$/,
   acc: /^[0-9]{1,6}(\.[0-9]{1,3})?$/,
+  // SS 91100 protocol version, e.g. 01.00
+  ver: /^[0-9]{1,2}\.[0-9]{1,2}$/,
+  // how the unit can be called back: sip:, tel:, gsm:, no-voice: (the unit calls)
+  crd: /^(sip|sips|tel|gsm|no-voice):[A-Za-z0-9@+*#.:;=_%~!$,/?-]{0,128}$/,
+  // 0 the unit calls the centre, 1 the centre calls back
+  cha: /^[0-9]{1,2}$/,
+  // the unit's own clock; logged only, the time of receipt is what counts
+  dte: /^[0-9T:+. Z-]{8,32}$/,
 } as const;
 
-const TEXT_TAGS = ['ref', 'cid', 'mty', 'dty', 'did', 'stc', 'dco', 'pri', 'lco', 'hbi'] as const;
+/** Elements read (and checked against their pattern). The first five are mandatory. */
+const TEXT_TAGS = [
+  'ref',
+  'cid',
+  'mty',
+  'dty',
+  'did',
+  'stc',
+  'dco',
+  'pri',
+  'lco',
+  'hbi',
+  'ver',
+  'crd',
+  'cha',
+  'dte',
+] as const;
 type TextTag = (typeof TEXT_TAGS)[number];
 const GEO_TAGS = ['lat', 'lon', 'acc'] as const;
-const ALLOWED_TAGS = new Set<string>([...TEXT_TAGS, 'lge']);
+const READ_TAGS = new Set<string>([...TEXT_TAGS, 'lge']);
+/*
+ * Every other element (those SS 91100 defines for audio and voice handling, extra message text,
+ * heartbeat options and sub-codes, such as hbo, sco, ame, mreq, and any a vendor adds) is
+ * accepted and not used, as long as it stays within the nesting limit: an unknown optional
+ * element never refuses an alarm. Their names are kept in `ignored` for the log.
+ */
+/** mrq > element > child; anything deeper is not SCAIP and is refused as invalid format. */
+const MAX_DEPTH = 3;
 
 const parser = new XMLParser({
   processEntities: false,
@@ -117,11 +159,10 @@ export function parseMrq(body: string): ScaipParseResult {
 }
 
 function readMrq(mrq: Record<string, unknown>): ScaipParseResult {
-  for (const tag of Object.keys(mrq)) {
-    if (!ALLOWED_TAGS.has(tag)) {
-      return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `unexpected element <${tag.slice(0, 16)}>`);
-    }
+  if (depth(mrq) > MAX_DEPTH - 1) {
+    return fail(SCAIP_RESPONSE_STATUS.INVALID_FORMAT, 'INVALID_FORMAT', `elements nested deeper than ${MAX_DEPTH}`);
   }
+  const ignored = Object.keys(mrq).filter((tag) => !READ_TAGS.has(tag));
   const text: Partial<Record<TextTag, string>> = {};
   for (const tag of TEXT_TAGS) {
     const value = mrq[tag];
@@ -168,12 +209,32 @@ function readMrq(mrq: Record<string, unknown>): ScaipParseResult {
   if (text.lco !== undefined) message.lco = text.lco;
   if (text.hbi !== undefined) message.hbi = Number(text.hbi);
   if (geo !== undefined) message.geo = geo;
+  if (text.ver !== undefined) message.ver = text.ver;
+  if (text.crd !== undefined) message.crd = text.crd;
+  if (text.cha !== undefined) message.cha = Number(text.cha);
+  if (text.dte !== undefined) message.dte = text.dte;
+  if (ignored.length > 0) message.ignored = ignored.map((tag) => tag.slice(0, 16));
   return { ok: true, message };
 }
 
-/** `<lge><lat>57.70</lat><lon>11.97</lon><acc>15</acc></lge>`, acc optional. */
+/** How deep the elements below `value` go (a text value is 0). */
+function depth(value: unknown): number {
+  if (Array.isArray(value)) return Math.max(0, ...value.map(depth));
+  if (!isRecord(value)) return 0;
+  return 1 + Math.max(0, ...Object.values(value).map(depth));
+}
+
+/**
+ * `<lge><lat>57.70</lat><lon>11.97</lon><acc>15</acc></lge>` (acc optional), or the same as text,
+ * `<lge>57.70,11.97,15</lge>`, as some units send it.
+ */
 function readGeo(lge: unknown): ScaipGeo | undefined | 'invalid' {
-  if (lge === undefined) return undefined;
+  if (lge === undefined || lge === '') return undefined;
+  if (typeof lge === 'string') {
+    const [lat, lon, acc, ...rest] = lge.split(/\s*[,;]\s*/);
+    if (rest.length > 0 || lat === undefined || lon === undefined) return 'invalid';
+    lge = acc === undefined ? { lat, lon } : { lat, lon, acc };
+  }
   if (!isRecord(lge)) return 'invalid';
   for (const tag of Object.keys(lge)) if (!(GEO_TAGS as readonly string[]).includes(tag)) return 'invalid';
   const values: Partial<Record<(typeof GEO_TAGS)[number], number>> = {};

@@ -3,29 +3,75 @@
 // sends back what it answers. Bad input is answered or dropped, never allowed to crash the process.
 
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
 import { SipStreamFramer } from './sip.ts';
 
-/** A TCP/TLS connection idle this long is closed; controllers reconnect for their next request. */
-const STREAM_IDLE_TIMEOUT_MS = 15 * 60_000;
+/** What a TCP/TLS connection may hold, so that connections can never starve the process. */
+export interface StreamLimits {
+  /** A connection silent this long is closed (half-open ones too); controllers reconnect. */
+  idleTimeoutMs: number;
+  /** Connections from one address; more are closed at once. */
+  maxPerPeer: number;
+  /** Connections in all; more are closed at once. Lowered to fit the descriptor budget. */
+  maxTotal: number;
+  /** Descriptors kept free for everything else: database pool, broker, UDP, logs. */
+  reserveDescriptors: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  idleTimeoutMs: 2 * 60_000,
+  maxPerPeer: 32,
+  maxTotal: 4096,
+  reserveDescriptors: 512,
+};
+
+/** The process's soft limit on open files (Linux), or null where it cannot be read. */
+export function openFileLimit(limits = '/proc/self/limits'): number | null {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync(limits, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null; // not Linux: the configured cap stands alone
+  }
+}
+
+/** Stream connections allowed: the configured cap, never more than the descriptors left over. */
+export function streamCapacity(limits: StreamLimits, fileLimit: number | null): number {
+  if (fileLimit === null) return limits.maxTotal;
+  return Math.max(0, Math.min(limits.maxTotal, fileLimit - limits.reserveDescriptors));
+}
+
+export interface StreamStats {
+  open: number;
+  capacity: number;
+  /** Connections closed on arrival, by cap. */
+  refused: { peer: number; total: number };
+  idleClosed: number;
+}
 
 export interface GatewayOptions extends HandlerOptions {
   host: string;
   /** 0 picks an ephemeral port. */
   udpPort: number;
   tcpPort: number;
-  /** SIP over TLS (port 5061 by convention), only when a certificate is configured. */
-  tls?: { port: number; key: string | Buffer; cert: string | Buffer };
+  /**
+   * SIP over TLS (port 5061 by convention), only when a certificate is configured. With `ca`,
+   * every controller must present a client certificate issued by it; its subject CN is the
+   * controller id it may speak for (in place of digest authentication).
+   */
+  tls?: { port: number; key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  streams?: Partial<StreamLimits>;
 }
 
 export interface Gateway {
   udpPort: number;
   tcpPort: number;
   tlsPort: number | null;
-  stats(): GatewayStats;
+  stats(): GatewayStats & { streams: StreamStats; tlsHandshakesFailed: number };
   close(): Promise<void>;
 }
 
@@ -55,25 +101,63 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
+  const limits: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
+  const capacity = streamCapacity(limits, openFileLimit());
+  const streams: StreamStats = { open: 0, capacity, refused: { peer: 0, total: 0 }, idleClosed: 0 };
+  let tlsHandshakesFailed = 0;
   const sockets = new Set<net.Socket>();
+  const perPeer = new Map<string, number>();
+
+  /** Admits a connection within the caps, or says which cap it hits (TCP and TLS share the total). */
+  function admit(address: string): 'peer' | 'total' | null {
+    if (sockets.size >= capacity) return 'total';
+    if ((perPeer.get(address) ?? 0) >= limits.maxPerPeer) return 'peer';
+    return null;
+  }
+
   function onConnection(transport: 'tcp' | 'tls') {
     return (socket: net.Socket) => {
+      const address = socket.remoteAddress ?? '?';
+      const refused = admit(address);
+      if (refused) {
+        streams.refused[refused]++;
+        options.metrics?.streamsRefused.inc({ cap: refused });
+        logger.warn({ transport, peer: address, cap: refused }, 'SIP stream connection refused: connection cap');
+        socket.destroy();
+        return;
+      }
       sockets.add(socket);
-      const peer: Peer = { transport, address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+      options.metrics?.streamsOpen.set(sockets.size);
+      perPeer.set(address, (perPeer.get(address) ?? 0) + 1);
+      const peer: Peer = { transport, address, port: socket.remotePort ?? 0 };
+      const certificateCid =
+        transport === 'tls' && options.tls?.ca ? clientCertificateCid(socket as tls.TLSSocket) : undefined;
+      if (certificateCid !== undefined) peer.certificateCid = certificateCid;
       const framer = new SipStreamFramer();
       const send = (response: Buffer) => {
         if (!socket.destroyed && socket.writable) socket.write(response);
       };
-      socket.setTimeout(STREAM_IDLE_TIMEOUT_MS, () => socket.destroy());
+      socket.setTimeout(limits.idleTimeoutMs, () => {
+        streams.idleClosed++;
+        socket.destroy();
+      });
       socket.on('error', (err) => logger.debug({ err, transport }, 'SIP stream error'));
-      socket.on('close', () => sockets.delete(socket));
+      socket.on('close', () => {
+        sockets.delete(socket);
+        options.metrics?.streamsOpen.set(sockets.size);
+        const left = (perPeer.get(address) ?? 1) - 1;
+        if (left > 0) perPeer.set(address, left);
+        else perPeer.delete(address);
+      });
       socket.on('data', (chunk: Buffer) => {
         for (const framed of framer.push(chunk)) {
           if (framed.ok) {
             void answer(framed.message, peer, send);
             continue;
           }
-          const response = framed.tooLarge ? handler.handleOversized(framed.head, peer, framed.detail) : null;
+          const response = framed.tooLarge
+            ? handler.handleOversized(framed.head, peer, framed.detail, framed.truncated)
+            : null;
           if (!framed.tooLarge) logger.warn({ detail: framed.detail, transport }, 'SIP stream unframeable');
           if (response) socket.end(response);
           else socket.destroy();
@@ -83,10 +167,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const tcp = net.createServer(onConnection('tcp'));
+  // The total cap is the servers' own maxConnections: the kernel's socket is closed before it
+  // reaches us, and a TLS socket counts from accept, while its handshake is still pending.
+  const refuseTotal = (transport: 'tcp' | 'tls') => (drop?: { remoteAddress?: string }) => {
+    streams.refused.total++;
+    options.metrics?.streamsRefused.inc({ cap: 'total' });
+    logger.warn(
+      { transport, peer: drop?.remoteAddress, cap: 'total' },
+      'SIP stream connection refused: connection cap',
+    );
+  };
+  tcp.maxConnections = capacity;
+  tcp.on('drop', refuseTotal('tcp'));
   tcp.on('error', (err) => logger.error({ err }, 'SIP TCP server error'));
-  const secure = options.tls ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }) : null;
+  const secure = options.tls
+    ? tls.createServer({
+        key: options.tls.key,
+        cert: options.tls.cert,
+        handshakeTimeout: 10_000,
+        ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+      })
+    : null;
+  if (secure) {
+    secure.maxConnections = capacity;
+    secure.on('drop', refuseTotal('tls'));
+  }
   secure?.on('secureConnection', onConnection('tls'));
-  secure?.on('tlsClientError', (err) => logger.debug({ err }, 'SIP TLS handshake failed'));
+  secure?.on('tlsClientError', (err, socket) => {
+    // with a CA configured this is also a controller without a valid client certificate
+    if (options.tls?.ca) options.metrics?.authFailures.inc({ reason: 'TLS_CLIENT_CERTIFICATE' });
+    tlsHandshakesFailed++;
+    logger.warn({ err: err.message, peer: socket.remoteAddress }, 'SIP TLS handshake failed');
+  });
 
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
@@ -109,7 +221,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     udpPort: udp.address().port,
     tcpPort: (tcp.address() as AddressInfo).port,
     tlsPort: secure ? (secure.address() as AddressInfo).port : null,
-    stats: handler.stats,
+    stats: () => ({
+      ...handler.stats(),
+      streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
+      tlsHandshakesFailed,
+    }),
     async close() {
       if (closing) return;
       closing = true;
@@ -126,6 +242,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'SCAIP gateway listening',
   );
   return gateway;
+}
+
+/** The controller id a verified client certificate stands for: its subject CN, when it is one. */
+function clientCertificateCid(socket: tls.TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  const value = Array.isArray(cn) ? cn[0] : cn;
+  return typeof value === 'string' && /^[A-Za-z0-9]{1,24}$/.test(value) ? value : undefined;
 }
 
 function listen(server: net.Server, port: number, host: string): Promise<void> {

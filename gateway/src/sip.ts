@@ -53,9 +53,18 @@ function canonicalName(name: string): string {
  * Parses one complete SIP message. On UDP the datagram is the message; Content-Length, when
  * present, cuts the body. Responses (status lines) are reported as not-a-request.
  */
-export function parseSipRequest(data: Buffer, options: { headOnly?: boolean } = {}): SipParseResult {
-  const end = data.indexOf(HEADER_BLOCK_END);
-  if (end < 0) return { ok: false, detail: 'no end of headers' };
+export function parseSipRequest(
+  data: Buffer,
+  options: { headOnly?: boolean; truncated?: boolean } = {},
+): SipParseResult {
+  let end = data.indexOf(HEADER_BLOCK_END);
+  if (options.truncated) {
+    // the first bytes of a header section too large to frame: its complete lines are enough to
+    // address a 413 to the right transaction
+    end = Math.min(end < 0 ? data.length : end, MAX_SIP_HEADER_BYTES);
+    end = data.subarray(0, end).lastIndexOf('\r\n');
+    if (end < 0) return { ok: false, detail: 'no complete header line' };
+  } else if (end < 0) return { ok: false, detail: 'no end of headers' };
   if (end > MAX_SIP_HEADER_BYTES) return { ok: false, detail: 'header section too large' };
   const lines = data.subarray(0, end).toString('utf8').split('\r\n');
   const match = REQUEST_LINE.exec(lines[0] ?? '');
@@ -109,6 +118,7 @@ const DISPLAY_NAMES: Record<string, string> = {
 export const REASON_PHRASES: Record<number, string> = {
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   405: 'Method Not Allowed',
   413: 'Request Entity Too Large',
@@ -150,8 +160,11 @@ export function buildResponse(request: SipRequest, status: number, options: Resp
 
 export type FramedMessage =
   | { ok: true; message: Buffer }
-  /** `head` is the header section of an oversized message, so it can still be answered. */
-  | { ok: false; tooLarge: boolean; detail: string; head?: Buffer };
+  /**
+   * `head` is the header section of an oversized message, so it can still be answered; `truncated`
+   * when it is only the first MAX_SIP_HEADER_BYTES of a header section that is itself too large.
+   */
+  | { ok: false; tooLarge: boolean; detail: string; head?: Buffer; truncated?: boolean };
 
 /**
  * Splits a TCP byte stream into SIP messages by Content-Length (mandatory on streams, RFC 3261
@@ -171,14 +184,13 @@ export class SipStreamFramer {
       while (this.buffer[start] === 0x0d || this.buffer[start] === 0x0a) start++;
       if (start > 0) this.buffer = this.buffer.subarray(start);
       const end = this.buffer.indexOf(HEADER_BLOCK_END);
-      if (end < 0) {
-        if (this.buffer.length > MAX_SIP_HEADER_BYTES) out.push(this.fail(true, 'header section too large'));
+      if (end > MAX_SIP_HEADER_BYTES || (end < 0 && this.buffer.length > MAX_SIP_HEADER_BYTES)) {
+        // hand the start of the headers on, so the caller can still answer 413 (RFC 3261 §21.4.14)
+        const head = Buffer.from(this.buffer.subarray(0, MAX_SIP_HEADER_BYTES));
+        out.push({ ...this.fail(true, 'header section too large'), head, truncated: true });
         return out;
       }
-      if (end > MAX_SIP_HEADER_BYTES) {
-        out.push(this.fail(true, 'header section too large'));
-        return out;
-      }
+      if (end < 0) return out;
       const length = streamContentLength(this.buffer.subarray(0, end).toString('utf8'));
       if (length === undefined) {
         out.push(this.fail(false, 'missing or malformed Content-Length on a stream'));

@@ -1,9 +1,11 @@
 // Shared fixtures for the gateway tests: SCAIP bodies, a real broker subscriber, a gateway started
 // on ephemeral ports, and SIPp run as the SCAIP controller.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pino from 'pino';
@@ -11,8 +13,27 @@ import { connectPublisher, type Gateway, type Publisher, startGateway } from '..
 
 export const MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 export const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
+export const BARESIP = process.env.BARESIP ?? '/usr/bin/baresip';
 export const SCENARIO_DIR = fileURLToPath(new URL('./sipp/', import.meta.url));
 export const silentLogger = pino({ level: 'silent' });
+export const FIXTURE_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/**
+ * `mrq` bodies shaped like real units' messages (layout, version tag, call-back and vendor
+ * elements), with the controller id replaced: what a deployed controller would send.
+ */
+export const REAL_UNIT_FIXTURES = {
+  'essence-pendant-press.xml': { channel: 'event', did: '1', type: 'alarm.manual' },
+  'possum-fall-with-voice.xml': { channel: 'event', did: '3', type: 'fall.detected' },
+  'telealarm-mobile-press-lge.xml': { channel: 'event', did: '12', type: 'alarm.manual' },
+  'doro-reset.xml': { channel: 'event', did: '1', type: 'alarm.cancel' },
+  'controller-heartbeat.xml': { channel: 'heartbeat', did: '0', type: undefined },
+} as const;
+export type RealUnitFixture = keyof typeof REAL_UNIT_FIXTURES;
+
+export function fixture(name: RealUnitFixture, cid: string): string {
+  return readFileSync(`${FIXTURE_DIR}${name}`, 'utf8').replaceAll('CID', cid);
+}
 
 export interface MrqFields {
   ref?: string;
@@ -123,7 +144,13 @@ export interface SippRun {
 export function runSipp(
   scenario: string,
   port: number,
-  options: { keys?: Record<string, string>; sets?: Record<string, string>; transport?: 'u1' | 't1' } = {},
+  options: {
+    keys?: Record<string, string>;
+    sets?: Record<string, string>;
+    transport?: 'u1' | 't1';
+    /** Digest credentials for `[authentication]` in the scenario (`-au`/`-ap`). */
+    auth?: { username: string; password: string };
+  } = {},
 ): Promise<SippRun> {
   const args = [
     `127.0.0.1:${port}`,
@@ -144,6 +171,7 @@ export function runSipp(
   ];
   for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
   for (const [name, value] of Object.entries(options.sets ?? {})) args.push('-set', name, value);
+  if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
   return new Promise((resolve) => {
     execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -160,4 +188,131 @@ export async function eventually(predicate: () => boolean, timeoutMs = 2000): Pr
     await new Promise((r) => setTimeout(r, 20));
   }
   return predicate();
+}
+
+export interface BaresipRun {
+  /** Final status codes of the responses baresip received, in order. */
+  statuses: number[];
+  /** The `snu` of each `mrs` baresip received. */
+  snus: number[];
+  /** The end of baresip's SIP trace, for assertion messages. */
+  trace: string;
+}
+
+/**
+ * Sends one SIP MESSAGE with Debian's baresip, a SIP stack nobody here wrote (re/baresip), on
+ * 127.0.0.1 only, and reads the responses from its SIP trace. baresip sends instant messages as
+ * text/plain on one line, as generic SIP stacks embedded in controllers do. `-t` is a hang
+ * guard: baresip quits after that many seconds whatever happened.
+ */
+export function runBaresip(
+  port: number,
+  body: string,
+  transport: 'udp' | 'tcp' = 'udp',
+  auth?: { username: string; password: string },
+): Promise<BaresipRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      'sip_listen 127.0.0.1:0',
+      'sip_transports udp,tcp',
+      'module_path /usr/lib/baresip/modules',
+      'module account.so',
+      'module contact.so',
+      'module menu.so',
+      '',
+    ].join('\n'),
+  );
+  // baresip 1.0 picks TCP only through an outbound proxy, so TCP goes through one: the gateway
+  const outbound = transport === 'tcp' ? `;outbound="sip:127.0.0.1:${port};transport=tcp"` : '';
+  // with a password, baresip answers the gateway's digest challenge as the controller (its user)
+  const account = auth ? `<sip:${auth.username}@127.0.0.1>;auth_pass=${auth.password}` : '<sip:controller@127.0.0.1>';
+  writeFileSync(join(dir, 'accounts'), `${account};regint=0${outbound}\n`);
+  writeFileSync(join(dir, 'contacts'), `"gateway" <sip:scaip@127.0.0.1:${port}>\n`);
+  const oneLine = body.replace(/>\s+</g, '><').trim();
+  return new Promise((resolve) => {
+    execFile(
+      BARESIP,
+      ['-f', dir, '-s', '-e', `/message ${oneLine}`, '-t', '4'],
+      { timeout: 15_000, cwd: dir },
+      (_error, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        // ANSI colours out of the trace, then the responses that came back
+        const trace = `${stdout}${stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+        const statuses = [...trace.matchAll(/^SIP\/2\.0 ([0-9]{3}) /gm)].map((m) => Number(m[1]));
+        const snus = [...trace.matchAll(/<mrs>.*?<snu>([0-9]+)<\/snu>/g)].map((m) => Number(m[1]));
+        resolve({ statuses, snus, trace: trace.slice(-1500) });
+      },
+    );
+  });
+}
+
+export interface TestPki {
+  ca: Buffer;
+  server: { key: Buffer; cert: Buffer };
+  /** A client certificate per name, subject CN = the name (a controller id), issued by `ca`. */
+  clients: Record<string, { key: Buffer; cert: Buffer }>;
+  remove(): void;
+}
+
+/** A throwaway CA, a server certificate for 127.0.0.1 and client certificates, made with openssl. */
+export function testPki(clientNames: string[]): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'scaip-pki-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  );
+  const issue = (name: string, subject: string) => {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      subject,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      file(`${name}.pem`),
+    );
+    return { key: readFileSync(file(`${name}.key`)), cert: readFileSync(file(`${name}.pem`)) };
+  };
+  const server = issue('server', '/CN=127.0.0.1');
+  const clients = Object.fromEntries(clientNames.map((n) => [n, issue(`client-${n}`, `/CN=${n}`)]));
+  return {
+    ca: readFileSync(file('ca.pem')),
+    server,
+    clients,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -30,14 +30,31 @@ describe('mapScaipRequest', () => {
     assert.equal(result.deviceId, 'scaip-4600123-1');
     assert.equal(result.deviceType, 'pendant');
     assert.equal(result.topic, 'v1/devices/scaip-4600123-1/event');
-    assert.deepEqual(result.message, { v: 1, id: 'scaip-4600123-A17', ts: NOW, type: 'alarm.manual' });
+    assert.deepEqual(result.message, { v: 1, id: result.message.id, ts: NOW, type: 'alarm.manual' });
+    assert.match(result.message.id, /^scaip-4600123-A17\.[0-9a-z]+\.[A-Za-z0-9_-]{4}$/);
   });
 
-  test('the same ref from the same controller always gives the same message id', () => {
+  test('the same ref from the same controller gives the same message id within the de-dup window', () => {
     const first = mapped(alarmFields('C1', 'x1'));
     const again = mapScaipRequest(request(alarmFields('C1', 'x1')), { now: NOW + 5000 });
     assert.ok(again.ok);
     assert.equal(again.message.id, first.message.id);
+  });
+
+  test('a ref reused after the de-dup window, or for other content, gets a new message id', () => {
+    const first = mapped(alarmFields('C1', 'x1'));
+    const later = mapScaipRequest(request(alarmFields('C1', 'x1')), { now: NOW + 10 * 60_000 });
+    assert.ok(later.ok);
+    assert.notEqual(later.message.id, first.message.id);
+    const reset = mapScaipRequest(request({ ...alarmFields('C1', 'x1'), mty: 'RE', stc: '0094' }), { now: NOW });
+    assert.ok(reset.ok);
+    assert.notEqual(reset.message.id, first.message.id);
+  });
+
+  test('the longest cid and ref still form a message id within the wire contract', () => {
+    const result = mapped(alarmFields('C'.repeat(24), 'r'.repeat(32)));
+    assert.ok(result.message.id.length <= 64);
+    assert.ok(deviceEventSchema.safeParse(result.message).success);
   });
 
   test('a tracking device alarm carries its geo position', () => {
@@ -95,7 +112,8 @@ describe('mapScaipRequest', () => {
     const announced = mapped({ ...pi, hbi: '60' }, 120);
     assert.equal(announced.channel, 'heartbeat');
     assert.equal(announced.topic, 'v1/devices/scaip-C1-1/heartbeat');
-    assert.deepEqual(announced.message, { v: 1, id: 'scaip-C1-p1', ts: NOW, intervalS: 60 });
+    assert.deepEqual(announced.message, { v: 1, id: announced.message.id, ts: NOW, intervalS: 60 });
+    assert.match(announced.message.id, /^scaip-C1-p1\./);
     assert.ok(heartbeatSchema.safeParse(announced.message).success);
     assert.equal((mapped(pi, 120).message as { intervalS: number }).intervalS, 120);
     assert.equal((mapped(pi).message as { intervalS: number }).intervalS, DEFAULT_HEARTBEAT_INTERVAL_S);
@@ -110,7 +128,7 @@ describe('mapScaipRequest', () => {
 
   test('a short ref still forms a valid message id', () => {
     const result = mapped(alarmFields('C', '1'));
-    assert.equal(result.message.id, 'scaip-C-1');
+    assert.match(result.message.id, /^scaip-C-1\./);
     assert.ok(deviceEventSchema.safeParse(result.message).success);
   });
 

@@ -2,8 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mapScaipRequest } from '../src/map.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq } from '../src/scaip.ts';
-import { alarmFields, mrq, XML_BOMB, XXE } from './helpers.ts';
+import { alarmFields, fixture, mrq, REAL_UNIT_FIXTURES, type RealUnitFixture, XML_BOMB, XXE } from './helpers.ts';
 
 function snuOf(body: string): number | 'ok' {
   const result = parseMrq(body);
@@ -75,9 +76,51 @@ describe('parseMrq', () => {
     assert.equal(snuOf(mrq({ ...alarmFields('C1', 'r1'), lge: '<lat>57</lat>' })), 2);
   });
 
-  test('structure is strict: unknown, repeated or nested elements and other roots are snu 2', () => {
+  for (const name of Object.keys(REAL_UNIT_FIXTURES) as RealUnitFixture[]) {
+    test(`a real unit's message is accepted and mapped: ${name}`, () => {
+      const expected = REAL_UNIT_FIXTURES[name];
+      const parsed = parseMrq(fixture(name, '4600123'));
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.detail);
+      assert.equal(parsed.message.cid, '4600123');
+      assert.equal(parsed.message.did, expected.did);
+      const mapped = mapScaipRequest(parsed.message, { now: 1_800_000_000_000 });
+      assert.ok(mapped.ok, mapped.ok ? '' : mapped.detail);
+      assert.equal(mapped.channel, expected.channel);
+      if (mapped.channel === 'event') assert.equal(mapped.message.type, expected.type);
+    });
+  }
+
+  test('the SS 91100 version, call-back and unit time are read; a position may come as text', () => {
+    const parsed = parseMrq(fixture('telealarm-mobile-press-lge.xml', 'C1'));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.message.ver, '01.00');
+    assert.equal(parsed.message.crd, 'gsm:+46701234567');
+    assert.equal(parsed.message.cha, 1);
+    assert.deepEqual(parsed.message.geo, { lat: 57.70887, lon: 11.97456, accuracyM: 25 });
+    assert.deepEqual(parsed.message.ignored, ['mreq', 'tav']);
+  });
+
+  test('a <ver> element alone no longer makes a good alarm invalid', () => {
+    const good = mrq(alarmFields('C1', 'r1')).replace('<mrq>', '<mrq><ver>01.00</ver>');
+    assert.equal(snuOf(good), 'ok');
+  });
+
+  test('unknown optional elements are ignored, not refused', () => {
     const good = mrq(alarmFields('C1', 'r1'));
-    assert.equal(snuOf(good.replace('</mrq>', '<xyz>1</xyz></mrq>')), 2);
+    assert.equal(snuOf(good.replace('</mrq>', '<xyz>1</xyz></mrq>')), 'ok');
+    assert.equal(snuOf(good.replace('</mrq>', '<xyz><a>1</a></xyz><xyz>2</xyz></mrq>')), 'ok');
+  });
+
+  test('a known element with a malformed value is still snu 2', () => {
+    const good = mrq(alarmFields('C1', 'r1'));
+    assert.equal(snuOf(good.replace('<mrq>', '<mrq><ver>one</ver>')), 2);
+    assert.equal(snuOf(good.replace('<mrq>', '<mrq><crd>http://x</crd>')), 2);
+    assert.equal(snuOf(good.replace('<mrq>', '<mrq><lge>57.7</lge>')), 2);
+  });
+
+  test('structure is strict: repeated or nested known elements, deep nesting and other roots are snu 2', () => {
+    const good = mrq(alarmFields('C1', 'r1'));
+    assert.equal(snuOf(good.replace('</mrq>', '<xyz><a><b>1</b></a></xyz></mrq>')), 2);
     assert.equal(snuOf(good.replace('</mrq>', '<did>2</did></mrq>')), 2);
     assert.equal(snuOf(good.replace('<did>1</did>', '<did><x>1</x></did>')), 2);
     assert.equal(snuOf(good.replace(/mrq>/g, 'mrs>')), 2);

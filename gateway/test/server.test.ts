@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
+import type { DeviceType } from '@trygg/firmware-protocol';
 import { createScaipHandler } from '../src/handler.ts';
 import { connectPublisher, startGateway } from '../src/index.ts';
 import { MAX_SIP_BODY_BYTES } from '../src/sip.ts';
@@ -191,11 +192,19 @@ describe('SIP over TLS', () => {
 });
 
 describe('SCAIP transaction rules', () => {
-  function recordingHandler(options: { now?: () => number; fail?: number; dedupeTtlMs?: number } = {}) {
+  function recordingHandler(
+    options: { now?: () => number; fail?: number; dedupeTtlMs?: number; units?: Record<string, DeviceType> } = {},
+  ) {
     const published: { topic: string; payload: Record<string, unknown> }[] = [];
     let failures = options.fail ?? 0;
+    const { units } = options;
     const handler = createScaipHandler({
-      controllers: { isKnown: async (cid) => cid !== 'Stranger' },
+      controllers: {
+        isKnown: async (cid) => cid !== 'Stranger',
+        ...(units
+          ? { unit: async (_cid: string, did: string) => (units[did] ? { deviceType: units[did] } : null) }
+          : {}),
+      },
       async publish(topic, payload) {
         if (failures-- > 0) throw new Error('broker unavailable');
         published.push({ topic, payload: JSON.parse(payload.toString()) });
@@ -206,6 +215,28 @@ describe('SCAIP transaction rules', () => {
     });
     return { handler, published };
   }
+
+  test('a heartbeat from an unregistered unit is answered snu 0 and not published; its press is published', async () => {
+    const { handler, published } = recordingHandler({ units: { '1': 'pendant' } });
+    const heartbeat = await handler.handle(
+      sipMessage(mrq({ ref: 'H0001', cid: 'C1', mty: 'PI', dty: '0002', did: '0' })),
+      PEER,
+    );
+    assert.match(heartbeat?.toString() ?? '', /<snu>0<\/snu>/);
+    assert.equal(published.length, 0);
+    assert.equal(handler.stats().unregisteredHeartbeats, 1);
+    await handler.handle(sipMessage(mrq({ ...alarmFields('C1', 'U0009'), did: '9' })), PEER);
+    assert.equal(published.length, 1, 'the alarm center raises it as an unknown unit');
+    assert.equal(handler.stats().unknownUnits, 1);
+  });
+
+  test("an event not allowed for the unit's registered type is snu 5 and not published", async () => {
+    const { handler, published } = recordingHandler({ units: { '1': 'door' } });
+    const response = await handler.handle(sipMessage(mrq(alarmFields('C1', 'N0001'))), PEER);
+    assert.match(response?.toString() ?? '', /<snu>5<\/snu>/);
+    assert.equal(published.length, 0);
+    assert.deepEqual(handler.stats().rejected, { EVENT_NOT_FOR_DEVICE_TYPE: 1 });
+  });
 
   test('a broker failure is answered 503 and the retransmission is then published', async () => {
     const { handler, published } = recordingHandler({ fail: 1 });

@@ -6,7 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import {
   alarmFields,
   eventually,
+  fixture,
   mrq,
+  REAL_UNIT_FIXTURES,
+  type RealUnitFixture,
   type Received,
   runSipp,
   startTestGateway,
@@ -51,7 +54,7 @@ describe('SCAIP gateway driven by SIPp', () => {
     const [message] = from(cid);
     assert.equal(message?.topic, `v1/devices/scaip-${cid}-1/event`);
     assert.equal(message?.payload.type, 'alarm.manual');
-    assert.equal(message?.payload.id, `scaip-${cid}-A0001`);
+    assert.match(String(message?.payload.id), new RegExp(`^scaip-${cid}-A0001\\.`));
     assert.equal(message?.payload.v, 1);
   });
 
@@ -134,7 +137,7 @@ describe('SCAIP gateway driven by SIPp', () => {
     });
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.ok(await eventually(() => from(cid).length === 1));
-    assert.equal(from(cid)[0]?.payload.id, `scaip-${cid}-B0002`);
+    assert.match(String(from(cid)[0]?.payload.id), new RegExp(`^scaip-${cid}-B0002\\.`));
   });
 
   test('a manual alarm over TCP is answered 200 OK with snu 0', async () => {
@@ -147,4 +150,20 @@ describe('SCAIP gateway driven by SIPp', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.ok(await eventually(() => from(cid).length === 1));
   });
+
+  for (const name of Object.keys(REAL_UNIT_FIXTURES) as RealUnitFixture[]) {
+    test(`a real unit's message (${name}) is answered snu 0 and published`, async () => {
+      const cid = known();
+      const expected = REAL_UNIT_FIXTURES[name];
+      const run = await runSipp('scaip-message.xml', gw.gateway.udpPort, {
+        keys: { body: fixture(name, cid) },
+        sets: { expected: '0' },
+      });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.ok(await eventually(() => from(cid).length === 1));
+      const [message] = from(cid);
+      assert.equal(message?.topic, `v1/devices/scaip-${cid}-${expected.did}/${expected.channel}`);
+      if (expected.type) assert.equal(message?.payload.type, expected.type);
+    });
+  }
 });

@@ -15,6 +15,7 @@ import {
 } from '@trygg/alarm-center/testing';
 import {
   connectPublisher,
+  createControllerAuth,
   type Gateway,
   type Publisher,
   pgControllerRegistry,
@@ -33,11 +34,11 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
   let publisher: Publisher;
   let gateway: Gateway;
 
-  async function provision(cid: string, did: string): Promise<string> {
+  async function provision(cid: string, did: string, deviceType: 'pendant' | 'fall' = 'pendant'): Promise<string> {
     const deviceId = scaipDeviceId(cid, did);
     await platform.provisioning.register({
       deviceId,
-      deviceType: 'pendant',
+      deviceType,
       serial: `SCAIP-${cid}-${did}`,
       residentId: RESIDENT,
       district: 'Centrum',
@@ -52,11 +53,15 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
       kind: string;
       resident_id: string | null;
       status: string;
+      audience: string;
       repeat_count: number;
       source_message_id: string | null;
-    }>('SELECT kind, resident_id, status, repeat_count, source_message_id FROM alarms WHERE device_id = $1', [
-      deviceId,
-    ]);
+      details: { fault?: string };
+    }>(
+      `SELECT kind, resident_id, status, audience, repeat_count, source_message_id, details
+       FROM alarms WHERE device_id = $1`,
+      [deviceId],
+    );
     return rows;
   }
 
@@ -102,7 +107,7 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     assert.equal(rows[0]?.kind, 'manual');
     assert.equal(rows[0]?.resident_id, RESIDENT);
     assert.equal(rows[0]?.status, 'new');
-    assert.equal(rows[0]?.source_message_id, `scaip-${CID}-A0001`);
+    assert.match(rows[0]?.source_message_id ?? '', new RegExp(`^scaip-${CID}-A0001\\.`));
   });
 
   it('a retransmission of the same ref is answered twice with snu 0 and raises one alarm, not a repeat', async () => {
@@ -161,5 +166,96 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     }, 10_000);
     assert.ok(lastSeen >= sentAt - 1000, `last seen ${new Date(lastSeen).toISOString()}`);
     assert.equal((await alarmsOf(deviceId)).length, 0, 'a heartbeat raises no alarm');
+  });
+
+  it('a press on an unregistered unit of a known controller is answered snu 0 only once an operator alarm "unknown unit" is stored', async () => {
+    const controllerDevice = await provision('4600700', '1');
+    const body = mrq({ ...alarmFields('4600700', 'K0001'), did: '9' });
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '0' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = await alarmsOf(controllerDevice);
+    assert.equal(rows.length, 1, 'the press reached an operator instead of vanishing as UNKNOWN_DEVICE');
+    assert.equal(rows[0]?.kind, 'manual');
+    assert.equal(rows[0]?.audience, 'operator');
+    assert.equal(rows[0]?.resident_id, RESIDENT);
+    assert.match(rows[0]?.details.fault ?? '', /unknown unit 9 on controller 4600700/);
+    assert.equal(gateway.stats().unknownUnits, 1);
+  });
+
+  it('a pendant press from a unit registered as a fall sensor is answered snu 5 (not treated) and counted', async () => {
+    const deviceId = await provision('4600701', '1', 'fall');
+    const body = mrq(alarmFields('4600701', 'W0001'));
+    const run = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '5' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(gateway.stats().rejected.EVENT_NOT_FOR_DEVICE_TYPE, 1);
+    assert.equal((await alarmsOf(deviceId)).length, 0);
+  });
+
+  it('after a gateway restart, a new press reusing an old ref past the de-dup window is stored, not discarded', async () => {
+    const deviceId = await provision('4600702', '1');
+    const body = mrq(alarmFields('4600702', 'Z0001'));
+    const first = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '0' } });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    // a fresh gateway process (empty memory) eleven minutes later: the controller's ref counter wrapped
+    const restarted = await startGateway({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      controllers: pgControllerRegistry({ pool: platform.db.pool }),
+      publish: publisher.publish,
+      logger: silentLogger,
+      now: () => Date.now() + 11 * 60_000,
+    });
+    try {
+      const again = await runSipp('scaip-message.xml', restarted.udpPort, { keys: { body }, sets: { expected: '0' } });
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+    } finally {
+      await restarted.close();
+    }
+    const { rows: messages } = await platform.db.pool.query('SELECT 1 FROM device_messages WHERE device_id = $1', [
+      deviceId,
+    ]);
+    assert.equal(messages.length, 2, 'the second press was stored, not taken for the first');
+    const rows = await alarmsOf(deviceId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.repeat_count, 1, 'the open alarm shows the second press');
+  });
+
+  it('a retransmitted press from an unregistered unit raises one "unknown unit" alarm, not two', async () => {
+    const controllerDevice = await provision('4600703', '1');
+    const body = mrq({ ...alarmFields('4600703', 'K0002'), did: '8' });
+    const run = await runSipp('scaip-retransmit.xml', gateway.udpPort, { keys: { body } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const rows = await alarmsOf(controllerDevice);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.repeat_count, 0);
+  });
+
+  it('with digest authentication on, as main.ts runs it, an authenticated press is stored before snu 0', async () => {
+    const deviceId = await provision('4600704', '1');
+    const secret = 'e2e-controller-secret-0001';
+    const authenticated = await startGateway({
+      host: '127.0.0.1',
+      udpPort: 0,
+      tcpPort: 0,
+      controllers: pgControllerRegistry({ pool: platform.db.pool }),
+      publish: publisher.publish,
+      logger: silentLogger,
+      auth: createControllerAuth({ credentials: new Map([['4600704', { secret }]]) }),
+    });
+    try {
+      const run = await runSipp('scaip-digest.xml', authenticated.udpPort, {
+        keys: { body: mrq(alarmFields('4600704', 'A0001')), cid: '4600704' },
+        sets: { expected: '0' },
+        auth: { username: '4600704', password: secret },
+      });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal(authenticated.stats().rejected.AUTH_REQUIRED, 1, 'challenged first');
+    } finally {
+      await authenticated.close();
+    }
+    const rows = await alarmsOf(deviceId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.kind, 'manual');
   });
 });

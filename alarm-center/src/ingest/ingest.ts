@@ -24,6 +24,7 @@ import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
 import { RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
 import type { TelemetrySink } from './telemetry.ts';
+import { ingestUnknownUnit } from './unknown-unit.ts';
 
 export interface IngestDeps {
   pool: pg.Pool;
@@ -136,7 +137,15 @@ export function createIngest(deps: IngestDeps) {
     if (decoded.channel === 'cmd') return 'accepted'; // our own commands to devices pass through the broker
 
     const device = registry.get(decoded.deviceId) ?? (await registry.lookup(pool, decoded.deviceId));
-    if (!device) return refuse(topic, { ok: false, reason: 'UNKNOWN_DEVICE', detail: decoded.deviceId });
+    if (!device) {
+      // an unregistered unit of a registered SCAIP controller: raised on the controller, not dropped
+      const unknownUnit =
+        decoded.channel === 'event'
+          ? await ingestUnknownUnit(deps, decoded.deviceId, decoded.message, clock.now())
+          : null;
+      if (unknownUnit) return unknownUnit;
+      return refuse(topic, { ok: false, reason: 'UNKNOWN_DEVICE', detail: decoded.deviceId });
+    }
     const now = clock.now();
 
     if (decoded.channel === 'ack') {

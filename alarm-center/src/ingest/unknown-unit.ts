@@ -1,0 +1,96 @@
+// An event from a SCAIP unit nobody registered, on a controller that is registered: a button
+// pressed on a pendant paired with the base unit but never provisioned. It must reach someone, not
+// vanish as UNKNOWN_DEVICE, so it is raised as an alarm on the controller's home ("unknown unit on
+// controller X"), through the alarm service like every alarm, and only then acknowledged.
+
+import { type DeviceEvent, parseScaipDeviceId, URGENT_EVENT_TYPES } from '@trygg/firmware-protocol';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
+import { ALARM_POLICY, type AlarmDecision } from '../core/index.ts';
+import { inTransaction } from '../db/database.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DeviceRegistry } from '../registry.ts';
+import type { DeviceRecord } from '../repositories/devices.ts';
+import * as devices from '../repositories/devices.ts';
+
+export interface UnknownUnitDeps {
+  pool: pg.Pool;
+  registry: DeviceRegistry;
+  alarms: AlarmService;
+  logger: Logger;
+  metrics: Metrics;
+  onStoreFailure(err: Error): void;
+}
+
+/** The registered device that stands for the controller: its first unit that is not retired. */
+async function controllerDevice(deps: UnknownUnitDeps, cid: string): Promise<DeviceRecord | undefined> {
+  // cids are [A-Za-z0-9]; LIKE metacharacters cannot occur in them
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `SELECT id FROM devices WHERE id LIKE $1 AND status <> 'retired' ORDER BY id LIMIT 1`,
+    [`scaip-${cid}-%`],
+  );
+  const id = rows[0]?.id;
+  return id === undefined ? undefined : deps.registry.lookup(deps.pool, id);
+}
+
+/**
+ * The alarm for an unknown unit's event: an operator's (manual, priority 1) when the event is
+ * urgent (a press, a fall, an exit), else a technician's device fault.
+ */
+export function unknownUnitAlarm(
+  controller: DeviceRecord,
+  unit: { cid: string; did: string },
+  event: DeviceEvent,
+  now: number,
+): AlarmDecision {
+  const kind = URGENT_EVENT_TYPES.has(event.type) ? 'manual' : 'device_fault';
+  return {
+    type: 'alarm',
+    deviceId: controller.deviceId,
+    residentId: controller.residentId,
+    district: controller.district,
+    kind,
+    ...ALARM_POLICY[kind],
+    at: now,
+    sourceMessageId: event.id,
+    details: { fault: `unknown unit ${unit.did} on controller ${unit.cid}: ${event.type}` },
+  };
+}
+
+/**
+ * Raises the unknown unit's alarm and records its event (so a retransmission is recognised), in
+ * one transaction. Returns null when the device is not a SCAIP unit of a registered controller,
+ * so the caller refuses it as before. Throws when storing failed: no acknowledgement, a resend.
+ */
+export async function ingestUnknownUnit(
+  deps: UnknownUnitDeps,
+  deviceId: string,
+  event: DeviceEvent,
+  now: number,
+): Promise<'accepted' | 'duplicate' | null> {
+  const unit = parseScaipDeviceId(deviceId);
+  if (!unit) return null;
+  const controller = await controllerDevice(deps, unit.cid);
+  if (!controller) return null;
+  const committed = emptyCommitted();
+  let fresh = false;
+  try {
+    await inTransaction(deps.pool, async (client) => {
+      fresh = await devices.recordEvent(client, deviceId, event);
+      if (fresh) await deps.alarms.apply(client, [unknownUnitAlarm(controller, unit, event, now)], committed);
+    });
+  } catch (err) {
+    deps.metrics.ingestFailures.inc();
+    deps.logger.error({ err, deviceId, messageId: event.id }, 'unknown unit event not stored; it will be resent');
+    deps.onStoreFailure(err as Error);
+    throw err;
+  }
+  if (!fresh) return 'duplicate';
+  deps.logger.warn(
+    { deviceId, controllerDevice: controller.deviceId, eventType: event.type, messageId: event.id },
+    'event from an unregistered SCAIP unit raised as an alarm on its controller',
+  );
+  await deps.alarms.published(committed);
+  return 'accepted';
+}

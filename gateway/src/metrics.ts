@@ -1,0 +1,66 @@
+// The gateway's Prometheus metrics: what was accepted, every refusal by reason with the SIP status
+// and snu it was answered with, authentication failures and stream connections refused by cap.
+// Served by @trygg/observability's endpoint (main.ts), never on a SIP port.
+
+import client from 'prom-client';
+import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
+
+export function createGatewayMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    accepted: new client.Counter({
+      name: 'scaip_requests_accepted_total',
+      help: 'SCAIP requests answered snu 0 after the alarm center acknowledged, by channel',
+      labelNames: ['channel'],
+      registers: [registry],
+    }),
+    refused: new client.Counter({
+      name: 'scaip_requests_refused_total',
+      help: 'SCAIP/SIP requests refused, by reason code, with the SIP status and snu answered',
+      labelNames: ['reason', 'sip', 'snu'],
+      registers: [registry],
+    }),
+    duplicates: new client.Counter({
+      name: 'scaip_retransmissions_total',
+      help: 'Retransmissions answered again without publishing',
+      registers: [registry],
+    }),
+    unknownUnits: new client.Counter({
+      name: 'scaip_unknown_unit_events_total',
+      help: 'Events of unregistered units of known controllers, raised by the alarm center as unknown-unit alarms',
+      registers: [registry],
+    }),
+    unregisteredHeartbeats: new client.Counter({
+      name: 'scaip_unregistered_heartbeats_total',
+      help: 'Heartbeats of unregistered units, answered and not published',
+      registers: [registry],
+    }),
+    authFailures: new client.Counter({
+      name: 'scaip_auth_failures_total',
+      help: 'Requests refused by authentication or source-address policy, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    streamsRefused: new client.Counter({
+      name: 'sip_stream_connections_refused_total',
+      help: 'TCP/TLS connections closed on arrival by a connection cap (peer or total)',
+      labelNames: ['cap'],
+      registers: [registry],
+    }),
+    streamsOpen: new client.Gauge({
+      name: 'sip_stream_connections_open',
+      help: 'Open SIP TCP/TLS connections',
+      registers: [registry],
+    }),
+    /** Counts one refusal under its catalogue entry. */
+    refusal(reason: GatewayRejection): void {
+      const { sip, snu } = GATEWAY_REJECTIONS[reason];
+      metrics.refused.inc({ reason, sip: String(sip), snu: snu === null ? 'none' : String(snu) });
+    },
+  };
+  return metrics;
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

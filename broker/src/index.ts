@@ -5,5 +5,6 @@ export * from './acl.ts';
 export * from './bounded-concurrency.ts';
 export * from './broker.ts';
 export { DEFAULT_LOGIN_ADMISSION, type DeviceLoginStats } from './device-login.ts';
+export * from './metrics.ts';
 export * from './refusals.ts';
 export * from './secrets.ts';

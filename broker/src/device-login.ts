@@ -36,8 +36,9 @@ export interface LoginAdmission {
 }
 
 export const DEFAULT_LOGIN_ADMISSION: LoginAdmission = {
-  loginsPerSecond: 100,
-  loginBurst: 200,
+  // A 1,000-device fleet reconnects in one burst; beyond that, 500 credential lookups a second.
+  loginsPerSecond: 500,
+  loginBurst: 1000,
   // Two of libuv's four threads: file reads, DNS and the HTTP start-up keep the other two.
   maxConcurrentVerifications: 2,
   // About 2.5 s of work for two cores at ~50 ms a derivation; a device waits at most that long.

@@ -52,7 +52,12 @@ export interface BrokerConfig {
    * delivered to a wildcard either. The Paho interoperability suite expects `test/nosubscribe`.
    */
   noSubscribeTopics?: readonly string[];
-  /** Bounds on the cost of device logins (rate, concurrent scrypt, waiting); defaults below. */
+  /**
+   * Bounds on the cost of device logins (rate, concurrent scrypt, waiting); unset fields take
+   * DEFAULT_LOGIN_ADMISSION. The verification bounds apply to the derivations the broker runs for
+   * `deps.credentials`; to calls of the older `deps.authenticator` only when
+   * `maxConcurrentVerifications` is set here.
+   */
   admission?: Partial<LoginAdmission>;
 }
 
@@ -226,6 +231,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       { credentials: deps.credentials, authenticator: deps.authenticator },
       { ...DEFAULT_LOGIN_ADMISSION, ...config.admission },
       deps.clock ?? Date.now,
+      config.admission?.maxConcurrentVerifications !== undefined,
     ),
     refusals: new Refusals(deps.hooks ?? {}, logger),
     onPublished: deps.hooks?.onPublished?.bind(deps.hooks),

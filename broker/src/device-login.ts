@@ -36,9 +36,9 @@ export interface LoginAdmission {
 }
 
 export const DEFAULT_LOGIN_ADMISSION: LoginAdmission = {
-  // A 1,000-device fleet reconnects in one burst; beyond that, 500 credential lookups a second.
-  loginsPerSecond: 500,
-  loginBurst: 1000,
+  // A 2,000-device fleet reconnects in one burst; beyond that, 1,000 credential lookups a second.
+  loginsPerSecond: 1000,
+  loginBurst: 2000,
   // Two of libuv's four threads: file reads, DNS and the HTTP start-up keep the other two.
   maxConcurrentVerifications: 2,
   // About 2.5 s of work for two cores at ~50 ms a derivation; a device waits at most that long.
@@ -69,10 +69,16 @@ export class DeviceLogin {
   readonly #limiter: BoundedConcurrency;
   readonly #cache: VerifiedSecretCache;
 
+  /**
+   * `boundAuthenticator`: apply the verification bounds to whole calls of the older `authenticator`
+   * (which cannot tell the broker whether a call was a cache hit or a derivation). Off unless the
+   * caller set the bounds explicitly, so existing callers keep admitting cached logins unthrottled.
+   */
   constructor(
     private readonly store: { credentials?: DeviceCredentials; authenticator?: DeviceAuthenticator },
     admission: LoginAdmission,
     now: () => number,
+    private readonly boundAuthenticator = false,
   ) {
     this.#rate = new LoginRate({ perSecond: admission.loginsPerSecond, burst: admission.loginBurst, now });
     this.#limiter = new BoundedConcurrency({
@@ -98,8 +104,9 @@ export class DeviceLogin {
       }
       if (authenticator) {
         // The older form verifies (and caches) inside the caller's authenticator: the broker can
-        // only bound how many of those calls run at once, lookups included.
-        const ok = await this.#limiter.run(() => authenticator.authenticate(deviceId, secret));
+        // only bound how many of those calls run at once, lookups and cache hits included.
+        const call = () => authenticator.authenticate(deviceId, secret);
+        const ok = await (this.boundAuthenticator ? this.#limiter.run(call) : call());
         return ok ? { ok: true } : refuse('BAD_CREDENTIALS', 4);
       }
       return refuse('UNKNOWN_DEVICE', 4); // a broker without a device store (anonymous and services only)

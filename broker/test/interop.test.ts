@@ -69,6 +69,24 @@ describe('MQTT 3.1.1 interoperability with anonymous clients allowed', () => {
     anon.end(true);
   });
 
+  it('never hands an anonymous wildcard a retained platform message', async () => {
+    await monitor.publishAsync('v1/devices/pendant-1/cmd', '{"type":"ping"}', { qos: 1, retain: true });
+    const anon = await connect(broker.mqttPort, { clientId: 'anon-retained' });
+    const seen: string[] = [];
+    const sentinel = new Promise<void>((resolve) =>
+      anon.on('message', (topic) => {
+        seen.push(topic);
+        if (topic === 'demo/a/b/c') resolve();
+      }),
+    );
+    await anon.subscribeAsync('+/+/+/+', { qos: 1 });
+    await publisher.publishAsync('demo/a/b/c', 'sentinel', { qos: 1 });
+    await answered(sentinel, 'the sentinel');
+    assert.deepEqual(seen, ['demo/a/b/c']);
+    await monitor.publishAsync('v1/devices/pendant-1/cmd', '', { qos: 1, retain: true }); // clears it
+    anon.end(true);
+  });
+
   it('lets mosquitto_sub -t "#" see anonymous traffic but not a device alarm', async () => {
     const port = String(broker.mqttPort);
     const sub = run('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', '-t', '#', '-v', '-C', '1']);

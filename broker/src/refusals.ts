@@ -80,8 +80,9 @@ export class Refusals {
 
   login(refusal: LoginRefusal): void {
     bump(this.#counts.login, refusal.reason);
-    // Expected refusals of a storm are not warnings: they are counted and the device retries.
-    const level = refusal.returnCode === 3 ? 'info' : 'warn';
+    // "Server unavailable" is what a storm is answered with, thousands a second: counted, and the
+    // device retries, so it is not worth a log line each outside debugging.
+    const level = refusal.returnCode === 3 ? 'debug' : 'warn';
     this.logger[level]({ clientId: refusal.clientId, reason: refusal.reason }, 'MQTT connection refused');
     this.hooks.onLoginRefused?.(refusal);
   }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import client from 'prom-client';
 import {
   type LoginRefusal,
   type PublishRefusal,
@@ -11,6 +12,7 @@ import {
   type SubscribeRefusal,
   startBroker,
 } from '../src/broker.ts';
+import { brokerMetrics } from '../src/metrics.ts';
 import { hashSecret } from '../src/secrets.ts';
 import { closed, connect, rawConnack } from './clients.ts';
 
@@ -21,6 +23,8 @@ describe('refusals reported through the hooks', () => {
   const logins: LoginRefusal[] = [];
   const subscriptions: SubscribeRefusal[] = [];
   const publishes: PublishRefusal[] = [];
+  const registry = new client.Registry();
+  const metrics = brokerMetrics(registry);
 
   before(async () => {
     const stored = await hashSecret('secret-1');
@@ -30,9 +34,18 @@ describe('refusals reported through the hooks', () => {
         credentials: { secretHash: async (id) => (id === 'pendant-1' ? stored : null) },
         serviceAccounts: [{ username: 'alarm-center', password: 'service-pw' }],
         hooks: {
-          onLoginRefused: (r) => logins.push(r),
-          onSubscribeRefused: (r) => subscriptions.push(r),
-          onRefused: (r) => publishes.push(r),
+          onLoginRefused: (r) => {
+            logins.push(r);
+            metrics.hooks.onLoginRefused(r);
+          },
+          onSubscribeRefused: (r) => {
+            subscriptions.push(r);
+            metrics.hooks.onSubscribeRefused(r);
+          },
+          onRefused: (r) => {
+            publishes.push(r);
+            metrics.hooks.onRefused(r);
+          },
         },
         logger,
       },
@@ -75,5 +88,15 @@ describe('refusals reported through the hooks', () => {
     await gone;
     assert.deepEqual(publishes, [{ reason: 'TOPIC_NOT_ALLOWED', clientId: 'pendant-1' }]);
     device.end(true);
+  });
+
+  it('serves the same refusals as Prometheus counters by reason (brokerMetrics)', async () => {
+    metrics.observe(broker);
+    const text = await registry.metrics();
+    assert.match(text, /mqtt_logins_refused_total\{reason="BAD_SECRET"\} 1\n/);
+    assert.match(text, /mqtt_logins_refused_total\{reason="UNSUPPORTED_PROTOCOL"\} 1\n/);
+    assert.match(text, /mqtt_subscriptions_refused_total\{reason="FILTER_NOT_ALLOWED"\} 1\n/);
+    assert.match(text, /mqtt_publishes_refused_total\{reason="TOPIC_NOT_ALLOWED"\} 1\n/);
+    assert.match(text, /mqtt_connected_clients \d+\n/);
   });
 });

@@ -17,34 +17,62 @@ export type Identity =
 
 const PLATFORM_PREFIX = `${TOPIC_VERSION}/`;
 
-/** Could this filter match a platform topic or a broker-internal one? */
-function reachesProtected(filter: string): boolean {
-  const first = filter.split('/')[0] ?? '';
-  return first === '#' || first === '+' || first === TOPIC_VERSION || filter.startsWith('$');
+/** `$` topics belong to the broker (aedes' `$SYS` cluster channels); no client routes through them. */
+export function isReservedTopic(topic: string): boolean {
+  return topic.startsWith('$');
 }
 
+function namesPlatform(topicOrFilter: string): boolean {
+  return topicOrFilter.split('/')[0] === TOPIC_VERSION;
+}
+
+/** A `$` topic is not decided here: the publish handler acknowledges and drops it (MQTT-3.3.5-2). */
 export function mayPublish(identity: Identity, topic: string): boolean {
-  if (topic.startsWith('$')) return false;
+  if (isReservedTopic(topic)) return false;
   switch (identity.kind) {
     case 'device':
       return DEVICE_PUBLISH_CHANNELS.some((channel) => topic === deviceTopic(identity.deviceId, channel));
     case 'service':
       return topic.startsWith(PLATFORM_PREFIX);
     case 'anonymous':
-      return !reachesProtected(topic);
+      return !namesPlatform(topic);
   }
 }
 
+/**
+ * Whether a subscription is granted. An anonymous client may hold wildcards (`#`, `+/...`) that
+ * could match platform topics, as any MQTT client expects to: what it receives is guarded by
+ * mayReceive at delivery. A filter that names the platform or the broker could only ever deliver
+ * what it may not see, so it is refused outright (SUBACK 0x80).
+ */
 export function maySubscribe(identity: Identity, filter: string): boolean {
-  if (filter.startsWith('$')) return false;
+  if (isReservedTopic(filter)) return false;
   switch (identity.kind) {
     case 'device':
       return DEVICE_SUBSCRIBE_CHANNELS.some((channel) => filter === deviceTopic(identity.deviceId, channel));
     case 'service':
       return filter.startsWith(PLATFORM_PREFIX);
     case 'anonymous':
-      return !reachesProtected(filter);
+      return !namesPlatform(filter);
   }
+}
+
+/** Whether a message on `topic` may be delivered to this client, whatever its subscriptions. */
+export function mayReceive(identity: Identity, topic: string): boolean {
+  if (isReservedTopic(topic)) return false;
+  switch (identity.kind) {
+    case 'device':
+      return DEVICE_SUBSCRIBE_CHANNELS.some((channel) => topic === deviceTopic(identity.deviceId, channel));
+    case 'service':
+      return topic.startsWith(PLATFORM_PREFIX);
+    case 'anonymous':
+      return !namesPlatform(topic);
+  }
+}
+
+/** Is `topicOrFilter` one of the configured topics, or below one (`closed/#` matches `closed/x`)? */
+export function withinTopics(topicOrFilter: string, topics: readonly string[]): boolean {
+  return topics.some((topic) => topicOrFilter === topic || topicOrFilter.startsWith(`${topic}/`));
 }
 
 /** A device's username must be its client id and a valid device id; anything else is refused. */

@@ -1,21 +1,38 @@
-// The MQTT broker (aedes, MQTT 3.1.1) with the platform's authentication and ACL. The publish hook
-// runs inside aedes' authorizePublish, which completes before aedes writes the PUBACK: a device's
-// QoS 1 alarm is acknowledged only after the hook (the alarm center's ingest) resolved, and a
-// rejected hook closes the connection without a PUBACK, so the device sends the alarm again.
+// The MQTT broker (aedes, MQTT 3.1.1) with the platform's authentication and ACL: this file
+// assembles aedes, its hooks (one handler per packet type under handlers/) and the listeners. The
+// publish hook runs inside aedes' authorizePublish, which completes before aedes writes the PUBACK:
+// a device's QoS 1 alarm is acknowledged only after the hook (the alarm center's ingest) resolved,
+// and a rejected hook closes the connection without a PUBACK, so the device sends the alarm again.
 // With `cluster` set, several broker processes share subscriptions, offline queues and messages
 // through Redis (aedes' own Redis emitter and persistence), so a device may connect to any node.
 
-import { timingSafeEqual } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { parseDeviceTopic, type RejectionReason } from '@trygg/firmware-protocol';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import persistenceRedis from 'aedes-persistence-redis';
 import serverFactory from 'aedes-server-factory';
 import mqemitterRedis from 'mqemitter-redis';
 import type { Logger } from 'pino';
-import { deviceIdentityOf, type Identity, mayPublish, maySubscribe } from './acl.ts';
+import type { Identity } from './acl.ts';
+import type { BrokerContext, PublishedMessage } from './context.ts';
+import {
+  DEFAULT_LOGIN_ADMISSION,
+  type DeviceAuthenticator,
+  type DeviceCredentials,
+  DeviceLogin,
+  type DeviceLoginStats,
+  type LoginAdmission,
+} from './device-login.ts';
+import { authenticate, preConnect } from './handlers/connect.ts';
+import { authorizeForward } from './handlers/forward.ts';
+import { authorizePublish, dropAfterAcknowledging, PUBLISH_TOPIC_ERROR } from './handlers/publish.ts';
+import { authorizeSubscribe } from './handlers/subscribe.ts';
+import { type RefusalCounts, type RefusalHooks, Refusals } from './refusals.ts';
+
+export type { PublishedMessage } from './context.ts';
+export type { DeviceAuthenticator, DeviceCredentials, LoginAdmission } from './device-login.ts';
+export type { LoginRefusal, PublishRefusal, SubscribeRefusal } from './refusals.ts';
 
 export interface BrokerConfig {
   host: string;
@@ -30,6 +47,18 @@ export interface BrokerConfig {
   cluster?: ClusterConfig;
   /** MQTT over TLS (conventionally port 8883) besides plain MQTT; PEM key and certificate chain. */
   tls?: BrokerTlsConfig | null;
+  /**
+   * Topics (and what lies below them) closed to every subscription: SUBACK 0x80, and never
+   * delivered to a wildcard either. The Paho interoperability suite expects `test/nosubscribe`.
+   */
+  noSubscribeTopics?: readonly string[];
+  /**
+   * Bounds on the cost of device logins (rate, concurrent scrypt, waiting); unset fields take
+   * DEFAULT_LOGIN_ADMISSION. The verification bounds apply to the derivations the broker runs for
+   * `deps.credentials`; to calls of the older `deps.authenticator` only when
+   * `maxConcurrentVerifications` is set here.
+   */
+  admission?: Partial<LoginAdmission>;
 }
 
 export interface BrokerTlsConfig {
@@ -46,48 +75,41 @@ export interface ClusterConfig {
   keyPrefix?: string;
 }
 
-export interface DeviceAuthenticator {
-  /** True when the secret is the device's; a throw means "cannot tell now" (server unavailable). */
-  authenticate(deviceId: string, secret: string): Promise<boolean>;
-}
-
 export interface ServiceAccount {
   username: string;
   password: string;
 }
 
-export interface PublishedMessage {
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1 | 2;
-  clientId: string;
-}
-
-export interface BrokerHooks {
+export interface BrokerHooks extends RefusalHooks {
   /** Awaited before the PUBACK; a rejection refuses the message (no PUBACK, not forwarded). */
   onPublished?(message: PublishedMessage): Promise<void>;
-  /** A publish the broker refused itself (ACL, size, topic syntax), so the platform can count it. */
-  onRefused?(refusal: PublishRefusal): void;
-}
-
-export interface PublishRefusal {
-  reason: Extract<RejectionReason, 'TOPIC_INVALID' | 'TOPIC_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE'>;
-  clientId: string;
 }
 
 export interface BrokerDeps {
-  authenticator: DeviceAuthenticator;
+  /**
+   * Where device secrets are looked up; the broker verifies them itself (scrypt, bounded by
+   * `admission`, cached), and tells an unknown device from a wrong secret.
+   */
+  credentials?: DeviceCredentials;
+  /** The older form: the caller verifies. Used only when `credentials` is absent. */
+  authenticator?: DeviceAuthenticator;
   serviceAccounts?: readonly ServiceAccount[];
   hooks?: BrokerHooks;
   logger: Logger;
+  /** Milliseconds, for the login rate and the secret cache's TTL; Date.now by default. */
+  clock?: () => number;
 }
 
 export interface BrokerStats {
   connectedClients: number;
   connections: number;
+  /** Refused logins, all reasons. */
   authFailures: number;
   published: number;
   refused: { acl: number; tooLarge: number; hookFailed: number; subscribe: number };
+  /** Every refusal by kind and reason code (the same ones the hooks receive). */
+  refusals: RefusalCounts;
+  logins: DeviceLoginStats;
 }
 
 export interface RunningBroker {
@@ -108,19 +130,6 @@ export class BrokerError extends Error {
     super(message);
     this.name = 'BrokerError';
   }
-}
-
-/** aedes' own errors for a PUBLISH topic it will not route (lib/handlers/publish.js). */
-const PUBLISH_TOPIC_ERROR = /not allowed in PUBLISH|topic has too many levels/;
-
-function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 async function listen(server: Server | HttpServer, port: number, host: string, what: string): Promise<number> {
@@ -203,111 +212,47 @@ function clusterBackends(cluster: ClusterConfig): ClusterBackends {
   return { mq, persistence };
 }
 
+const sum = (counts: Partial<Record<string, number>>) =>
+  Object.values(counts).reduce<number>((total, n) => total + (n ?? 0), 0);
+
 export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promise<RunningBroker> {
   const { logger } = deps;
-  const services = deps.serviceAccounts ?? [];
-  const identities = new WeakMap<Client, Identity>();
-  const counters = { connections: 0, authFailures: 0, published: 0 };
-  const refused = { acl: 0, tooLarge: 0, hookFailed: 0, subscribe: 0 };
   if (config.allowAnonymous) {
     logger.warn('anonymous MQTT clients are allowed (outside v1/ only): never enable this in production');
   }
+  const ctx: BrokerContext = {
+    allowAnonymous: config.allowAnonymous,
+    maxPayloadBytes: config.maxPayloadBytes,
+    noSubscribeTopics: config.noSubscribeTopics ?? [],
+    services: deps.serviceAccounts ?? [],
+    identities: new WeakMap<Client, Identity>(),
+    emptyPersistentIds: new WeakSet<Client>(),
+    deviceLogin: new DeviceLogin(
+      { credentials: deps.credentials, authenticator: deps.authenticator },
+      { ...DEFAULT_LOGIN_ADMISSION, ...config.admission },
+      deps.clock ?? Date.now,
+      config.admission?.maxConcurrentVerifications !== undefined,
+    ),
+    refusals: new Refusals(deps.hooks ?? {}, logger),
+    onPublished: deps.hooks?.onPublished?.bind(deps.hooks),
+    counters: { connections: 0, published: 0, hookFailed: 0 },
+    logger,
+  };
+  const { counters } = ctx;
 
   const backends = config.cluster ? clusterBackends(config.cluster) : null;
   const aedes = new Aedes({ heartbeatInterval: 60_000, connectTimeout: 10_000, ...backends });
-
-  const refusedBy = (reason: PublishRefusal['reason'], client: Client) =>
-    deps.hooks?.onRefused?.({ reason, clientId: client.id });
-
-  aedes.authenticate = (client, username, password, done) => {
-    const fail = (reason: string, code: 3 | 4 | 5) => {
-      counters.authFailures++;
-      logger.warn({ clientId: client.id, reason }, 'MQTT connection refused');
-      done(authError(reason, code), false);
-    };
-    if (!username) {
-      if (!config.allowAnonymous) return fail('credentials required', 5);
-      identities.set(client, { kind: 'anonymous' });
-      return done(null, true);
-    }
-    const secret = password?.toString('utf8') ?? '';
-    const service = services.find((s) => s.username === username);
-    if (service) {
-      if (!sameSecret(secret, service.password)) return fail('bad service credentials', 4);
-      identities.set(client, { kind: 'service', username });
-      return done(null, true);
-    }
-    const identity = deviceIdentityOf(client.id, username);
-    if (!identity) return fail('client id must equal the device id in the username', 4);
-    deps.authenticator.authenticate(username, secret).then(
-      (ok) => {
-        if (!ok) return fail('bad device credentials', 4);
-        identities.set(client, identity);
-        done(null, true);
-      },
-      (err: Error) => {
-        logger.error({ err: err.message, clientId: client.id }, 'device authentication unavailable');
-        fail('authentication unavailable', 3);
-      },
-    );
-  };
-
-  aedes.authorizePublish = (client, packet: PublishPacket, done) => {
-    if (!client) return done(null); // the broker's own will/internal publishes
-    const identity = identities.get(client);
-    if (!identity || !mayPublish(identity, packet.topic)) {
-      refused.acl++;
-      // Someone else's valid device topic is an impersonation attempt; anything else is malformed.
-      refusedBy(parseDeviceTopic(packet.topic) ? 'TOPIC_NOT_ALLOWED' : 'TOPIC_INVALID', client);
-      logger.warn({ clientId: client.id, topic: packet.topic }, 'publish refused by ACL');
-      return done(new Error(`not allowed to publish on ${packet.topic}`));
-    }
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    if (payload.byteLength > config.maxPayloadBytes) {
-      refused.tooLarge++;
-      refusedBy('PAYLOAD_TOO_LARGE', client);
-      logger.warn(
-        { clientId: client.id, topic: packet.topic, bytes: payload.byteLength },
-        'publish refused: too large',
-      );
-      return done(new Error(`payload of ${payload.byteLength} bytes exceeds ${config.maxPayloadBytes}`));
-    }
-    if (identity.kind === 'device') packet.retain = false; // a device's alarm is an event, never a state
-    const hook = deps.hooks?.onPublished;
-    if (!hook) {
-      counters.published++;
-      return done(null);
-    }
-    hook({ topic: packet.topic, payload, qos: packet.qos, clientId: client.id }).then(
-      () => {
-        counters.published++;
-        done(null);
-      },
-      (err: Error) => {
-        refused.hookFailed++;
-        logger.error({ err: err.message, clientId: client.id, topic: packet.topic }, 'publish not accepted; no PUBACK');
-        done(err);
-      },
-    );
-  };
-
-  aedes.authorizeSubscribe = (client, subscription, done) => {
-    const identity = identities.get(client);
-    if (!identity || !maySubscribe(identity, subscription.topic)) {
-      refused.subscribe++;
-      logger.warn({ clientId: client.id, filter: subscription.topic }, 'subscription refused by ACL');
-      return done(null, null);
-    }
-    done(null, subscription);
-  };
+  aedes.preConnect = preConnect(ctx);
+  aedes.authenticate = authenticate(ctx);
+  aedes.authorizePublish = authorizePublish(ctx, dropAfterAcknowledging(aedes));
+  aedes.authorizeSubscribe = authorizeSubscribe(ctx);
+  aedes.authorizeForward = authorizeForward(ctx);
 
   aedes.on('client', () => counters.connections++);
   aedes.on('clientError', (client, err) => {
     // aedes refuses wildcard and over-deep PUBLISH topics before authorizePublish runs.
     if (client && PUBLISH_TOPIC_ERROR.test(err.message)) {
-      refused.acl++;
-      refusedBy('TOPIC_INVALID', client);
-      logger.warn({ clientId: client.id, err: err.message }, 'publish refused: invalid topic');
+      ctx.refusals.publish({ reason: 'TOPIC_INVALID', clientId: client.id }, err.message);
       return;
     }
     logger.debug({ clientId: client?.id, err: err.message }, 'client error');
@@ -350,7 +295,24 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       wsPort,
       tlsPort,
       aedes,
-      stats: () => ({ connectedClients: aedes.connectedClients, ...counters, refused: { ...refused } }),
+      stats: () => {
+        const refusals = ctx.refusals.counts();
+        const { publish } = refusals;
+        return {
+          connectedClients: aedes.connectedClients,
+          connections: counters.connections,
+          authFailures: sum(refusals.login),
+          published: counters.published,
+          refused: {
+            acl: (publish.TOPIC_INVALID ?? 0) + (publish.TOPIC_NOT_ALLOWED ?? 0),
+            tooLarge: publish.PAYLOAD_TOO_LARGE ?? 0,
+            hookFailed: counters.hookFailed,
+            subscribe: sum(refusals.subscribe),
+          },
+          refusals,
+          logins: ctx.deviceLogin.stats(),
+        };
+      },
       close: closeAll,
     };
   } catch (err) {

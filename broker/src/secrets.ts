@@ -4,6 +4,8 @@
 // at once after a broker restart and a verified secret is cached (see VerifiedSecretCache).
 
 import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { BoundedConcurrency } from './bounded-concurrency.ts';
 import { FAST_HASH_MIN_SECRET_LENGTH, fastHash, isFastHash, verifyFastHash } from './device-secrets.ts';
 
 const N = 1 << 14;
@@ -79,6 +81,11 @@ export interface VerifiedSecretCacheOptions {
   /** An entry older than this is verified again. */
   ttlMs: number;
   now?: () => number;
+  /**
+   * Bounds the scrypt derivations of cache misses (running at once, waiting); a derivation beyond
+   * them is refused with OverloadedError instead of queueing. Absent: unbounded, as before.
+   */
+  limiter?: BoundedConcurrency;
 }
 
 /**
@@ -86,50 +93,49 @@ export interface VerifiedSecretCacheOptions {
  * once per device: devices sharing one provisioning secret (a fleet, a load test) cost one
  * derivation, and concurrent verifications of the same pair share one promise. The key is a
  * SHA-256 of the secret plus the stored hash, so a rotated secret or hash never matches an old
- * entry and the plaintext secret is never kept. Failures are not cached.
+ * entry and the plaintext secret is never kept. Failures are not cached. A hit never waits for the
+ * limiter: only derivations are bounded. The LRU with a TTL is lru-cache's (bounded size, O(1)
+ * eviction, TTL on the injected clock), not a hand-kept Map.
  */
 export class VerifiedSecretCache {
-  readonly #max: number;
-  readonly #ttlMs: number;
-  readonly #now: () => number;
-  readonly #verified = new Map<string, number>();
+  readonly #verified: LRUCache<string, true>;
   readonly #pending = new Map<string, Promise<boolean>>();
+  readonly #limiter: BoundedConcurrency | null;
   #hits = 0;
   #misses = 0;
   #derivations = 0;
 
   constructor(options: VerifiedSecretCacheOptions) {
-    this.#max = options.max;
-    this.#ttlMs = options.ttlMs;
-    this.#now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    // ttlResolution 0: read the clock on every check, so an injected clock is obeyed exactly. +1:
+    // lru-cache takes a start time of 0 for "no TTL", which a simulated clock starting at 0 would hit.
+    const perf = { now: () => now() + 1 };
+    this.#verified = new LRUCache({ max: options.max, ttl: options.ttlMs, ttlResolution: 0, perf });
+    this.#limiter = options.limiter ?? null;
   }
 
+  /** Throws OverloadedError when a derivation is needed and the limiter is full. */
   async verify(_deviceId: string, secret: string, storedHash: string): Promise<boolean> {
+    // An issued secret's fast hash costs microseconds: nothing to cache or to queue behind scrypt.
+    if (isFastHash(storedHash)) return verifyFastHash(secret, storedHash);
     const key = `${createHash('sha256').update(secret).digest('base64url')}:${storedHash}`;
-    const at = this.#verified.get(key);
-    if (at !== undefined && this.#now() - at < this.#ttlMs) {
-      this.#verified.delete(key);
-      this.#verified.set(key, at);
+    if (this.#verified.get(key)) {
       this.#hits++;
       return true;
     }
     this.#misses++;
     let pending = this.#pending.get(key);
     if (!pending) {
-      this.#derivations++;
-      pending = verifySecret(secret, storedHash).finally(() => this.#pending.delete(key));
+      const limiter = this.#limiter;
+      const derive = () => {
+        this.#derivations++;
+        return verifySecret(secret, storedHash);
+      };
+      pending = (limiter ? limiter.run(derive) : derive()).finally(() => this.#pending.delete(key));
       this.#pending.set(key, pending);
     }
     const ok = await pending;
-    if (ok) {
-      this.#verified.delete(key);
-      this.#verified.set(key, this.#now());
-      while (this.#verified.size > this.#max) {
-        const oldest = this.#verified.keys().next().value;
-        if (oldest === undefined) break;
-        this.#verified.delete(oldest);
-      }
-    }
+    if (ok) this.#verified.set(key, true);
     return ok;
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deviceIdentityOf, type Identity, mayPublish, maySubscribe } from '../src/acl.ts';
+import { deviceIdentityOf, type Identity, mayPublish, mayReceive, maySubscribe, withinTopics } from '../src/acl.ts';
 
 const device: Identity = { kind: 'device', deviceId: 'pendant-1' };
 const service: Identity = { kind: 'service', username: 'alarm-center' };
@@ -44,13 +44,36 @@ describe('broker ACL', () => {
     assert.equal(mayPublish(service, 'other/topic'), false);
   });
 
-  it('keeps anonymous clients out of the platform namespace', () => {
+  it('keeps anonymous clients out of the platform namespace: wildcards granted, delivery guarded', () => {
     assert.equal(mayPublish(anonymous, 'demo/hello'), true);
     assert.equal(maySubscribe(anonymous, 'demo/#'), true);
-    for (const t of ['v1/devices/pendant-1/event', '#', '+/devices/x/event', '$SYS/x']) {
-      assert.equal(maySubscribe(anonymous, t), false, t);
+    for (const filter of ['#', '+/+', '+/devices/x/event']) assert.equal(maySubscribe(anonymous, filter), true, filter);
+    for (const filter of ['v1/devices/pendant-1/event', 'v1/#', '$SYS/x', '$SYS/#']) {
+      assert.equal(maySubscribe(anonymous, filter), false, filter);
     }
-    assert.equal(mayPublish(anonymous, 'v1/devices/pendant-1/event'), false);
+    for (const topic of ['v1/devices/pendant-1/event', 'v1/devices/pendant-1/cmd', 'v1', '$SYS/x/new/clients']) {
+      assert.equal(mayReceive(anonymous, topic), false, topic);
+      assert.equal(mayPublish(anonymous, topic), false, topic);
+    }
+    assert.equal(mayReceive(anonymous, 'demo/hello'), true);
+  });
+
+  it('delivers to a device only its own commands, to services only the platform namespace', () => {
+    assert.equal(mayReceive(device, 'v1/devices/pendant-1/cmd'), true);
+    for (const topic of ['v1/devices/pendant-2/cmd', 'v1/devices/pendant-1/event', 'demo/x', '$SYS/x']) {
+      assert.equal(mayReceive(device, topic), false, topic);
+    }
+    assert.equal(mayReceive(service, 'v1/devices/pendant-1/event'), true);
+    assert.equal(mayReceive(service, 'demo/x'), false);
+    assert.equal(mayReceive(service, '$SYS/x/heartbeat'), false);
+  });
+
+  it('closes configured topics and what lies below them, not their neighbours', () => {
+    const closed = ['test/nosubscribe'];
+    assert.equal(withinTopics('test/nosubscribe', closed), true);
+    assert.equal(withinTopics('test/nosubscribe/x', closed), true);
+    assert.equal(withinTopics('test/nosubscribex', closed), false);
+    assert.equal(withinTopics('test/+', closed), false);
   });
 
   it('accepts a device only when its client id is its username and a valid device id', () => {

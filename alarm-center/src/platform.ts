@@ -5,13 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
+  brokerMetrics,
+  DEFAULT_LOGIN_ADMISSION,
   FAST_HASH_MIN_SECRET_LENGTH,
   hashDeviceSecret,
   hashSecret,
   isFastHash,
   type RunningBroker,
   startBroker,
-  VerifiedSecretCache,
 } from '@trygg/broker';
 import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
@@ -183,8 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     databaseHealth.start();
     closers.push(async () => databaseHealth.stop());
     const markDegraded = (err: Error) => {
-      if (isDatabaseUnavailable(err)) databaseHealth.report('unavailable');
-      else void databaseHealth.check();
+      databaseHealth.report(isDatabaseUnavailable(err) ? 'unavailable' : 'failing');
     };
 
     const ingest = createIngest({
@@ -271,7 +271,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if ((err as { code?: string }).code === 'EADDRINUSE') portInUse('HTTP_PORT', config.HTTP_PORT);
       throw err;
     }
-    const secrets = new VerifiedSecretCache({ max: 200_000, ttlMs: 10 * 60_000 });
+    const mqttMetrics = brokerMetrics(metrics.registry);
     broker = await startBroker(
       {
         host: config.MQTT_HOST,
@@ -280,20 +280,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
         maxPayloadBytes: 16 * 1024,
         tls: pemPair(config.MQTT_TLS_KEY_FILE, config.MQTT_TLS_CERT_FILE, config.MQTT_TLS_PORT),
+        // Logins are admitted at a bounded rate and slow (scrypt) verifications run two at a
+        // time; beyond that a device gets CONNACK 3 and retries, so a storm never starves HTTP.
+        admission: DEFAULT_LOGIN_ADMISSION,
       },
       {
-        authenticator: {
-          async authenticate(deviceId, secret) {
-            const hash = await devices.secretHash(db.pool, deviceId);
-            const ok = hash !== null && (await secrets.verify(deviceId, secret, hash));
-            // A device provisioned before issued secrets got the fast hash is moved to it on its
-            // first good login, so the next reconnect storm costs it microseconds, not scrypt.
-            if (ok && !isFastHash(hash) && secret.length >= FAST_HASH_MIN_SECRET_LENGTH) {
-              devices
-                .upgradeSecretHash(db.pool, deviceId, hash, await hashDeviceSecret(secret))
-                .catch((err) => logger.warn({ err: err.message, deviceId }, 'secret hash not upgraded'));
-            }
-            return ok;
+        credentials: {
+          secretHash: (deviceId) => devices.secretHash(db.pool, deviceId),
+          // A device provisioned before issued secrets got the fast hash is moved to it on its
+          // first good login, so the next reconnect storm costs it microseconds, not scrypt.
+          verified(deviceId, secret, hash) {
+            if (isFastHash(hash) || secret.length < FAST_HASH_MIN_SECRET_LENGTH) return;
+            void hashDeviceSecret(secret)
+              .then((fast) => devices.upgradeSecretHash(db.pool, deviceId, hash, fast))
+              .catch((err) => logger.warn({ err: err.message, deviceId }, 'secret hash not upgraded'));
           },
         },
         serviceAccounts: options.serviceAccounts ?? config.BROKER_SERVICE_USERS,
@@ -301,7 +301,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           onPublished: async ({ topic, payload }) => {
             if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
           },
-          onRefused: ({ reason }) => metrics.rejected.inc({ reason }),
+          ...mqttMetrics.hooks,
+          onRefused: (refusal) => {
+            mqttMetrics.hooks.onRefused?.(refusal);
+            metrics.rejected.inc({ reason: refusal.reason });
+          },
         },
         logger: logger.child({ component: 'broker' }),
       },
@@ -313,6 +317,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       throw err;
     });
     const running = broker;
+    mqttMetrics.observe(running);
     closers.push(() => running.close());
 
     const address = app.server.address();

@@ -13,6 +13,8 @@ export interface DeviceCredentials {
    * none (never provisioned, revoked, retired). A throw means "cannot tell now": CONNACK 3.
    */
   secretHash(deviceId: string): Promise<string | null>;
+  /** Told of each good login with the hash it matched, e.g. to move an old scrypt hash to a fast one. */
+  verified?(deviceId: string, secret: string, storedHash: string): void;
 }
 
 export interface DeviceAuthenticator {
@@ -100,7 +102,9 @@ export class DeviceLogin {
       if (credentials) {
         const hash = await credentials.secretHash(deviceId);
         if (hash === null) return refuse('UNKNOWN_DEVICE', 4);
-        return (await this.#cache.verify(deviceId, secret, hash)) ? { ok: true } : refuse('BAD_SECRET', 4);
+        if (!(await this.#cache.verify(deviceId, secret, hash))) return refuse('BAD_SECRET', 4);
+        credentials.verified?.(deviceId, secret, hash);
+        return { ok: true };
       }
       if (authenticator) {
         // The older form verifies (and caches) inside the caller's authenticator: the broker can

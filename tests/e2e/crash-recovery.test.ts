@@ -33,6 +33,7 @@ for (const mode of DATABASE_MODES) {
           password: center.secretOf(id),
           clean: false,
           reconnectPeriod: 250 + Math.floor(Math.random() * 250),
+          reconnectOnConnackError: true,
           connectTimeout: 5000,
         });
         client.on('connect', () => connected.add(id));

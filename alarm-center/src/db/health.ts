@@ -5,7 +5,8 @@
 
 import type pg from 'pg';
 
-export type DatabaseState = 'ok' | 'unavailable' | 'stalled';
+/** `failing`: the probe answers, but storing device messages fails for now (the devices resend). */
+export type DatabaseState = 'ok' | 'unavailable' | 'stalled' | 'failing';
 
 export interface DatabaseHealthOptions {
   pool: pg.Pool;
@@ -16,6 +17,8 @@ export interface DatabaseHealthOptions {
 }
 
 export const PROBE_TIMEOUT_MS = 750;
+/** A store failure holds the verdict this long even when the probe answers: `SELECT 1` is not an alarm. */
+export const REPORT_HOLD_MS = 5_000;
 
 /** One probe: `SELECT 1` through the pool, answered or not within `timeoutMs`. */
 export async function probeDatabase(pool: pg.Pool, timeoutMs = PROBE_TIMEOUT_MS): Promise<DatabaseState> {
@@ -38,6 +41,7 @@ export class DatabaseHealth {
   #state: DatabaseState = 'ok';
   #timer: NodeJS.Timeout | null = null;
   #inFlight: Promise<DatabaseState> | null = null;
+  #reportedAt = Number.NEGATIVE_INFINITY;
   readonly #o: Required<Omit<DatabaseHealthOptions, 'onChange'>> & Pick<DatabaseHealthOptions, 'onChange'>;
 
   constructor(options: DatabaseHealthOptions) {
@@ -60,16 +64,18 @@ export class DatabaseHealth {
 
   /** Probes now; callers during a probe share it, so an answer never takes longer than one probe. */
   check(): Promise<DatabaseState> {
-    this.#inFlight ??= probeDatabase(this.#o.pool, this.#o.probeTimeoutMs).then((state) => {
+    this.#inFlight ??= probeDatabase(this.#o.pool, this.#o.probeTimeoutMs).then((probed) => {
       this.#inFlight = null;
-      this.#set(state);
-      return state;
+      const held = probed === 'ok' && performance.now() - this.#reportedAt < REPORT_HOLD_MS;
+      if (!held) this.#set(probed);
+      return this.#state;
     });
     return this.#inFlight;
   }
 
   /** A store failure seen elsewhere (ingest, a route) counts until the next good probe. */
   report(state: Exclude<DatabaseState, 'ok'>): void {
+    this.#reportedAt = performance.now();
     this.#set(state);
   }
 

@@ -63,8 +63,9 @@ async function alarmsOf(platform: Platform, deviceId: string) {
     kind: string;
     status: string;
     repeat_count: number;
+    audience: string;
     details: { fault?: string };
-  }>('SELECT kind, status, repeat_count, details FROM alarms WHERE device_id = $1 ORDER BY id', [deviceId]);
+  }>('SELECT kind, status, audience, repeat_count, details FROM alarms WHERE device_id = $1 ORDER BY id', [deviceId]);
   return rows;
 }
 
@@ -105,6 +106,7 @@ for (const store of ['PostgreSQL', 'embedded'] as const)
         'pendant-retry',
         'pendant-down',
         'pendant-once',
+        'pendant-refused-press',
       ]) {
         await provision(id, 'pendant');
       }
@@ -188,6 +190,22 @@ for (const store of ['PostgreSQL', 'embedded'] as const)
         );
       } finally {
         await platform.db.pool.query('ALTER TABLE device_messages DROP CONSTRAINT test_refused');
+      }
+    });
+
+    it('a button press the store refuses still reaches an operator, not only a technician', async () => {
+      await platform.db.pool.query(
+        `ALTER TABLE device_messages ADD CONSTRAINT test_refused_press CHECK (device_id <> 'pendant-refused-press')`,
+      );
+      try {
+        const press = { ...envelope(), type: 'alarm.manual' };
+        assert.equal(await send('pendant-refused-press', 'event', press), 'acknowledged');
+        const alarms = await alarmsOf(platform, 'pendant-refused-press');
+        assert.equal(alarms.length, 1);
+        assert.equal(alarms[0]!.audience, 'operator', 'a press nobody could store is a call to make');
+        assert.equal(alarms[0]!.details.fault, 'message_not_stored');
+      } finally {
+        await platform.db.pool.query('ALTER TABLE device_messages DROP CONSTRAINT test_refused_press');
       }
     });
 

@@ -91,7 +91,7 @@ export function createIngest(deps: IngestDeps) {
     logger.warn({ err: storeErrorSummary(err), ...where }, 'device message refused by the store; acknowledged');
     if (refusedByStore.has(device.deviceId, message.id)) return 'rejected';
     try {
-      await deps.alarms.applyTimed([storeRefusedAlarm(device, clock.now())]);
+      await deps.alarms.applyTimed([storeRefusedAlarm(device, message.type, clock.now())]);
       refusedByStore.add(device.deviceId, message.id);
     } catch (alarmErr) {
       if (classifyStoreFailure(alarmErr) === 'transient') {

@@ -1,7 +1,8 @@
 // A device message the store refused as data is acknowledged (resending it would mute the device)
-// and shown to technicians as one technical alarm per device: a resend of the same message, or
+// and shown as one alarm per device (an operator's when it was urgent, else a technician's): a resend of the same message, or
 // another refused message while the alarm is open, adds no second alarm.
 
+import { type DeviceEvent, URGENT_EVENT_TYPES } from '@trygg/firmware-protocol';
 import { ALARM_POLICY } from '../core/policy.ts';
 import type { AlarmDecision } from '../core/types.ts';
 
@@ -11,18 +12,24 @@ export interface RefusedDevice {
   district: string;
 }
 
-/** The technical alarm for a device whose message could not be stored. */
-export function storeRefusedAlarm(device: RefusedDevice, now: number): AlarmDecision {
+/**
+ * The alarm for a device whose message could not be stored: a technician's device fault, or, when
+ * the message was an urgent event (a press, a fall, an exit), an operator's priority-1 alarm, since
+ * someone may be waiting for help behind it.
+ */
+export function storeRefusedAlarm(device: RefusedDevice, eventType: string | undefined, now: number): AlarmDecision {
+  const urgent = eventType !== undefined && URGENT_EVENT_TYPES.has(eventType as DeviceEvent['type']);
+  const kind = urgent ? 'manual' : 'device_fault';
   return {
     type: 'alarm',
     deviceId: device.deviceId,
     residentId: device.residentId,
     district: device.district,
-    kind: 'device_fault',
-    ...ALARM_POLICY.device_fault,
+    kind,
+    ...ALARM_POLICY[kind],
     at: now,
     sourceMessageId: null,
-    details: { fault: 'message_not_stored' },
+    details: { fault: 'message_not_stored', ...(urgent ? { eventType } : {}) },
   };
 }
 

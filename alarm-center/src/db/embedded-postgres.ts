@@ -186,6 +186,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawn('sh', ['-c', SUPERVISOR, 'embedded-postgres', bin.postgres, '-D', dataDir, ...settings], {
     ...(user ?? {}),
     stdio: ['pipe', 'ignore', 'pipe'],
+    // A process group of its own: Ctrl+C in a terminal reaches the alarm center, which drains and
+    // then closes our pipe, instead of stopping the database under it mid-shutdown.
+    detached: true,
   });
   let serverPid = 0;
   await new Promise<void>((resolveStart, reject) => {

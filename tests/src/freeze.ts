@@ -21,8 +21,9 @@ async function processTree(root: number): Promise<number[]> {
 export async function freeze(postmasterPid: number): Promise<() => Promise<void>> {
   const tree = await processTree(postmasterPid);
   for (const pid of tree) process.kill(pid, 'SIGSTOP');
+  // The very processes frozen: a postmaster killed meanwhile leaves its backends to init.
   return async () => {
-    for (const pid of await processTree(postmasterPid)) {
+    for (const pid of tree) {
       try {
         process.kill(pid, 'SIGCONT');
       } catch {

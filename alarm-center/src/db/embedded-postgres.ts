@@ -239,7 +239,13 @@ async function stopChild(child: ChildProcess, serverPid: number): Promise<void> 
   if (await waitGone(serverPid, STOP_FAST_MS)) return;
   process.kill(serverPid, 'SIGQUIT');
   if (await waitGone(serverPid, STOP_IMMEDIATE_MS)) return;
-  process.kill(serverPid, 'SIGKILL');
+  // Last resort: the whole process group (the supervisor leads it), backends included, which a
+  // killed postmaster would otherwise leave behind if they cannot run (a frozen host).
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    process.kill(serverPid, 'SIGKILL');
+  }
   await waitGone(serverPid, STOP_IMMEDIATE_MS);
 }
 

@@ -6,35 +6,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
-import { addUser, eventually, loginClient, startTestPlatform } from '@trygg/alarm-center/testing';
-import WebSocket from 'ws';
+import { eventually, startTestPlatform } from '@trygg/alarm-center/testing';
 import { DATABASE_MODES } from '../src/center-under-test.ts';
 import { freeze } from '../src/freeze.ts';
+import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
 
 for (const mode of DATABASE_MODES) {
   describe(`a stalled database (${mode})`, () => {
     let server: PrivatePostgres | null = null;
     let platform: Platform;
-    let socket: WebSocket;
-    const health: boolean[] = [];
+    let feed: HealthFeed;
     let thaw: (() => Promise<void>) | null = null;
 
     before(async () => {
       if (mode === 'postgres') server = await startPrivatePostgres();
       platform = await startTestPlatform({ databaseUrl: server?.url ?? null });
-      await addUser(platform, 'op', 'operator');
-      const { cookie } = await loginClient(platform, 'op', 'pw-op');
-      socket = new WebSocket(`ws://127.0.0.1:${platform.httpPort}/api/stream`, { headers: { cookie } });
-      socket.on('message', (data) => {
-        const message = JSON.parse(String(data));
-        if (message.type === 'health') health.push(message.degraded);
-      });
-      await new Promise((resolve) => socket.once('open', resolve));
+      feed = await healthFeed(platform);
     });
 
     after(async () => {
-      socket?.close();
+      feed?.close();
       await thaw?.();
       await server?.destroy();
     });
@@ -52,11 +44,11 @@ for (const mode of DATABASE_MODES) {
       const stalled = await healthNow();
       assert.equal(stalled.status, 503);
       assert.equal(stalled.body.checks.database, 'stalled');
-      await eventually(async () => health.at(-1) === true, 5_000);
+      await eventually(async () => feed.degraded.at(-1) === true, 5_000);
       await thaw();
       thaw = null;
       await eventually(async () => (await healthNow()).status === 200, 10_000);
-      await eventually(async () => health.at(-1) === false, 5_000);
+      await eventually(async () => feed.degraded.at(-1) === false, 5_000);
     });
 
     it('stops within its bound while the database hangs', { timeout: 60_000 }, async () => {

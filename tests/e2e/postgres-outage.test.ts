@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
-import { addResident, addUser, eventually, loginClient, startTestPlatform } from '@trygg/alarm-center/testing';
+import { addResident, eventually, startTestPlatform } from '@trygg/alarm-center/testing';
 import { type Delivery, SimDevice } from '@trygg/device-sim';
-import WebSocket from 'ws';
+import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
 
 const DEVICES = 30;
@@ -20,13 +20,11 @@ describe('PostgreSQL outage during a burst', () => {
   let pg: PrivatePostgres;
   let platform: Platform;
   const devices: SimDevice[] = [];
-  let socket: WebSocket;
-  const health: boolean[] = [];
+  let feed: HealthFeed;
 
   before(async () => {
     pg = await startPrivatePostgres();
     platform = await startTestPlatform({ databaseUrl: pg.url });
-    await addUser(platform, 'op', 'operator');
     await addResident(platform, 'res-outage');
     for (let i = 0; i < DEVICES; i++) {
       const deviceId = `outage-${i}`;
@@ -46,17 +44,11 @@ describe('PostgreSQL outage during a burst', () => {
       await device.connect();
       devices.push(device);
     }
-    const { cookie } = await loginClient(platform, 'op', 'pw-op');
-    socket = new WebSocket(`ws://127.0.0.1:${platform.httpPort}/api/stream`, { headers: { cookie } });
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data));
-      if (message.type === 'health') health.push(message.degraded);
-    });
-    await new Promise((resolve) => socket.once('open', resolve));
+    feed = await healthFeed(platform);
   });
 
   after(async () => {
-    socket?.close();
+    feed?.close();
     await Promise.all(devices.map((d) => d.stop()));
     await platform?.close();
     await pg?.destroy();
@@ -80,7 +72,7 @@ describe('PostgreSQL outage during a burst', () => {
     }
 
     // Consoles and /health say so within seconds, instead of silently missing alarms.
-    await eventually(async () => health.includes(true), 10_000);
+    await eventually(async () => feed.degraded.includes(true), 10_000);
     const during = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
     assert.equal(during.status, 503);
     assert.equal((await during.json()).checks.database, 'unavailable');
@@ -100,7 +92,7 @@ describe('PostgreSQL outage during a burst', () => {
       `SELECT device_id, count(*) AS n FROM alarms GROUP BY device_id HAVING count(*) > 1`,
     );
     assert.deepEqual(rows, [], 'no alarm duplicated');
-    await eventually(async () => health.at(-1) === false, 10_000);
+    await eventually(async () => feed.degraded.at(-1) === false, 10_000);
     const afterwards = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
     assert.equal(afterwards.status, 200);
   });

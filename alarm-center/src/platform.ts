@@ -16,8 +16,11 @@ import {
 import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlarmBus } from './alarms/bus.ts';
+import { Replication, replicaOrigin, withOrigin } from './alarms/replication.ts';
+import * as alarms from './alarms/repository.ts';
+import { DeadlineScheduler } from './alarms/scheduler.ts';
 import { AlarmService } from './alarms/service.ts';
-import { AlarmBus } from './bus.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { RoutingCore } from './core/index.ts';
@@ -35,10 +38,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { Provisioning, profileOf } from './provisioning.ts';
 import { DeviceRegistry } from './registry.ts';
-import { Replication, replicaOrigin, withOrigin } from './replication.ts';
-import * as alarms from './repositories/alarms.ts';
 import * as devices from './repositories/devices.ts';
-import { DeadlineScheduler } from './scheduler.ts';
 import { brokerCommands, type DeviceCommands } from './supervision/device-commands.ts';
 
 export interface PlatformOptions {

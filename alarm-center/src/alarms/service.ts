@@ -3,12 +3,12 @@
 
 import type pg from 'pg';
 import type { AlarmSummary, User } from '../api/schemas.ts';
-import type { AlarmBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Decision, RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import type { Metrics } from '../metrics.ts';
-import * as alarms from '../repositories/alarms.ts';
+import type { AlarmBus } from './bus.ts';
+import * as alarms from './repository.ts';
 
 export interface Committed {
   /** Alarms whose stored state changed, to publish once the transaction has committed. */

@@ -11,8 +11,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { AlarmBus } from '../alarms/bus.ts';
+import { alarmRoutes } from '../alarms/routes.ts';
 import type { AlarmService } from '../alarms/service.ts';
-import type { AlarmBus } from '../bus.ts';
+import { streamRoutes } from '../alarms/stream.ts';
 import type { Clock } from '../clock.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
@@ -21,13 +23,11 @@ import type { PiiCipher } from '../privacy/pii.ts';
 import type { Provisioning } from '../provisioning.ts';
 import { type AuthOptions, registerAuth } from './auth.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
-import { alarmRoutes } from './routes-alarms.ts';
 import { auditRoutes } from './routes-audit.ts';
 import { deviceRoutes } from './routes-devices.ts';
 import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
 import { overviewRoutes } from './routes-overview.ts';
 import { sessionRoutes } from './routes-session.ts';
-import { streamRoutes } from './routes-stream.ts';
 import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { AlarmService } from '../alarms/service.ts';
 import {
   alarmDetailSchema,
   alarmListQuerySchema,
@@ -15,12 +14,13 @@ import {
   noteBodySchema,
 } from '../api/schemas.ts';
 import { AppError } from '../errors.ts';
+import { requireRole } from '../http/auth.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import * as alarms from '../repositories/alarms.ts';
 import * as audit from '../repositories/audit.ts';
 import * as devices from '../repositories/devices.ts';
 import * as residents from '../repositories/residents.ts';
-import { requireRole } from './auth.ts';
+import * as alarms from './repository.ts';
+import type { AlarmService } from './service.ts';
 
 const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'alarm id is a positive integer') });
 const alarmReply = { 200: z.object({ alarm: alarmSummarySchema }) };

@@ -24,14 +24,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { AlarmService } from './alarms/service.ts';
-import { emptyCommitted } from './alarms/service.ts';
-import type { AlarmSummary } from './api/schemas.ts';
+import type { AlarmSummary } from '../api/schemas.ts';
+import type { Clock } from '../clock.ts';
+import { ALARM_POLICY, type AlarmDecision, DEFAULT_RULES, type Priority, type RoutingCore } from '../core/index.ts';
+import { inTransaction } from '../db/database.ts';
 import type { AlarmBus } from './bus.ts';
-import type { Clock } from './clock.ts';
-import { ALARM_POLICY, type AlarmDecision, DEFAULT_RULES, type Priority, type RoutingCore } from './core/index.ts';
-import { inTransaction } from './db/database.ts';
-import * as alarms from './repositories/alarms.ts';
+import * as alarms from './repository.ts';
+import type { AlarmService } from './service.ts';
+import { emptyCommitted } from './service.ts';
 
 export const CHANGE_CHANNEL = 'alarm_changes';
 

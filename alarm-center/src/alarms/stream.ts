@@ -4,9 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { AlarmSummary, StreamMessage } from '../api/schemas.ts';
-import type { AlarmBus } from '../bus.ts';
 import type { Metrics } from '../metrics.ts';
-import * as alarms from '../repositories/alarms.ts';
+import type { AlarmBus } from './bus.ts';
+import * as alarms from './repository.ts';
 
 export function streamRoutes(app: FastifyInstance, deps: { pool: pg.Pool; bus: AlarmBus; metrics: Metrics }) {
   app.get('/api/stream', { websocket: true }, async (socket, request) => {

@@ -27,6 +27,10 @@ import { RoutingCore } from './core/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
+import { brokerCommands, type DeviceCommands } from './devices/commands.ts';
+import { Provisioning, profileOf } from './devices/provisioning.ts';
+import { DeviceRegistry } from './devices/registry.ts';
+import * as devices from './devices/repository.ts';
 import { AppError } from './errors.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
@@ -36,10 +40,6 @@ import { startDeviceMessageRetention } from './ingest/retention.ts';
 import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './ingest/telemetry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
-import { Provisioning, profileOf } from './provisioning.ts';
-import { DeviceRegistry } from './registry.ts';
-import * as devices from './repositories/devices.ts';
-import { brokerCommands, type DeviceCommands } from './supervision/device-commands.ts';
 
 export interface PlatformOptions {
   config: Config;

@@ -7,6 +7,7 @@ import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fasti
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import type { Provisioning } from '../devices/provisioning.ts';
 import { ERRORS } from '../errors.ts';
 import { GrantError } from '../grants/errors.ts';
 import * as grants from '../grants/repository.ts';
@@ -31,7 +32,6 @@ import {
 } from '../grants/schemas.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from '../grants/service.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import type { Provisioning } from '../provisioning.ts';
 import * as audit from '../repositories/audit.ts';
 import { requireRole } from './auth.ts';
 

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AlarmService } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
+import type { DeviceCommands } from '../devices/commands.ts';
 import {
   accessLogEntrySchema,
   accessLogQuerySchema,
@@ -28,7 +29,6 @@ import {
   savingsSchema,
   visitSchema,
 } from '../supervision/api.ts';
-import type { DeviceCommands } from '../supervision/device-commands.ts';
 import type { ConsentRecord, Visit } from '../supervision/repository.ts';
 import { type SupervisionOptions, SupervisionService } from '../supervision/service.ts';
 import { requireRole } from './auth.ts';

@@ -9,10 +9,10 @@ import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
 import { ALARM_POLICY, type AlarmDecision } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { DeviceRecord } from '../devices/repository.ts';
+import * as devices from '../devices/repository.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DeviceRegistry } from '../registry.ts';
-import type { DeviceRecord } from '../repositories/devices.ts';
-import * as devices from '../repositories/devices.ts';
 
 export interface UnknownUnitDeps {
   pool: pg.Pool;

@@ -7,9 +7,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import { requireRole } from '../http/auth.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
-import type { Provisioning } from '../provisioning.ts';
-import { requireRole } from './auth.ts';
+import type { Provisioning } from './provisioning.ts';
 
 const deviceBody = z.strictObject({
   deviceId: z.string().refine(isDeviceId, 'device id: 2-64 of [A-Za-z0-9_-], starting with a letter or digit'),

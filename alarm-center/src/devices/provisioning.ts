@@ -3,13 +3,13 @@
 
 import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
-import type { Clock } from './clock.ts';
-import type { DeviceProfile, DeviceRules, RoutingCore } from './core/index.ts';
-import { inTransaction, onCommit } from './db/database.ts';
-import { AppError } from './errors.ts';
+import type { Clock } from '../clock.ts';
+import type { DeviceProfile, DeviceRules, RoutingCore } from '../core/index.ts';
+import { inTransaction, onCommit } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { DeviceRegistry } from './registry.ts';
-import type { DeviceRecord } from './repositories/devices.ts';
-import * as devices from './repositories/devices.ts';
+import type { DeviceRecord } from './repository.ts';
+import * as devices from './repository.ts';
 
 export function profileOf(device: DeviceRecord, timeZone: string): DeviceProfile {
   return {

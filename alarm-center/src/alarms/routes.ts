@@ -18,7 +18,7 @@ import { AppError } from '../errors.ts';
 import { requireRole } from '../http/auth.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import * as audit from '../repositories/audit.ts';
-import * as residents from '../repositories/residents.ts';
+import * as residents from '../residents/repository.ts';
 import * as alarms from './repository.ts';
 import type { AlarmService } from './service.ts';
 

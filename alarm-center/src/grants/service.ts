@@ -11,7 +11,7 @@ import { localDate } from '../core/local-time.ts';
 import { inTransaction } from '../db/database.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import * as residents from '../repositories/residents.ts';
+import * as residents from '../residents/repository.ts';
 import { GrantError } from './errors.ts';
 import * as repo from './repository.ts';
 import { DEFAULT_GRANT_RULES_CONFIG, decide, type GrantRulesConfig, RULES_VERSION } from './rules.ts';

@@ -13,11 +13,11 @@ import {
   dispatchBodySchema,
   noteBodySchema,
 } from '../api/schemas.ts';
+import * as audit from '../audit/repository.ts';
 import * as devices from '../devices/repository.ts';
 import { AppError } from '../errors.ts';
 import { requireRole } from '../http/auth.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import * as audit from '../repositories/audit.ts';
 import * as residents from '../residents/repository.ts';
 import * as alarms from './repository.ts';
 import type { AlarmService } from './service.ts';

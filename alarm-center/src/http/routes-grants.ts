@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
+import * as audit from '../audit/repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
 import { ERRORS } from '../errors.ts';
@@ -32,7 +33,6 @@ import {
 } from '../grants/schemas.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from '../grants/service.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import * as audit from '../repositories/audit.ts';
 import { requireRole } from './auth.ts';
 
 export interface GrantRouteDeps {

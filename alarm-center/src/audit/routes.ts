@@ -8,9 +8,9 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import { AUDIT_EXPORT_CONTENT_TYPE, AUDIT_EXPORT_FORMATS, formatAuditExport } from '../privacy/audit-export.ts';
-import * as audit from '../repositories/audit.ts';
-import { requireRole } from './auth.ts';
+import { requireRole } from '../http/auth.ts';
+import { AUDIT_EXPORT_CONTENT_TYPE, AUDIT_EXPORT_FORMATS, formatAuditExport } from './export.ts';
+import * as audit from './repository.ts';
 
 /** Bounds one response; a longer period is exported in parts. */
 export const AUDIT_EXPORT_MAX_ROWS = 100_000;

@@ -5,8 +5,8 @@
 import { hashSecret } from '@trygg/broker';
 import type { DeviceType } from '@trygg/firmware-protocol';
 import type { Platform } from './platform.ts';
-import * as users from './repositories/users.ts';
 import * as residents from './residents/repository.ts';
+import * as users from './session/repository.ts';
 
 export const DEMO_USERS = [
   { username: 'operator', displayName: 'Olga Operatör', role: 'operator', password: 'demo-operator' },

@@ -16,9 +16,9 @@ import {
 import * as audit from '../audit/repository.ts';
 import * as devices from '../devices/repository.ts';
 import { AppError } from '../errors.ts';
-import { requireRole } from '../http/auth.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import * as residents from '../residents/repository.ts';
+import { requireRole } from '../session/auth.ts';
 import * as alarms from './repository.ts';
 import type { AlarmService } from './service.ts';
 

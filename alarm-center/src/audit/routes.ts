@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import { requireRole } from '../http/auth.ts';
+import { requireRole } from '../session/auth.ts';
 import { AUDIT_EXPORT_CONTENT_TYPE, AUDIT_EXPORT_FORMATS, formatAuditExport } from './export.ts';
 import * as audit from './repository.ts';
 

@@ -7,8 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import { requireRole } from '../http/auth.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
+import { requireRole } from '../session/auth.ts';
 import type { Provisioning } from './provisioning.ts';
 
 const deviceBody = z.strictObject({

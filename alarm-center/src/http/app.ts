@@ -23,11 +23,11 @@ import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import { type AuthOptions, registerAuth } from './auth.ts';
+import { type AuthOptions, registerAuth } from '../session/auth.ts';
+import { sessionRoutes } from '../session/routes.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
 import { overviewRoutes } from './routes-overview.ts';
-import { sessionRoutes } from './routes-session.ts';
 import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {

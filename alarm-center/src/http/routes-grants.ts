@@ -33,7 +33,7 @@ import {
 } from '../grants/schemas.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from '../grants/service.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import { requireRole } from './auth.ts';
+import { requireRole } from '../session/auth.ts';
 
 export interface GrantRouteDeps {
   pool: pg.Pool;

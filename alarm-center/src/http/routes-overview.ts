@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import { requireRole } from './auth.ts';
+import { requireRole } from '../session/auth.ts';
 
 const overviewSchema = z.object({
   openByKind: z.record(z.string(), z.int()),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AlarmService } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import type { DeviceCommands } from '../devices/commands.ts';
+import { requireRole } from '../session/auth.ts';
 import {
   accessLogEntrySchema,
   accessLogQuerySchema,
@@ -31,7 +32,6 @@ import {
 } from '../supervision/api.ts';
 import type { ConsentRecord, Visit } from '../supervision/repository.ts';
 import { type SupervisionOptions, SupervisionService } from '../supervision/service.ts';
-import { requireRole } from './auth.ts';
 
 export interface SupervisionRouteDeps {
   pool: pg.Pool;

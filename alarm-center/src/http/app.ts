@@ -22,12 +22,12 @@ import { deviceRoutes } from '../devices/routes.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
+import { overviewRoutes } from '../overview/routes.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionRoutes } from '../session/routes.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
-import { overviewRoutes } from './routes-overview.ts';
 import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {

@@ -19,6 +19,7 @@ import { auditRoutes } from '../audit/routes.ts';
 import type { Clock } from '../clock.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
 import { deviceRoutes } from '../devices/routes.ts';
+import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from '../grants/routes.ts';
 import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
 import type { TelemetrySink } from '../ingest/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
@@ -27,7 +28,6 @@ import type { PiiCipher } from '../privacy/pii.ts';
 import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionRoutes } from '../session/routes.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
-import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
 import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {

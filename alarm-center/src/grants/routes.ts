@@ -10,8 +10,10 @@ import * as audit from '../audit/repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
 import { ERRORS } from '../errors.ts';
-import { GrantError } from '../grants/errors.ts';
-import * as grants from '../grants/repository.ts';
+import type { PiiCipher } from '../privacy/pii.ts';
+import { requireRole } from '../session/auth.ts';
+import { GrantError } from './errors.ts';
+import * as grants from './repository.ts';
 import {
   applicationBodySchema,
   applicationCreatedSchema,
@@ -30,10 +32,8 @@ import {
   provisionedSchema,
   referenceParams,
   statusQuery,
-} from '../grants/schemas.ts';
-import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from '../grants/service.ts';
-import type { PiiCipher } from '../privacy/pii.ts';
-import { requireRole } from '../session/auth.ts';
+} from './schemas.ts';
+import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from './service.ts';
 
 export interface GrantRouteDeps {
   pool: pg.Pool;

@@ -27,8 +27,8 @@ import { overviewRoutes } from '../overview/routes.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionRoutes } from '../session/routes.ts';
+import { supervisionRoutes } from '../supervision/routes.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
-import { supervisionRoutes } from './routes-supervision.ts';
 
 export interface AppDeps {
   pool: pg.Pool;

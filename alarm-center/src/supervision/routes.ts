@@ -29,9 +29,9 @@ import {
   savingsQuerySchema,
   savingsSchema,
   visitSchema,
-} from '../supervision/api.ts';
-import type { ConsentRecord, Visit } from '../supervision/repository.ts';
-import { type SupervisionOptions, SupervisionService } from '../supervision/service.ts';
+} from './api.ts';
+import type { ConsentRecord, Visit } from './repository.ts';
+import { type SupervisionOptions, SupervisionService } from './service.ts';
 
 export interface SupervisionRouteDeps {
   pool: pg.Pool;
@@ -43,7 +43,7 @@ export interface SupervisionRouteDeps {
   supervision?: SupervisionOptions;
 }
 
-declare module './app.ts' {
+declare module '../http/app.ts' {
   interface AppDeps {
     /** Publishes commands to devices (the platform passes the embedded broker's). */
     commands?: DeviceCommands | null;

@@ -3,9 +3,8 @@
 
 import type pg from 'pg';
 import type { AlarmDetail, AlarmHistoryEntry, AlarmSummary } from '../api/schemas.ts';
+import type { Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface RaiseAlarm {
   deviceId: string;

@@ -2,10 +2,8 @@
 // log of accepted device events, and device health for technicians.
 
 import type { DeviceEvent, DeviceType } from '@trygg/firmware-protocol';
-import type pg from 'pg';
+import type { Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface DeviceRecord {
   deviceId: string;

@@ -2,10 +2,9 @@
 // database dump does not hand out live sessions.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
 
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../db/database.ts';
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -21,6 +21,7 @@ import { Replication, replicaOrigin, withOrigin } from './alarms/replication.ts'
 import * as alarms from './alarms/repository.ts';
 import { DeadlineScheduler } from './alarms/scheduler.ts';
 import { AlarmService } from './alarms/service.ts';
+import { AuditLog } from './audit/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { RoutingCore } from './core/index.ts';
@@ -32,6 +33,7 @@ import { Provisioning, profileOf } from './devices/provisioning.ts';
 import { DeviceRegistry } from './devices/registry.ts';
 import * as devices from './devices/repository.ts';
 import { AppError } from './errors.ts';
+import { GrantService } from './grants/service.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
@@ -39,7 +41,10 @@ import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { startDeviceMessageRetention } from './ingest/retention.ts';
 import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './ingest/telemetry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { OverviewService } from './overview/service.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
+import { ResidentService } from './residents/service.ts';
+import { SupervisionService } from './supervision/service.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -66,6 +71,8 @@ export interface Platform {
   registry: DeviceRegistry;
   provisioning: Provisioning;
   service: AlarmService;
+  grants: GrantService;
+  supervision: SupervisionService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -146,6 +153,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);
     }
     const provisioning = new Provisioning(db.pool, registry, core, clock, config.TIME_ZONE);
+    const audit = new AuditLog(db.pool, clock);
+    const residents = new ResidentService(db.pool, pii, audit);
+    const grants = new GrantService(db.pool, pii, provisioning, residents, audit, clock, {
+      olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE,
+      timeZone: config.TIME_ZONE,
+    });
+    const overview = new OverviewService(db.pool, clock);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -231,16 +245,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       request: (...args) =>
         broker ? brokerCommands(broker.aedes).request(...args) : Promise.resolve({ kind: 'timeout' }),
     };
-    const app = await buildApp({
-      pool: db.pool,
-      commands,
-      bus,
-      metrics,
+    // The supervision tick runs from here (not from its routes) until shutdown.
+    const supervision = new SupervisionService(
+      db.pool,
+      clock,
       service,
-      provisioning,
+      commands,
+      logger.child({ component: 'supervision' }),
+    );
+    supervision.start();
+    closers.push(async () => supervision.stop());
+    const app = await buildApp({
+      alarms: service,
+      audit,
+      bus,
+      devices: provisioning,
+      grants,
+      overview,
+      residents,
+      supervision,
+      metrics,
       telemetry,
       clock,
-      pii,
       logger,
       auth: {
         pool: db.pool,
@@ -250,7 +276,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
-      grants: { olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE, timeZone: config.TIME_ZONE },
       https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
       health: async () => {
         const database = await databaseHealth.check();
@@ -343,6 +368,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       registry,
       provisioning,
       service,
+      grants,
+      supervision,
       bus,
       metrics,
       ingest,

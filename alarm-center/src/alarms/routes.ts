@@ -1,9 +1,8 @@
 // The operators' alarm routes: the queue, one alarm with its resident card and history, and the
-// lifecycle actions. Business rules live in the AlarmService and repositories, not here.
+// lifecycle actions. Business rules live in the AlarmService, not here.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
 import {
   alarmDetailSchema,
@@ -13,13 +12,9 @@ import {
   dispatchBodySchema,
   noteBodySchema,
 } from '../api/schemas.ts';
-import * as audit from '../audit/repository.ts';
-import * as devices from '../devices/repository.ts';
-import { AppError } from '../errors.ts';
-import type { PiiCipher } from '../privacy/pii.ts';
-import * as residents from '../residents/repository.ts';
+import type { Provisioning } from '../devices/provisioning.ts';
+import type { ResidentService } from '../residents/service.ts';
 import { requireRole } from '../session/auth.ts';
-import * as alarms from './repository.ts';
 import type { AlarmService } from './service.ts';
 
 const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'alarm id is a positive integer') });
@@ -27,7 +22,13 @@ const alarmReply = { 200: z.object({ alarm: alarmSummarySchema }) };
 const handlers = requireRole('operator', 'supervisor');
 const viewers = requireRole('operator', 'supervisor', 'technician');
 
-export function alarmRoutes(app: FastifyInstance, deps: { pool: pg.Pool; service: AlarmService; pii: PiiCipher }) {
+export interface AlarmsPluginOptions {
+  alarms: AlarmService;
+  residents: ResidentService;
+  devices: Provisioning;
+}
+
+export const alarmsPlugin: FastifyPluginAsync<AlarmsPluginOptions> = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['alarms'];
 
@@ -41,39 +42,25 @@ export function alarmRoutes(app: FastifyInstance, deps: { pool: pg.Pool; service
         response: { 200: z.object({ alarms: z.array(alarmSummarySchema) }) },
       },
     },
-    async (request) => {
-      // Technicians see technical alarms only; operators and supervisors see all.
-      const audience = request.user?.role === 'technician' ? 'technician' : undefined;
-      return { alarms: await alarms.list(deps.pool, { ...request.query, audience }) };
-    },
+    async (request) => ({ alarms: await deps.alarms.list(request.query, request.user!) }),
   );
 
   r.get(
     '/api/alarms/:id',
     { preHandler: viewers, schema: { tags, params: idParams, response: { 200: alarmDetailSchema } } },
     async (request) => {
-      const alarm = await alarms.summary(deps.pool, request.params.id);
-      if (!alarm) throw new AppError('ALARM_NOT_FOUND');
       const user = request.user!;
-      if (user.role === 'technician' && alarm.audience !== 'technician') throw new AppError('FORBIDDEN_ROLE');
-      let resident = null;
-      if (alarm.resident) {
-        // The resident card holds the door code: every view is audit-logged with its reason.
-        await audit.append(deps.pool, {
-          actor: user.username,
-          action: 'view_resident_card',
-          subjectType: 'resident',
-          subjectId: alarm.resident.id,
-          reason: `alarm ${alarm.id}`,
-        });
-        resident = await residents.card(deps.pool, deps.pii, alarm.resident.id);
-      }
+      const alarm = await deps.alarms.summaryFor(request.params.id, user);
+      // The resident card holds the door code: the resident service logs every view with its reason.
+      const resident = alarm.resident
+        ? await deps.residents.card(user.username, alarm.resident.id, `alarm ${alarm.id}`)
+        : null;
       return {
         alarm,
         resident,
-        history: await alarms.history(deps.pool, alarm.id),
-        details: await alarms.details(deps.pool, alarm.id),
-        recentEvents: await devices.recentEvents(deps.pool, alarm.deviceId),
+        history: await deps.alarms.history(alarm.id),
+        details: await deps.alarms.details(alarm.id),
+        recentEvents: await deps.devices.recentEvents(alarm.deviceId),
       };
     },
   );
@@ -81,30 +68,25 @@ export function alarmRoutes(app: FastifyInstance, deps: { pool: pg.Pool; service
   r.post(
     '/api/alarms/:id/acknowledge',
     { preHandler: handlers, schema: { tags, params: idParams, response: alarmReply } },
-    async (request) => ({ alarm: await deps.service.acknowledge(request.params.id, request.user!) }),
+    async (request) => ({ alarm: await deps.alarms.acknowledge(request.params.id, request.user!) }),
   );
   r.post(
     '/api/alarms/:id/notes',
     { preHandler: handlers, schema: { tags, params: idParams, body: noteBodySchema, response: alarmReply } },
-    async (request) => ({ alarm: await deps.service.addNote(request.params.id, request.user!, request.body.text) }),
+    async (request) => ({ alarm: await deps.alarms.addNote(request.params.id, request.user!, request.body.text) }),
   );
   r.post(
     '/api/alarms/:id/dispatch',
     { preHandler: handlers, schema: { tags, params: idParams, body: dispatchBodySchema, response: alarmReply } },
     async (request) => ({
-      alarm: await deps.service.dispatch(request.params.id, request.user!, request.body.responder),
+      alarm: await deps.alarms.dispatch(request.params.id, request.user!, request.body.responder),
     }),
   );
   r.post(
     '/api/alarms/:id/close',
     { preHandler: handlers, schema: { tags, params: idParams, body: closeBodySchema, response: alarmReply } },
     async (request) => ({
-      alarm: await deps.service.close(
-        request.params.id,
-        request.user!,
-        request.body.outcome,
-        request.body.note ?? null,
-      ),
+      alarm: await deps.alarms.close(request.params.id, request.user!, request.body.outcome, request.body.note ?? null),
     }),
   );
-}
+};

@@ -6,6 +6,7 @@ import type { AlarmSummary, User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
 import type { Decision, RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AlarmBus } from './bus.ts';
 import * as alarms from './repository.ts';
@@ -87,6 +88,42 @@ export class AlarmService {
     await inTransaction(this.pool, (client) => this.apply(client, decisions, committed));
     await this.published(committed);
   }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /** The queue; technicians see technical alarms only, operators and supervisors all. */
+  async list(filter: Omit<alarms.AlarmFilter, 'audience'>, viewer: User): Promise<AlarmSummary[]> {
+    const audience = viewer.role === 'technician' ? 'technician' : undefined;
+    return alarms.list(this.pool, { ...filter, audience });
+  }
+
+  /** Every open alarm, for a console's snapshot. */
+  async open(): Promise<AlarmSummary[]> {
+    return alarms.list(this.pool, { status: 'open' });
+  }
+
+  /** One alarm as `viewer` may see it: a technician sees technical alarms only. */
+  async summaryFor(alarmId: string, viewer: User): Promise<AlarmSummary> {
+    const alarm = await alarms.summary(this.pool, alarmId);
+    if (!alarm) throw new AppError('ALARM_NOT_FOUND');
+    if (viewer.role === 'technician' && alarm.audience !== 'technician') throw new AppError('FORBIDDEN_ROLE');
+    return alarm;
+  }
+
+  async history(alarmId: string) {
+    return alarms.history(this.pool, alarmId);
+  }
+
+  async details(alarmId: string) {
+    return alarms.details(this.pool, alarmId);
+  }
+
+  /** Open alarms by status, for the alarms_open gauge. */
+  async countOpenByStatus(): Promise<Record<string, number>> {
+    return alarms.countOpenByStatus(this.pool);
+  }
+
+  // ---- the operators' actions -----------------------------------------------------------
 
   async acknowledge(alarmId: string, user: User): Promise<AlarmSummary> {
     const now = this.clock.now();

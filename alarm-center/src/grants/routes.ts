@@ -2,18 +2,11 @@
 // workers' internal e-service and manual queue, the technicians' installation orders, and the
 // follow-up figures. The rules and state changes live in grants/; these handlers only translate.
 
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
-import * as audit from '../audit/repository.ts';
-import type { Clock } from '../clock.ts';
-import type { Provisioning } from '../devices/provisioning.ts';
 import { ERRORS } from '../errors.ts';
-import type { PiiCipher } from '../privacy/pii.ts';
 import { requireRole } from '../session/auth.ts';
-import { GrantError } from './errors.ts';
-import * as grants from './repository.ts';
 import {
   applicationBodySchema,
   applicationCreatedSchema,
@@ -33,27 +26,23 @@ import {
   referenceParams,
   statusQuery,
 } from './schemas.ts';
-import { DEFAULT_GRANT_OPTIONS, type GrantOptions, GrantService, tokenHash } from './service.ts';
-
-export interface GrantRouteDeps {
-  pool: pg.Pool;
-  pii: PiiCipher;
-  provisioning: Provisioning;
-  clock: Clock;
-}
+import type { GrantService } from './service.ts';
 
 export interface GrantRouteOptions {
-  grants: GrantOptions;
   /** Per client address: the public form is open to anyone, so it is rate-limited. */
   publicApplyLimit: { max: number; timeWindow: string };
   publicStatusLimit: { max: number; timeWindow: string };
 }
 
 export const DEFAULT_GRANT_ROUTE_OPTIONS: GrantRouteOptions = {
-  grants: DEFAULT_GRANT_OPTIONS,
   publicApplyLimit: { max: 10, timeWindow: '1 minute' },
   publicStatusLimit: { max: 60, timeWindow: '1 minute' },
 };
+
+export interface GrantsPluginOptions {
+  grants: GrantService;
+  limits?: GrantRouteOptions;
+}
 
 /** A field name and what is wrong with it, for forms to show next to the field. */
 export interface FieldError {
@@ -77,21 +66,15 @@ function fieldErrorHandler(err: FastifyError, _request: unknown, reply: import('
   });
 }
 
-export function grantRoutes(
-  app: FastifyInstance,
-  deps: GrantRouteDeps,
-  options: GrantRouteOptions = DEFAULT_GRANT_ROUTE_OPTIONS,
-): void {
-  const service = new GrantService(deps.pool, deps.pii, deps.provisioning, deps.clock, options.grants);
-  app.register(async (scope) => {
-    scope.setErrorHandler(fieldErrorHandler);
-    publicRoutes(scope, deps, service, options);
-    caseWorkerRoutes(scope, deps, service);
-    orderRoutes(scope, deps, service);
-  });
-}
+/** The grant feature's routes, with the field-level validation errors its forms show. */
+export const grantsPlugin: FastifyPluginAsync<GrantsPluginOptions> = async (scope, options) => {
+  scope.setErrorHandler(fieldErrorHandler);
+  publicRoutes(scope, options.grants, options.limits ?? DEFAULT_GRANT_ROUTE_OPTIONS);
+  caseWorkerRoutes(scope, options.grants);
+  orderRoutes(scope, options.grants);
+};
 
-function publicRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: GrantService, options: GrantRouteOptions) {
+function publicRoutes(app: FastifyInstance, service: GrantService, options: GrantRouteOptions) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['public e-service'];
 
@@ -110,20 +93,12 @@ function publicRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: Grant
       config: { rateLimit: options.publicStatusLimit },
       schema: { tags, params: referenceParams, querystring: statusQuery, response: { 200: applicationStatusSchema } },
     },
-    async (request) => {
-      // A wrong token and an unknown reference look the same: references cannot be probed.
-      const status = await grants.statusByReference(
-        deps.pool,
-        request.params.reference,
-        tokenHash(request.query.token),
-      );
-      if (!status) throw new GrantError('APPLICATION_NOT_FOUND');
-      return status;
-    },
+    // A wrong token and an unknown reference look the same: references cannot be probed.
+    async (request) => service.statusByReference(request.params.reference, request.query.token),
   );
 }
 
-function caseWorkerRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: GrantService) {
+function caseWorkerRoutes(app: FastifyInstance, service: GrantService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['applications'];
   const caseWorkers = requireRole('caseworker');
@@ -144,37 +119,13 @@ function caseWorkerRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: G
       preHandler: caseWorkers,
       schema: { tags, response: { 200: z.object({ applications: z.array(manualQueueItemSchema) }) } },
     },
-    async (request) => {
-      const applications = await grants.manualQueue(deps.pool);
-      // The queue shows names and the reasons, which may reveal health: each listing is logged.
-      for (const a of applications) {
-        await audit.append(deps.pool, {
-          actor: request.user!.username,
-          action: 'list_application',
-          subjectType: 'application',
-          subjectId: a.id,
-          reason: 'manual queue',
-        });
-      }
-      return { applications };
-    },
+    async (request) => ({ applications: await service.manualQueue(request.user!) }),
   );
 
   r.get(
     '/api/applications/:id',
     { preHandler: caseWorkers, schema: { tags, params: idParams, response: { 200: applicationDetailSchema } } },
-    async (request) => {
-      await audit.append(deps.pool, {
-        actor: request.user!.username,
-        action: 'view_application',
-        subjectType: 'application',
-        subjectId: request.params.id,
-        reason: 'case handling',
-      });
-      const application = await grants.detail(deps.pool, deps.pii, request.params.id);
-      if (!application) throw new GrantError('APPLICATION_NOT_FOUND');
-      return application;
-    },
+    async (request) => service.application(request.user!, request.params.id),
   );
 
   r.post(
@@ -190,7 +141,7 @@ function caseWorkerRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: G
     },
     async (request) => {
       await service.decideManually(request.params.id, request.user!, request.body);
-      const decision = await grants.latestDecision(deps.pool, request.params.id);
+      const decision = await service.latestDecision(request.params.id);
       return { status: request.body.decision, decision: decision! };
     },
   );
@@ -199,23 +150,18 @@ function caseWorkerRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: G
     '/api/grants/figures',
     { preHandler: followUp, schema: { tags: ['follow-up'], response: { 200: figuresSchema } } },
     async () => ({
-      ...(await grants.figures(deps.pool)),
+      ...(await service.figures()),
       goals: { automaticShare: 0.9, digitalShare: 0.2 },
     }),
   );
 }
 
-function orderRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: GrantService) {
+function orderRoutes(app: FastifyInstance, service: GrantService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['installation orders'];
   const technicians = requireRole('technician', 'supervisor');
   const orderReply = { 200: z.object({ order: orderSchema }) };
-  const current = async (id: string) => {
-    const order = await grants.order(deps.pool, deps.pii, id);
-    if (!order) throw new GrantError('ORDER_NOT_FOUND');
-    const { doorCode: _, ...withoutDoorCode } = order;
-    return withoutDoorCode;
-  };
+  const current = (id: string) => service.orderWithoutDoorCode(id);
 
   r.get(
     '/api/orders',
@@ -223,19 +169,7 @@ function orderRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: GrantS
       preHandler: technicians,
       schema: { tags, querystring: orderListQuery, response: { 200: z.object({ orders: z.array(orderSchema) }) } },
     },
-    async (request) => {
-      const orders = await grants.listOrders(deps.pool, request.query.status);
-      for (const o of orders) {
-        await audit.append(deps.pool, {
-          actor: request.user!.username,
-          action: 'list_installation_order',
-          subjectType: 'resident',
-          subjectId: o.residentId,
-          reason: `installation order ${o.id}`,
-        });
-      }
-      return { orders };
-    },
+    async (request) => ({ orders: await service.orders(request.user!, request.query.status) }),
   );
 
   r.get(
@@ -244,19 +178,8 @@ function orderRoutes(app: FastifyInstance, deps: GrantRouteDeps, service: GrantS
       preHandler: technicians,
       schema: { tags, params: idParams, response: { 200: z.object({ order: orderDetailSchema }) } },
     },
-    async (request) => {
-      const order = await grants.order(deps.pool, deps.pii, request.params.id);
-      if (!order) throw new GrantError('ORDER_NOT_FOUND');
-      // The order carries the door code: every view is logged with its reason.
-      await audit.append(deps.pool, {
-        actor: request.user!.username,
-        action: 'view_installation_order',
-        subjectType: 'resident',
-        subjectId: order.residentId,
-        reason: `installation order ${order.id}`,
-      });
-      return { order };
-    },
+    // The order carries the door code: the service logs every view with its reason.
+    async (request) => ({ order: await service.order(request.user!, request.params.id) }),
   );
 
   r.post(

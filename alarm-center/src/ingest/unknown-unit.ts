@@ -25,12 +25,7 @@ export interface UnknownUnitDeps {
 
 /** The registered device that stands for the controller: its first unit that is not retired. */
 async function controllerDevice(deps: UnknownUnitDeps, cid: string): Promise<DeviceRecord | undefined> {
-  // cids are [A-Za-z0-9]; LIKE metacharacters cannot occur in them
-  const { rows } = await deps.pool.query<{ id: string }>(
-    `SELECT id FROM devices WHERE id LIKE $1 AND status <> 'retired' ORDER BY id LIMIT 1`,
-    [`scaip-${cid}-%`],
-  );
-  const id = rows[0]?.id;
+  const id = await devices.firstUnitOfController(deps.pool, cid);
   return id === undefined ? undefined : deps.registry.lookup(deps.pool, id);
 }
 

@@ -24,7 +24,7 @@ import { AlarmService } from './alarms/service.ts';
 import { AuditLog } from './audit/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { RoutingCore } from './core/index.ts';
+import { escalateAfterMs, RoutingCore } from './core/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
@@ -137,13 +137,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const metrics = createMetrics({ openAlarmsByStatus: () => alarms.countOpenByStatus(db.pool) });
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
-    const escalateAfterMs = {
-      1: config.ESCALATE_AFTER_S * 1000,
-      2: config.ESCALATE_AFTER_S * 2000,
-      3: config.ESCALATE_AFTER_S * 5000,
-      4: config.ESCALATE_AFTER_S * 15000,
-    };
-    const core = new RoutingCore({ escalateAfterMs });
+    const escalateAfter = escalateAfterMs(config.ESCALATE_AFTER_S);
+    const core = new RoutingCore({ escalateAfterMs: escalateAfter });
     const registry = new DeviceRegistry();
     const now = clock.now();
     for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
@@ -232,7 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         service,
         clock,
         logger,
-        escalateAfterMs,
+        escalateAfterMs: escalateAfter,
       });
       await replication.start();
       closers.push(() => replication.stop());

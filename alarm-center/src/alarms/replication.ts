@@ -26,7 +26,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmSummary } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import { ALARM_POLICY, type AlarmDecision, DEFAULT_RULES, type Priority, type RoutingCore } from '../core/index.ts';
+import { DEFAULT_RULES, type Priority, type RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import type { AlarmBus } from './bus.ts';
 import * as alarms from './repository.ts';
@@ -212,18 +212,21 @@ export class Replication {
     const committed = emptyCommitted();
     const silent = await inTransaction(this.#o.pool, async (client) => {
       const devices = await alarms.claimSilentDevices(client, now, DEFAULT_RULES.heartbeatTolerance, grace);
-      const decisions: AlarmDecision[] = devices.map((d) => ({
-        type: 'alarm',
-        deviceId: d.deviceId,
-        residentId: d.residentId,
-        district: d.district,
-        kind: 'connection_lost',
-        ...ALARM_POLICY.connection_lost,
-        at: now,
-        sourceMessageId: null,
-        details: { lastSeenAt: d.lastSeenAt },
-      }));
-      await this.#o.service.apply(client, decisions, committed);
+      for (const d of devices) {
+        await this.#o.service.raise(
+          client,
+          {
+            deviceId: d.deviceId,
+            residentId: d.residentId,
+            district: d.district,
+            kind: 'connection_lost',
+            at: now,
+            sourceMessageId: null,
+            details: { lastSeenAt: d.lastSeenAt },
+          },
+          committed,
+        );
+      }
       return devices;
     });
     for (const d of silent) this.#o.core.markConnectionLost(d.deviceId);

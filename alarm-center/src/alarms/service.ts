@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { AlarmSummary, User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import type { Decision, RoutingCore } from '../core/index.ts';
+import { ALARM_POLICY, type AlarmRequest, type Decision, type RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -29,31 +29,59 @@ export class AlarmService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The one road for every alarm, whoever raises it (the routing core, supervision, the flood
+   * limiter, a refused store, an unknown unit, replication): opens it, or counts a repeat on the
+   * open alarm of the same device and kind, inside the caller's transaction. Priority and
+   * audience come from ALARM_POLICY, and every alarm is counted. Returns null when another
+   * replica already holds the device's "connection lost".
+   */
+  async raise(
+    client: pg.PoolClient,
+    request: AlarmRequest,
+    into: Committed,
+    note?: { actor: string; text: string },
+  ): Promise<{ alarmId: string; created: boolean } | null> {
+    // Replicas: a device silent here may be talking to another replica (see claimConnectionLost).
+    const lastSeen = request.details.lastSeenAt ?? null;
+    if (request.kind === 'connection_lost' && !(await alarms.claimConnectionLost(client, request.deviceId, lastSeen))) {
+      return null;
+    }
+    const { priority, audience } = ALARM_POLICY[request.kind];
+    const raised = await alarms.raise(client, {
+      deviceId: request.deviceId,
+      residentId: request.residentId,
+      district: request.district,
+      kind: request.kind,
+      priority,
+      audience,
+      at: request.at,
+      sourceMessageId: request.sourceMessageId,
+      details: { ...request.details },
+    });
+    if (note) await alarms.addNote(client, raised.alarmId, note.actor, note.text, request.at);
+    into.changed.add(raised.alarmId);
+    if (raised.created) {
+      into.opened.push({ id: raised.alarmId, priority, at: request.at });
+      this.metrics.alarmsRaised.inc({ kind: request.kind });
+    } else {
+      this.metrics.alarmRepeats.inc({ kind: request.kind });
+    }
+    return raised;
+  }
+
+  /** Raises one alarm in a transaction of its own and tells the consoles once it committed. */
+  async raiseAlone(request: AlarmRequest): Promise<void> {
+    const committed = emptyCommitted();
+    await inTransaction(this.pool, (client) => this.raise(client, request, committed));
+    await this.published(committed);
+  }
+
   /** Stores decisions inside the caller's transaction. */
   async apply(client: pg.PoolClient, decisions: readonly Decision[], into: Committed): Promise<void> {
     for (const d of decisions) {
       if (d.type === 'alarm') {
-        // Replicas: a device silent here may be talking to another replica (see claimConnectionLost).
-        const lastSeen = d.details.lastSeenAt ?? null;
-        if (d.kind === 'connection_lost' && !(await alarms.claimConnectionLost(client, d.deviceId, lastSeen))) continue;
-        const { alarmId, created } = await alarms.raise(client, {
-          deviceId: d.deviceId,
-          residentId: d.residentId,
-          district: d.district,
-          kind: d.kind,
-          priority: d.priority,
-          audience: d.audience,
-          at: d.at,
-          sourceMessageId: d.sourceMessageId,
-          details: { ...d.details },
-        });
-        into.changed.add(alarmId);
-        if (created) {
-          into.opened.push({ id: alarmId, priority: d.priority, at: d.at });
-          this.metrics.alarmsRaised.inc({ kind: d.kind });
-        } else {
-          this.metrics.alarmRepeats.inc({ kind: d.kind });
-        }
+        await this.raise(client, d, into);
       } else if (d.type === 'resolve') {
         const id = await alarms.resolveOpen(client, d.deviceId, d.kind, d.outcome, d.at);
         if (id) {
@@ -100,6 +128,10 @@ export class AlarmService {
   /** Every open alarm, for a console's snapshot. */
   async open(): Promise<AlarmSummary[]> {
     return alarms.list(this.pool, { status: 'open' });
+  }
+
+  async summary(alarmId: string): Promise<AlarmSummary | null> {
+    return alarms.summary(this.pool, alarmId);
   }
 
   /** One alarm as `viewer` may see it: a technician sees technical alarms only. */

@@ -91,7 +91,7 @@ export function createIngest(deps: IngestDeps) {
     logger.warn({ err: storeErrorSummary(err), ...where }, 'device message refused by the store; acknowledged');
     if (refusedByStore.has(device.deviceId, message.id)) return 'rejected';
     try {
-      await deps.alarms.applyTimed([storeRefusedAlarm(device, clock.now())]);
+      await deps.alarms.raiseAlone(storeRefusedAlarm(device, clock.now()));
       refusedByStore.add(device.deviceId, message.id);
     } catch (alarmErr) {
       if (classifyStoreFailure(alarmErr) === 'transient') {
@@ -112,7 +112,7 @@ export function createIngest(deps: IngestDeps) {
     const device = registry.get(deviceId) ?? (await registry.lookup(pool, deviceId));
     if (!device) return 'rejected';
     try {
-      await deps.alarms.applyTimed([floodAlarm(device, clock.now())]);
+      await deps.alarms.raiseAlone(floodAlarm(device, clock.now()));
     } catch (err) {
       logger.error({ err, deviceId }, 'technical alarm for a flooding device not stored');
     }

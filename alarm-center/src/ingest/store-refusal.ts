@@ -2,8 +2,7 @@
 // and shown to technicians as one technical alarm per device: a resend of the same message, or
 // another refused message while the alarm is open, adds no second alarm.
 
-import { ALARM_POLICY } from '../core/policy.ts';
-import type { AlarmDecision } from '../core/types.ts';
+import type { AlarmRequest } from '../core/types.ts';
 
 export interface RefusedDevice {
   deviceId: string;
@@ -12,14 +11,12 @@ export interface RefusedDevice {
 }
 
 /** The technical alarm for a device whose message could not be stored. */
-export function storeRefusedAlarm(device: RefusedDevice, now: number): AlarmDecision {
+export function storeRefusedAlarm(device: RefusedDevice, now: number): AlarmRequest {
   return {
-    type: 'alarm',
     deviceId: device.deviceId,
     residentId: device.residentId,
     district: device.district,
     kind: 'device_fault',
-    ...ALARM_POLICY.device_fault,
     at: now,
     sourceMessageId: null,
     details: { fault: 'message_not_stored' },

@@ -7,7 +7,7 @@ import { type DeviceEvent, parseScaipDeviceId, URGENT_EVENT_TYPES } from '@trygg
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
-import { ALARM_POLICY, type AlarmDecision } from '../core/index.ts';
+import type { AlarmRequest } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import type { DeviceRecord } from '../devices/repository.ts';
@@ -38,15 +38,13 @@ export function unknownUnitAlarm(
   unit: { cid: string; did: string },
   event: DeviceEvent,
   now: number,
-): AlarmDecision {
+): AlarmRequest {
   const kind = URGENT_EVENT_TYPES.has(event.type) ? 'manual' : 'device_fault';
   return {
-    type: 'alarm',
     deviceId: controller.deviceId,
     residentId: controller.residentId,
     district: controller.district,
     kind,
-    ...ALARM_POLICY[kind],
     at: now,
     sourceMessageId: event.id,
     details: { fault: `unknown unit ${unit.did} on controller ${unit.cid}: ${event.type}` },
@@ -73,7 +71,7 @@ export async function ingestUnknownUnit(
   try {
     await inTransaction(deps.pool, async (client) => {
       fresh = await devices.recordEvent(client, deviceId, event);
-      if (fresh) await deps.alarms.apply(client, [unknownUnitAlarm(controller, unit, event, now)], committed);
+      if (fresh) await deps.alarms.raise(client, unknownUnitAlarm(controller, unit, event, now), committed);
     });
   } catch (err) {
     deps.metrics.ingestFailures.inc();

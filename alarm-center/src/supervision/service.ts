@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { AnonymizedFrame } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import * as alarms from '../alarms/repository.ts';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import { ALARM_POLICY } from '../core/policy.ts';
 import { inTransaction } from '../db/database.ts';
 import type { DeviceCommands } from '../devices/commands.ts';
 import { AppError } from '../errors.ts';
@@ -262,8 +260,8 @@ export class SupervisionService {
 
   /**
    * Raises an operator alarm for a resident on their camera (or another device of theirs), with
-   * the visit's story in its history. Until the alarm kinds have one of their own for
-   * supervision, it is raised as kind 'supervision' (priority 2, operators) and says why in its details and notes.
+   * the visit's story in its history. Raised as kind 'supervision' through the alarm service, like
+   * every alarm (priority and audience from ALARM_POLICY, counted), and says why in its details and notes.
    */
   async #raiseAlarm(
     visit: repo.Visit,
@@ -278,21 +276,22 @@ export class SupervisionService {
     const committed = emptyCommitted();
     const alarmId = await inTransaction(this.pool, async (c) => {
       if (claim && !(await claim(c))) return null; // someone else already escalated it
-      const raised = await alarms.raise(c, {
-        deviceId: device.deviceId,
-        residentId: visit.residentId,
-        district: device.district,
-        kind: 'supervision',
-        priority: ALARM_POLICY.supervision.priority,
-        audience: 'operator',
-        at: now,
-        sourceMessageId: null,
-        details: { supervision: { visitId: visit.id, time: visit.time, reason } },
-      });
-      await alarms.addNote(c, raised.alarmId, actor ?? 'supervision', note, now);
+      const raised = await this.alarmService.raise(
+        c,
+        {
+          deviceId: device.deviceId,
+          residentId: visit.residentId,
+          district: device.district,
+          kind: 'supervision',
+          at: now,
+          sourceMessageId: null,
+          details: { supervision: { visitId: visit.id, time: visit.time, reason } },
+        },
+        committed,
+        { actor: actor ?? 'supervision', text: note },
+      );
+      if (!raised) return null; // only "connection lost" is ever declined
       await repo.setVisitAlarm(c, visit.id, raised.alarmId);
-      committed.changed.add(raised.alarmId);
-      if (raised.created) committed.opened.push({ id: raised.alarmId, priority: 2, at: now });
       return raised.alarmId;
     });
     if (alarmId !== null) await this.alarmService.published(committed);
@@ -334,7 +333,7 @@ export class SupervisionService {
     const now = this.clock.now();
     const visit = request.visitId ? await repo.visit(this.pool, request.visitId) : null;
     if (request.visitId && !visit) throw new SupervisionError('VISIT_NOT_FOUND');
-    const alarm = request.alarmId ? await alarms.summary(this.pool, request.alarmId) : null;
+    const alarm = request.alarmId ? await this.alarmService.summary(request.alarmId) : null;
     if (request.alarmId && !alarm) throw new AppError('ALARM_NOT_FOUND');
     const plan = await repo.plan(this.pool, request.residentId);
     const decision = frameAccess(

@@ -154,7 +154,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE,
       timeZone: config.TIME_ZONE,
     });
-    const overview = new OverviewService(db.pool, clock);
+    const overview = new OverviewService(db.pool, clock, config.TIME_ZONE);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -247,6 +247,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       service,
       commands,
       logger.child({ component: 'supervision' }),
+      { timeZone: config.TIME_ZONE },
     );
     supervision.start();
     closers.push(async () => supervision.stop());

@@ -26,7 +26,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmSummary } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import { DEFAULT_RULES, type Priority, type RoutingCore } from '../core/index.ts';
+import { HEARTBEAT_TOLERANCE, type Priority, type RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import type { AlarmBus } from './bus.ts';
 import * as alarms from './repository.ts';
@@ -211,7 +211,7 @@ export class Replication {
     const grace = this.#o.connectionGraceMs ?? 15_000;
     const committed = emptyCommitted();
     const silent = await inTransaction(this.#o.pool, async (client) => {
-      const devices = await alarms.claimSilentDevices(client, now, DEFAULT_RULES.heartbeatTolerance, grace);
+      const devices = await alarms.claimSilentDevices(client, now, HEARTBEAT_TOLERANCE, grace);
       for (const d of devices) {
         await this.#o.service.raise(
           client,

@@ -4,7 +4,13 @@
 import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
-import type { DeviceProfile, DeviceRules, RoutingCore } from '../core/index.ts';
+import {
+  type DeviceProfile,
+  type DeviceRules,
+  HEARTBEAT_TOLERANCE,
+  isOnline,
+  type RoutingCore,
+} from '../core/index.ts';
 import { inTransaction, onCommit } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { DeviceRegistry } from './registry.ts';
@@ -84,8 +90,12 @@ export class Provisioning {
       resident: d.resident_id ? { id: d.resident_id, name: d.resident_name ?? '' } : null,
       district: d.district,
       status: d.status,
-      // Online: heard from within three heartbeat intervals (the connection-lost tolerance).
-      online: d.last_seen_at !== null && now - Date.parse(d.last_seen_at) < d.heartbeat_interval_s * 3000,
+      online: isOnline(
+        d.last_seen_at === null ? null : Date.parse(d.last_seen_at),
+        d.heartbeat_interval_s,
+        now,
+        d.heartbeat_tolerance ?? HEARTBEAT_TOLERANCE,
+      ),
       lastSeenAt: d.last_seen_at,
       battery: d.battery,
       signalDbm: d.signal_dbm,

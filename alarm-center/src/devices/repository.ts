@@ -158,6 +158,14 @@ export async function markInstalled(db: Queryable, deviceId: string): Promise<bo
   return Boolean(rowCount);
 }
 
+/**
+ * The seconds after its last sighting at which a device (table alias `d`) counts as lost: its
+ * heartbeat interval times its rules' heartbeatTolerance, or the parameter `toleranceParam`
+ * (pass core's HEARTBEAT_TOLERANCE). The SQL twin of core/connection.ts.
+ */
+export const toleranceSecondsSql = (toleranceParam: string) =>
+  `d.heartbeat_interval_s * coalesce((d.rules->>'heartbeatTolerance')::float8, ${toleranceParam})`;
+
 export interface DeviceHealthRow {
   id: string;
   device_type: DeviceRecord['deviceType'];
@@ -172,6 +180,8 @@ export interface DeviceHealthRow {
   signal_dbm: number | null;
   firmware: string | null;
   open_technical: number;
+  /** The device's own heartbeatTolerance, if its rules set one. */
+  heartbeat_tolerance: number | null;
 }
 
 /** Every device not retired, with its health and its count of open technical alarms. */
@@ -179,6 +189,7 @@ export async function listWithHealth(db: Queryable): Promise<DeviceHealthRow[]> 
   const { rows } = await db.query<DeviceHealthRow>(
     `SELECT d.id, d.device_type, d.serial, d.resident_id, r.name AS resident_name, d.district, d.status,
             d.last_seen_at, d.heartbeat_interval_s, d.battery, d.signal_dbm, d.firmware,
+            (d.rules->>'heartbeatTolerance')::float8 AS heartbeat_tolerance,
             (SELECT count(*)::int FROM alarms a WHERE a.device_id = d.id AND a.audience = 'technician'
                AND a.status <> 'closed') AS open_technical
      FROM devices d LEFT JOIN residents r ON r.id = d.resident_id

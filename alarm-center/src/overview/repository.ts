@@ -2,6 +2,7 @@
 // only, no personal data). Read-only; the features that own those tables write them.
 
 import type { Queryable } from '../db/database.ts';
+import { toleranceSecondsSql } from '../devices/repository.ts';
 
 export interface OverviewRows {
   byKind: { kind: string; n: number }[];
@@ -12,8 +13,11 @@ export interface OverviewRows {
   offline: number;
 }
 
-/** The overview's figures: "today" starts at `dayStart`, the 30-day false-alarm share ends at `now`. */
-export async function figures(db: Queryable, dayStart: Date, now: Date): Promise<OverviewRows> {
+/**
+ * The overview's figures: "today" starts at `dayStart`, the 30-day false-alarm share ends at
+ * `now`; a device is offline as core/connection.ts defines it (`tolerance`: its default).
+ */
+export async function figures(db: Queryable, dayStart: Date, now: Date, tolerance: number): Promise<OverviewRows> {
   const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     db.query<T>(sql, params).then((r) => r.rows);
   const [byKind, byDistrict, ack, escalations, falseShare, offline] = await Promise.all([
@@ -37,9 +41,9 @@ export async function figures(db: Queryable, dayStart: Date, now: Date): Promise
       [now],
     ),
     q<{ n: number }>(
-      `SELECT count(*)::int AS n FROM devices WHERE status <> 'retired'
-       AND (last_seen_at IS NULL OR last_seen_at < $1::timestamptz - make_interval(secs => heartbeat_interval_s * 3))`,
-      [now],
+      `SELECT count(*)::int AS n FROM devices d WHERE d.status <> 'retired'
+       AND (d.last_seen_at IS NULL OR d.last_seen_at + make_interval(secs => ${toleranceSecondsSql('$2')}) <= $1)`,
+      [now, tolerance],
     ),
   ]);
   return {

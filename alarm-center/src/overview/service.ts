@@ -4,19 +4,21 @@
 
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
+import { HEARTBEAT_TOLERANCE, startOfLocalDay } from '../core/index.ts';
 import * as overview from './repository.ts';
 
 export class OverviewService {
   constructor(
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
+    /** The municipality's time zone: "today" starts at its local midnight, not the server's. */
+    private readonly timeZone: string,
   ) {}
 
   async overview() {
-    const now = new Date(this.clock.now());
-    const dayStart = new Date(now);
-    dayStart.setHours(0, 0, 0, 0);
-    const f = await overview.figures(this.pool, dayStart, now);
+    const now = this.clock.now();
+    const dayStart = new Date(startOfLocalDay(now, this.timeZone));
+    const f = await overview.figures(this.pool, dayStart, new Date(now), HEARTBEAT_TOLERANCE);
     return {
       openByKind: Object.fromEntries(f.byKind.map((r) => [r.kind, r.n])),
       openByDistrict: Object.fromEntries(f.byDistrict.map((r) => [r.district, r.n])),

@@ -29,9 +29,9 @@ import {
   visitsToSwitchBack,
 } from './rules.ts';
 
-export const DEFAULT_TIME_ZONE = 'Europe/Stockholm';
-
 export interface SupervisionOptions {
+  /** The municipality's time zone (TIME_ZONE): which night "tonight" is, and this month. */
+  timeZone?: string;
   timing?: VisitTiming;
   /** How long a look-in waits for the camera before the visit turns physical. */
   snapshotTimeoutMs?: number;
@@ -66,6 +66,7 @@ export class SupervisionService {
   readonly timing: VisitTiming;
   readonly #snapshotTimeoutMs: number;
   readonly #tickMs: number;
+  readonly #timeZone: string;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #laidOutNight: string | null = null;
@@ -79,6 +80,7 @@ export class SupervisionService {
     options: SupervisionOptions = {},
   ) {
     this.timing = options.timing ?? DEFAULT_TIMING;
+    this.#timeZone = options.timeZone ?? 'Europe/Stockholm';
     this.#snapshotTimeoutMs = options.snapshotTimeoutMs ?? 5000;
     this.#tickMs = options.tickMs ?? 250;
   }
@@ -195,7 +197,7 @@ export class SupervisionService {
   /** Tonight's visits (or a given night's) in time order across residents. */
   async round(nightDate: string | null, nightTeam: string | null) {
     await this.advance();
-    const night = nightDate ?? nightOf(this.clock.now(), DEFAULT_TIME_ZONE);
+    const night = nightDate ?? nightOf(this.clock.now(), this.#timeZone);
     return { night, visits: await repo.night(this.pool, night, nightTeam) };
   }
 
@@ -225,7 +227,7 @@ export class SupervisionService {
   async advance(): Promise<void> {
     const now = this.clock.now();
     // Each night is laid out once when it begins; saving a plan lays out its own visits at once.
-    const night = nightOf(now, DEFAULT_TIME_ZONE);
+    const night = nightOf(now, this.#timeZone);
     if (night !== this.#laidOutNight) {
       await this.layOutTonight();
       this.#laidOutNight = night;
@@ -398,7 +400,7 @@ export class SupervisionService {
 
   /** Planned savings of all plans, and realised savings per night of a month. */
   async savings(month: string | null) {
-    const m = month ?? monthOf(nightOf(this.clock.now(), DEFAULT_TIME_ZONE));
+    const m = month ?? monthOf(nightOf(this.clock.now(), this.#timeZone));
     const last = `${m}-${String(nightsInMonth(m)).padStart(2, '0')}`;
     const plans = await repo.plans(this.pool);
     const planned = plannedSaving(

@@ -2,10 +2,9 @@
 // workers' internal e-service and manual queue, the technicians' installation orders, and the
 // follow-up figures. The rules and state changes live in grants/; these handlers only translate.
 
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ERRORS } from '../errors.ts';
 import { requireRole } from '../session/auth.ts';
 import {
   applicationBodySchema,
@@ -44,31 +43,8 @@ export interface GrantsPluginOptions {
   limits?: GrantRouteOptions;
 }
 
-/** A field name and what is wrong with it, for forms to show next to the field. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** Validation errors with one entry per field; everything else goes to the app's error handler. */
-function fieldErrorHandler(err: FastifyError, _request: unknown, reply: import('fastify').FastifyReply) {
-  if (!hasZodFastifySchemaValidationErrors(err)) throw err;
-  const fields: FieldError[] = err.validation.map((v) => ({
-    field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || err.validationContext || 'body',
-    message: v.message ?? 'invalid',
-  }));
-  const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  return reply.status(400).send({
-    code: 'VALIDATION',
-    message: `${ERRORS.VALIDATION.message}: ${summary}`.slice(0, 1000),
-    statusCode: 400,
-    fields,
-  });
-}
-
-/** The grant feature's routes, with the field-level validation errors its forms show. */
+/** The grant feature's routes; their forms show the field errors every route's 400 carries. */
 export const grantsPlugin: FastifyPluginAsync<GrantsPluginOptions> = async (scope, options) => {
-  scope.setErrorHandler(fieldErrorHandler);
   publicRoutes(scope, options.grants, options.limits ?? DEFAULT_GRANT_ROUTE_OPTIONS);
   caseWorkerRoutes(scope, options.grants);
   orderRoutes(scope, options.grants);

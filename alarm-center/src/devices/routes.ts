@@ -6,9 +6,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { TelemetrySink } from '../ingest/telemetry.ts';
 import { requireRole } from '../session/auth.ts';
 import type { Provisioning } from './provisioning.ts';
+import type { TelemetrySink } from './telemetry.ts';
 
 const deviceBody = z.strictObject({
   deviceId: z.string().refine(isDeviceId, 'device id: 2-64 of [A-Za-z0-9_-], starting with a letter or digit'),

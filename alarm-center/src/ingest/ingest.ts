@@ -19,11 +19,11 @@ import { classifyStoreFailure, isRetryable, storeErrorSummary } from '../db/stor
 import type { DeviceRegistry } from '../devices/registry.ts';
 import type { DeviceRecord } from '../devices/repository.ts';
 import * as devices from '../devices/repository.ts';
+import type { TelemetrySink } from '../devices/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
 import { RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
-import type { TelemetrySink } from './telemetry.ts';
 import { ingestUnknownUnit } from './unknown-unit.ts';
 
 export interface IngestDeps {

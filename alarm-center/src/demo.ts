@@ -61,8 +61,7 @@ const DEMO_RESIDENTS = [
 
 /** Seeds the demo once; returns false when the database already had users. */
 export async function seedDemo(platform: Platform): Promise<boolean> {
-  const { rows } = await platform.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-  if ((rows[0]?.n ?? 0) > 0) return false;
+  if ((await users.count(platform.db.pool)) > 0) return false;
   for (const u of DEMO_USERS) {
     await users.create(platform.db.pool, u, await hashSecret(u.password));
   }

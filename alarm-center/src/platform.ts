@@ -4,21 +4,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  FAST_HASH_MIN_SECRET_LENGTH,
-  hashDeviceSecret,
-  hashSecret,
-  isFastHash,
-  type RunningBroker,
-  startBroker,
-  VerifiedSecretCache,
-} from '@trygg/broker';
+import { hashSecret, type RunningBroker, startBroker, VerifiedSecretCache } from '@trygg/broker';
 import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AlarmBus } from './alarms/bus.ts';
 import { Replication, replicaOrigin, withOrigin } from './alarms/replication.ts';
-import * as alarms from './alarms/repository.ts';
 import { DeadlineScheduler } from './alarms/scheduler.ts';
 import { AlarmService } from './alarms/service.ts';
 import { AuditLog } from './audit/service.ts';
@@ -29,9 +20,9 @@ import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { brokerCommands, type DeviceCommands } from './devices/commands.ts';
+import { deviceAuthenticator } from './devices/login.ts';
 import { Provisioning, profileOf } from './devices/provisioning.ts';
 import { DeviceRegistry } from './devices/registry.ts';
-import * as devices from './devices/repository.ts';
 import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './devices/telemetry.ts';
 import { AppError } from './errors.ts';
 import { GrantService } from './grants/service.ts';
@@ -134,7 +125,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const applied = await migrate(db.pool);
     logger.info({ mode: db.mode, applied }, 'database ready');
 
-    const metrics = createMetrics({ openAlarmsByStatus: () => alarms.countOpenByStatus(db.pool) });
+    const metrics = createMetrics({ openAlarmsByStatus: () => service.countOpenByStatus() });
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
     const escalateAfter = escalateAfterMs(config.ESCALATE_AFTER_S);
@@ -143,7 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const now = clock.now();
     for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
     const service = new AlarmService(db.pool, core, bus, metrics, clock);
-    for (const open of await alarms.openForCore(db.pool)) {
+    for (const open of await service.openForCore()) {
       if (open.status === 'new') core.alarmOpened(open.id, open.priority, open.openedAt);
       if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);
     }
@@ -303,20 +294,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         tls: pemPair(config.MQTT_TLS_KEY_FILE, config.MQTT_TLS_CERT_FILE, config.MQTT_TLS_PORT),
       },
       {
-        authenticator: {
-          async authenticate(deviceId, secret) {
-            const hash = await devices.secretHash(db.pool, deviceId);
-            const ok = hash !== null && (await secrets.verify(deviceId, secret, hash));
-            // A device provisioned before issued secrets got the fast hash is moved to it on its
-            // first good login, so the next reconnect storm costs it microseconds, not scrypt.
-            if (ok && !isFastHash(hash) && secret.length >= FAST_HASH_MIN_SECRET_LENGTH) {
-              devices
-                .upgradeSecretHash(db.pool, deviceId, hash, await hashDeviceSecret(secret))
-                .catch((err) => logger.warn({ err: err.message, deviceId }, 'secret hash not upgraded'));
-            }
-            return ok;
-          },
-        },
+        authenticator: deviceAuthenticator(db.pool, secrets, logger),
         serviceAccounts: options.serviceAccounts ?? config.BROKER_SERVICE_USERS,
         hooks: {
           onPublished: async ({ topic, payload }) => {

@@ -150,6 +150,11 @@ export class AlarmService {
     return alarms.details(this.pool, alarmId);
   }
 
+  /** Open alarms the routing core must know about after a restart. */
+  async openForCore() {
+    return alarms.openForCore(this.pool);
+  }
+
   /** Open alarms by status, for the alarms_open gauge. */
   async countOpenByStatus(): Promise<Record<string, number>> {
     return alarms.countOpenByStatus(this.pool);

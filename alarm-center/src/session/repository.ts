@@ -8,6 +8,12 @@ import type { Queryable } from '../db/database.ts';
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** How many users exist (the demo seeds an empty database only). */
+export async function count(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]?.n ?? 0;
+}
+
 export async function create(db: Queryable, user: User, passwordHash: string): Promise<void> {
   await db.query(
     `INSERT INTO users (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4)

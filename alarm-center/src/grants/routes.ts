@@ -125,10 +125,7 @@ function caseWorkerRoutes(app: FastifyInstance, service: GrantService) {
   r.get(
     '/api/grants/figures',
     { preHandler: followUp, schema: { tags: ['follow-up'], response: { 200: figuresSchema } } },
-    async () => ({
-      ...(await service.figures()),
-      goals: { automaticShare: 0.9, digitalShare: 0.2 },
-    }),
+    async () => service.figures(),
   );
 }
 

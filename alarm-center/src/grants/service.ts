@@ -202,8 +202,9 @@ export class GrantService {
     return repo.latestDecision(this.pool, applicationId);
   }
 
+  /** The follow-up figures against the municipality's targets (90% automatic, 20% digital). */
   async figures() {
-    return repo.figures(this.pool);
+    return { ...(await repo.figures(this.pool)), goals: { automaticShare: 0.9, digitalShare: 0.2 } };
   }
 
   async orders(viewer: User, status: Parameters<typeof repo.listOrders>[1]) {

@@ -2,7 +2,7 @@
 // heartbeat points per second the alarm center's batching writer sustains. Prints JSON lines.
 
 import pino from 'pino';
-import { InfluxTelemetry } from '../src/ingest/telemetry.ts';
+import { InfluxTelemetry } from '../src/devices/telemetry.ts';
 import { startInfluxd } from '../src/testing/influxd.ts';
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 600_000);

@@ -5,8 +5,8 @@
 import { hashSecret } from '@trygg/broker';
 import type { DeviceType } from '@trygg/firmware-protocol';
 import type { Platform } from './platform.ts';
-import * as residents from './repositories/residents.ts';
-import * as users from './repositories/users.ts';
+import * as residents from './residents/repository.ts';
+import * as users from './session/repository.ts';
 
 export const DEMO_USERS = [
   { username: 'operator', displayName: 'Olga Operatör', role: 'operator', password: 'demo-operator' },
@@ -61,8 +61,7 @@ const DEMO_RESIDENTS = [
 
 /** Seeds the demo once; returns false when the database already had users. */
 export async function seedDemo(platform: Platform): Promise<boolean> {
-  const { rows } = await platform.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-  if ((rows[0]?.n ?? 0) > 0) return false;
+  if ((await users.count(platform.db.pool)) > 0) return false;
   for (const u of DEMO_USERS) {
     await users.create(platform.db.pool, u, await hashSecret(u.password));
   }

@@ -1,5 +1,6 @@
-// The alarm center's error catalogue: a stable code, a message and an HTTP status for each
-// error a client or an operator can meet, so logs and consoles match on the code.
+// The alarm center's platform error catalogue and the machinery every area's catalogue is made
+// with: a stable code, a message and an HTTP status for each error a client or an operator can
+// meet, so logs and consoles match on the code. error-catalogue.ts indexes all areas.
 
 export const ERRORS = {
   AUTH_REQUIRED: { status: 401, message: 'Log in first' },
@@ -27,14 +28,22 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-type Catalogue = Record<string, { status: number; message: string }>;
+export type Catalogue = Record<string, { status: number; message: string }>;
+
+/** An error of one of the catalogues: its area (the catalogue's prefix), stable code and HTTP status. */
+export abstract class CatalogueError extends Error {
+  abstract readonly area: string;
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+}
 
 /**
  * The Error class of one catalogue: `new X(code)` carries the stable code, the catalogue's message
  * (or a more specific one) and the HTTP status; the HTTP error handler sends code and message.
  */
-export function catalogueError<C extends Catalogue>(name: string, catalogue: C) {
-  return class CatalogueError extends Error {
+export function catalogueError<C extends Catalogue>(area: string, name: string, catalogue: C) {
+  return class extends CatalogueError {
+    readonly area = area;
     readonly code: keyof C & string;
     readonly statusCode: number;
     constructor(code: keyof C & string, message: string = (catalogue[code] as C[keyof C]).message) {
@@ -46,4 +55,4 @@ export function catalogueError<C extends Catalogue>(name: string, catalogue: C) 
   };
 }
 
-export class AppError extends catalogueError('AppError', ERRORS) {}
+export class AppError extends catalogueError('platform', 'AppError', ERRORS) {}

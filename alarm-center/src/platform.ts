@@ -4,43 +4,38 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  brokerMetrics,
-  DEFAULT_LOGIN_ADMISSION,
-  FAST_HASH_MIN_SECRET_LENGTH,
-  hashDeviceSecret,
-  hashSecret,
-  isFastHash,
-  type RunningBroker,
-  startBroker,
-} from '@trygg/broker';
+import { brokerMetrics, DEFAULT_LOGIN_ADMISSION, hashSecret, type RunningBroker, startBroker } from '@trygg/broker';
 import { serveMetrics } from '@trygg/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlarmBus } from './alarms/bus.ts';
+import { Replication, replicaOrigin, withOrigin } from './alarms/replication.ts';
+import { DeadlineScheduler } from './alarms/scheduler.ts';
 import { AlarmService } from './alarms/service.ts';
-import { AlarmBus } from './bus.ts';
+import { AuditLog } from './audit/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { RoutingCore } from './core/index.ts';
+import { escalateAfterMs, RoutingCore } from './core/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
+import { brokerCommands, type DeviceCommands } from './devices/commands.ts';
+import { deviceCredentials } from './devices/login.ts';
+import { Provisioning, profileOf } from './devices/provisioning.ts';
+import { DeviceRegistry } from './devices/registry.ts';
+import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './devices/telemetry.ts';
 import { AppError } from './errors.ts';
+import { GrantService } from './grants/service.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { startDeviceMessageRetention } from './ingest/retention.ts';
-import { EmbeddedTelemetry, InfluxTelemetry, type TelemetrySink } from './ingest/telemetry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { OverviewService } from './overview/service.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
-import { Provisioning, profileOf } from './provisioning.ts';
-import { DeviceRegistry } from './registry.ts';
-import { Replication, replicaOrigin, withOrigin } from './replication.ts';
-import * as alarms from './repositories/alarms.ts';
-import * as devices from './repositories/devices.ts';
-import { DeadlineScheduler } from './scheduler.ts';
-import { brokerCommands, type DeviceCommands } from './supervision/device-commands.ts';
+import { ResidentService } from './residents/service.ts';
+import { SupervisionService } from './supervision/service.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -67,6 +62,8 @@ export interface Platform {
   registry: DeviceRegistry;
   provisioning: Provisioning;
   service: AlarmService;
+  grants: GrantService;
+  supervision: SupervisionService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -128,25 +125,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const applied = await migrate(db.pool);
     logger.info({ mode: db.mode, applied }, 'database ready');
 
-    const metrics = createMetrics({ openAlarmsByStatus: () => alarms.countOpenByStatus(db.pool) });
+    const metrics = createMetrics({ openAlarmsByStatus: () => service.countOpenByStatus() });
     const bus = new AlarmBus();
     const pii = createPiiCipher(options.piiKey);
-    const escalateAfterMs = {
-      1: config.ESCALATE_AFTER_S * 1000,
-      2: config.ESCALATE_AFTER_S * 2000,
-      3: config.ESCALATE_AFTER_S * 5000,
-      4: config.ESCALATE_AFTER_S * 15000,
-    };
-    const core = new RoutingCore({ escalateAfterMs });
+    const escalateAfter = escalateAfterMs(config.ESCALATE_AFTER_S);
+    const core = new RoutingCore({ escalateAfterMs: escalateAfter });
     const registry = new DeviceRegistry();
     const now = clock.now();
     for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
     const service = new AlarmService(db.pool, core, bus, metrics, clock);
-    for (const open of await alarms.openForCore(db.pool)) {
+    for (const open of await service.openForCore()) {
       if (open.status === 'new') core.alarmOpened(open.id, open.priority, open.openedAt);
       if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);
     }
     const provisioning = new Provisioning(db.pool, registry, core, clock, config.TIME_ZONE);
+    const audit = new AuditLog(db.pool, clock);
+    const residents = new ResidentService(db.pool, pii, audit);
+    const grants = new GrantService(db.pool, pii, provisioning, residents, audit, clock, {
+      olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE,
+      timeZone: config.TIME_ZONE,
+    });
+    const overview = new OverviewService(db.pool, clock, config.TIME_ZONE);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -218,7 +217,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         service,
         clock,
         logger,
-        escalateAfterMs,
+        escalateAfterMs: escalateAfter,
       });
       await replication.start();
       closers.push(() => replication.stop());
@@ -231,16 +230,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       request: (...args) =>
         broker ? brokerCommands(broker.aedes).request(...args) : Promise.resolve({ kind: 'timeout' }),
     };
-    const app = await buildApp({
-      pool: db.pool,
-      commands,
-      bus,
-      metrics,
+    // The supervision tick runs from here (not from its routes) until shutdown.
+    const supervision = new SupervisionService(
+      db.pool,
+      clock,
       service,
-      provisioning,
+      commands,
+      logger.child({ component: 'supervision' }),
+      { timeZone: config.TIME_ZONE },
+    );
+    supervision.start();
+    closers.push(async () => supervision.stop());
+    const app = await buildApp({
+      alarms: service,
+      audit,
+      bus,
+      devices: provisioning,
+      grants,
+      overview,
+      residents,
+      supervision,
+      metrics,
       telemetry,
       clock,
-      pii,
       logger,
       auth: {
         pool: db.pool,
@@ -250,7 +262,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
-      grants: { olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE, timeZone: config.TIME_ZONE },
       https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
       health: async () => {
         const database = await databaseHealth.check();
@@ -285,17 +296,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         admission: DEFAULT_LOGIN_ADMISSION,
       },
       {
-        credentials: {
-          secretHash: (deviceId) => devices.secretHash(db.pool, deviceId),
-          // A device provisioned before issued secrets got the fast hash is moved to it on its
-          // first good login, so the next reconnect storm costs it microseconds, not scrypt.
-          verified(deviceId, secret, hash) {
-            if (isFastHash(hash) || secret.length < FAST_HASH_MIN_SECRET_LENGTH) return;
-            void hashDeviceSecret(secret)
-              .then((fast) => devices.upgradeSecretHash(db.pool, deviceId, hash, fast))
-              .catch((err) => logger.warn({ err: err.message, deviceId }, 'secret hash not upgraded'));
-          },
-        },
+        credentials: deviceCredentials(db.pool, logger),
         serviceAccounts: options.serviceAccounts ?? config.BROKER_SERVICE_USERS,
         hooks: {
           onPublished: async ({ topic, payload }) => {
@@ -348,6 +349,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       registry,
       provisioning,
       service,
+      grants,
+      supervision,
       bus,
       metrics,
       ingest,

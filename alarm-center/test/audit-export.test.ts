@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { csvCell, formatAuditExport } from '../src/audit/export.ts';
 import type { Platform } from '../src/platform.ts';
-import { csvCell, formatAuditExport } from '../src/privacy/audit-export.ts';
 import {
   addResident,
   addUser,

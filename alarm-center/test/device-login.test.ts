@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret, hashSecret } from '@trygg/broker';
+import * as devices from '../src/devices/repository.ts';
 import type { Platform } from '../src/platform.ts';
-import * as devices from '../src/repositories/devices.ts';
 import {
   connectDevice,
   createTestDatabase,

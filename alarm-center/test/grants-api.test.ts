@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
 import type { Platform } from '../src/platform.ts';
-import * as residents from '../src/repositories/residents.ts';
+import * as residents from '../src/residents/repository.ts';
 import {
   addUser,
   connectDevice,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Platform } from '../src/platform.ts';
-import * as users from '../src/repositories/users.ts';
+import * as users from '../src/session/repository.ts';
 import {
   addUser,
   createTestDatabase,

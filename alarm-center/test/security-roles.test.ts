@@ -4,7 +4,7 @@ import { deviceTopic } from '@trygg/firmware-protocol';
 import WebSocket from 'ws';
 import { ROLES, type Role } from '../src/api/schemas.ts';
 import type { Platform } from '../src/platform.ts';
-import * as users from '../src/repositories/users.ts';
+import * as users from '../src/session/repository.ts';
 import {
   addUser,
   createTestDatabase,

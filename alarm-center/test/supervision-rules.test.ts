@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { localToUtc, nightOf, nightsInMonth, visitDueAt } from '../src/supervision/night.ts';
+import { localToUtc } from '../src/core/local-time.ts';
+import { nightOf, nightsInMonth, visitDueAt } from '../src/supervision/night.ts';
 import {
   type Consent,
   canUseMode,

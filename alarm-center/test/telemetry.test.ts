@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { InfluxTelemetry } from '../src/ingest/telemetry.ts';
+import { InfluxTelemetry } from '../src/devices/telemetry.ts';
 import { freePort, type RunningInflux, startInfluxd } from '../src/testing/influxd.ts';
 import { eventually } from '../src/testing/wait.ts';
 

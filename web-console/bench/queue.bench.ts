@@ -16,8 +16,8 @@ import {
   startTestPlatform,
 } from '@trygg/alarm-center/testing';
 import { deviceTopic } from '@trygg/firmware-protocol';
-import * as alarms from '../../alarm-center/src/repositories/alarms.ts';
-import * as devices from '../../alarm-center/src/repositories/devices.ts';
+import * as alarms from '../../alarm-center/src/alarms/repository.ts';
+import * as devices from '../../alarm-center/src/devices/repository.ts';
 import { launchBrowser, login } from '../../tests/src/browser.ts';
 import { buildConsole } from '../../tests/src/console.ts';
 

@@ -3,12 +3,13 @@
 
 import type pg from 'pg';
 import type { AlarmSummary, User } from '../api/schemas.ts';
-import type { AlarmBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
-import type { Decision, RoutingCore } from '../core/index.ts';
+import { ALARM_POLICY, type AlarmRequest, type Decision, type RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import * as alarms from '../repositories/alarms.ts';
+import type { AlarmBus } from './bus.ts';
+import * as alarms from './repository.ts';
 
 export interface Committed {
   /** Alarms whose stored state changed, to publish once the transaction has committed. */
@@ -28,31 +29,59 @@ export class AlarmService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The one road for every alarm, whoever raises it (the routing core, supervision, the flood
+   * limiter, a refused store, an unknown unit, replication): opens it, or counts a repeat on the
+   * open alarm of the same device and kind, inside the caller's transaction. Priority and
+   * audience come from ALARM_POLICY, and every alarm is counted. Returns null when another
+   * replica already holds the device's "connection lost".
+   */
+  async raise(
+    client: pg.PoolClient,
+    request: AlarmRequest,
+    into: Committed,
+    note?: { actor: string; text: string },
+  ): Promise<{ alarmId: string; created: boolean } | null> {
+    // Replicas: a device silent here may be talking to another replica (see claimConnectionLost).
+    const lastSeen = request.details.lastSeenAt ?? null;
+    if (request.kind === 'connection_lost' && !(await alarms.claimConnectionLost(client, request.deviceId, lastSeen))) {
+      return null;
+    }
+    const { priority, audience } = ALARM_POLICY[request.kind];
+    const raised = await alarms.raise(client, {
+      deviceId: request.deviceId,
+      residentId: request.residentId,
+      district: request.district,
+      kind: request.kind,
+      priority,
+      audience,
+      at: request.at,
+      sourceMessageId: request.sourceMessageId,
+      details: { ...request.details },
+    });
+    if (note) await alarms.addNote(client, raised.alarmId, note.actor, note.text, request.at);
+    into.changed.add(raised.alarmId);
+    if (raised.created) {
+      into.opened.push({ id: raised.alarmId, priority, at: request.at });
+      this.metrics.alarmsRaised.inc({ kind: request.kind });
+    } else {
+      this.metrics.alarmRepeats.inc({ kind: request.kind });
+    }
+    return raised;
+  }
+
+  /** Raises one alarm in a transaction of its own and tells the consoles once it committed. */
+  async raiseAlone(request: AlarmRequest): Promise<void> {
+    const committed = emptyCommitted();
+    await inTransaction(this.pool, (client) => this.raise(client, request, committed));
+    await this.published(committed);
+  }
+
   /** Stores decisions inside the caller's transaction. */
   async apply(client: pg.PoolClient, decisions: readonly Decision[], into: Committed): Promise<void> {
     for (const d of decisions) {
       if (d.type === 'alarm') {
-        // Replicas: a device silent here may be talking to another replica (see claimConnectionLost).
-        const lastSeen = d.details.lastSeenAt ?? null;
-        if (d.kind === 'connection_lost' && !(await alarms.claimConnectionLost(client, d.deviceId, lastSeen))) continue;
-        const { alarmId, created } = await alarms.raise(client, {
-          deviceId: d.deviceId,
-          residentId: d.residentId,
-          district: d.district,
-          kind: d.kind,
-          priority: d.priority,
-          audience: d.audience,
-          at: d.at,
-          sourceMessageId: d.sourceMessageId,
-          details: { ...d.details },
-        });
-        into.changed.add(alarmId);
-        if (created) {
-          into.opened.push({ id: alarmId, priority: d.priority, at: d.at });
-          this.metrics.alarmsRaised.inc({ kind: d.kind });
-        } else {
-          this.metrics.alarmRepeats.inc({ kind: d.kind });
-        }
+        await this.raise(client, d, into);
       } else if (d.type === 'resolve') {
         const id = await alarms.resolveOpen(client, d.deviceId, d.kind, d.outcome, d.at);
         if (id) {
@@ -87,6 +116,51 @@ export class AlarmService {
     await inTransaction(this.pool, (client) => this.apply(client, decisions, committed));
     await this.published(committed);
   }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /** The queue; technicians see technical alarms only, operators and supervisors all. */
+  async list(filter: Omit<alarms.AlarmFilter, 'audience'>, viewer: User): Promise<AlarmSummary[]> {
+    const audience = viewer.role === 'technician' ? 'technician' : undefined;
+    return alarms.list(this.pool, { ...filter, audience });
+  }
+
+  /** Every open alarm, for a console's snapshot. */
+  async open(): Promise<AlarmSummary[]> {
+    return alarms.list(this.pool, { status: 'open' });
+  }
+
+  async summary(alarmId: string): Promise<AlarmSummary | null> {
+    return alarms.summary(this.pool, alarmId);
+  }
+
+  /** One alarm as `viewer` may see it: a technician sees technical alarms only. */
+  async summaryFor(alarmId: string, viewer: User): Promise<AlarmSummary> {
+    const alarm = await alarms.summary(this.pool, alarmId);
+    if (!alarm) throw new AppError('ALARM_NOT_FOUND');
+    if (viewer.role === 'technician' && alarm.audience !== 'technician') throw new AppError('FORBIDDEN_ROLE');
+    return alarm;
+  }
+
+  async history(alarmId: string) {
+    return alarms.history(this.pool, alarmId);
+  }
+
+  async details(alarmId: string) {
+    return alarms.details(this.pool, alarmId);
+  }
+
+  /** Open alarms the routing core must know about after a restart. */
+  async openForCore() {
+    return alarms.openForCore(this.pool);
+  }
+
+  /** Open alarms by status, for the alarms_open gauge. */
+  async countOpenByStatus(): Promise<Record<string, number>> {
+    return alarms.countOpenByStatus(this.pool);
+  }
+
+  // ---- the operators' actions -----------------------------------------------------------
 
   async acknowledge(alarmId: string, user: User): Promise<AlarmSummary> {
     const now = this.clock.now();

@@ -50,6 +50,36 @@ export function localDate(at: number, timeZone: string): string {
   return `${l.year}-${pad(l.month)}-${pad(l.day)}`;
 }
 
+/** Local wall time minus UTC at `at`, in milliseconds (e.g. +2 h in Swedish summer). */
+function wallOffsetMs(at: number, timeZone: string): number {
+  const l = localParts(at, timeZone);
+  const wall = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
+  return wall - (at - (((at % 1000) + 1000) % 1000));
+}
+
+/** The UTC instant of a local wall time. A time skipped by a DST change falls an hour later. */
+export function localToUtc(date: string, hhmm: string, timeZone: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
+  const s = parseClock(hhmm);
+  const wall = Date.UTC(
+    Number(match[1]),
+    Number(match[2]) - 1,
+    Number(match[3]),
+    Math.floor(s / 3600),
+    (s % 3600) / 60,
+  );
+  // Two passes settle the offset on either side of a DST change.
+  let at = wall - wallOffsetMs(wall, timeZone);
+  at = wall - wallOffsetMs(at, timeZone);
+  return at;
+}
+
+/** When "today" began in the zone: local midnight of the day `at` falls on (the municipality's day). */
+export function startOfLocalDay(at: number, timeZone: string): number {
+  return localToUtc(localDate(at, timeZone), '00:00', timeZone);
+}
+
 /**
  * Offsets change only at quarter-hour UTC instants (most zones switch on the hour; Lord Howe
  * Island switches at :30 UTC), so one offset per zone and quarter hour is exact.

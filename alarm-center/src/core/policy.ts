@@ -17,3 +17,19 @@ export const ALARM_POLICY: Record<AlarmKind, { priority: Priority; audience: Aud
   device_fault: { priority: 4, audience: 'technician' },
   power_lost: { priority: 4, audience: 'technician' },
 };
+
+/**
+ * How long an unacknowledged alarm waits before it escalates, in multiples of the municipality's
+ * ESCALATE_AFTER_S: a life-threatening alarm escalates first, a technician's much later.
+ */
+export const ESCALATION_LADDER: Record<Priority, number> = { 1: 1, 2: 2, 3: 5, 4: 15 };
+
+/** The escalation deadlines per priority, in milliseconds, for ESCALATE_AFTER_S = `escalateAfterS`. */
+export function escalateAfterMs(escalateAfterS: number): Record<Priority, number> {
+  return {
+    1: escalateAfterS * ESCALATION_LADDER[1] * 1000,
+    2: escalateAfterS * ESCALATION_LADDER[2] * 1000,
+    3: escalateAfterS * ESCALATION_LADDER[3] * 1000,
+    4: escalateAfterS * ESCALATION_LADDER[4] * 1000,
+  };
+}

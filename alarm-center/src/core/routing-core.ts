@@ -5,6 +5,7 @@
 // deadlines run on the platform clock passed in as `now`.
 
 import type { DeviceEvent, Heartbeat, Person, RoomLayout } from '@trygg/firmware-protocol';
+import { connectionDeadline } from './connection.ts';
 import { type Deadline, DeadlineHeap } from './deadlines.ts';
 import { distanceM, lyingOnFloor } from './geometry.ts';
 import { inDailyWindow } from './local-time.ts';
@@ -286,7 +287,7 @@ export class RoutingCore {
   }
 
   #heartbeatDeadline(state: DeviceState): number {
-    return state.lastSeen + state.profile.heartbeatIntervalS * state.rules.heartbeatTolerance * 1000;
+    return connectionDeadline(state.lastSeen, state.profile.heartbeatIntervalS, state.rules.heartbeatTolerance);
   }
 
   /**

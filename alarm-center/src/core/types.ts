@@ -93,6 +93,12 @@ export interface AlarmDecision {
   details: AlarmDetails;
 }
 
+/**
+ * An alarm to raise, whoever raises it: the alarm service takes its priority and audience from
+ * ALARM_POLICY by kind, so no raiser can set them differently.
+ */
+export type AlarmRequest = Omit<AlarmDecision, 'type' | 'priority' | 'audience'>;
+
 export interface AlarmDetails {
   position?: Position;
   frame?: { layout: RoomLayout; person: Person | null };
@@ -105,6 +111,8 @@ export interface AlarmDetails {
   battery?: number;
   lastSeenAt?: number;
   distanceM?: number;
+  /** A missed or escalated digital night visit. */
+  supervision?: { visitId: string; time: string; reason: string };
 }
 
 export interface ResolveDecision {

@@ -1,5 +1,5 @@
-// The grant flow's error catalogue: stable codes with a message and HTTP status. The app's error
-// handler passes any 4xx error's code and message through, so these reach clients unchanged.
+// The grant flow's error catalogue (area 'grants'): stable codes with a message and HTTP status.
+// Indexed in error-catalogue.ts, which the HTTP error handler recognises.
 
 import { catalogueError } from '../errors.ts';
 
@@ -17,4 +17,4 @@ export const GRANT_ERRORS = {
 
 export type GrantErrorCode = keyof typeof GRANT_ERRORS;
 
-export class GrantError extends catalogueError('GrantError', GRANT_ERRORS) {}
+export class GrantError extends catalogueError('grants', 'GrantError', GRANT_ERRORS) {}

@@ -3,11 +3,11 @@
 
 import type { DeviceType } from '@trygg/firmware-protocol';
 import type pg from 'pg';
+import type { Queryable } from '../db/database.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { LegalBasis, ReasonCode } from './rules.ts';
 import type { ApplicationDetail, ApplicationStatus, DecisionView, GrantFigures, InstallationOrder } from './schemas.ts';
 
-type Queryable = pg.Pool | pg.PoolClient;
 type Contact = { name: string; relation: string; phone: string };
 
 export interface StoredAnswers {

@@ -6,12 +6,13 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { User } from '../api/schemas.ts';
+import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import { localDate } from '../core/local-time.ts';
 import { inTransaction } from '../db/database.ts';
+import type { Provisioning } from '../devices/provisioning.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-import type { Provisioning } from '../provisioning.ts';
-import * as residents from '../repositories/residents.ts';
+import type { ResidentService } from '../residents/service.ts';
 import { GrantError } from './errors.ts';
 import * as repo from './repository.ts';
 import { DEFAULT_GRANT_RULES_CONFIG, decide, type GrantRulesConfig, RULES_VERSION } from './rules.ts';
@@ -55,6 +56,8 @@ export class GrantService {
     private readonly pool: pg.Pool,
     private readonly pii: PiiCipher,
     private readonly provisioning: Provisioning,
+    private readonly residents: ResidentService,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly options: GrantOptions = DEFAULT_GRANT_OPTIONS,
   ) {}
@@ -158,10 +161,92 @@ export class GrantService {
     });
   }
 
+  // ---- reads: personal data is audit-logged per record, before or as it is shown ----------
+
+  /** The public status page; a wrong token and an unknown reference look the same. */
+  async statusByReference(reference: string, token: string) {
+    const status = await repo.statusByReference(this.pool, reference, tokenHash(token));
+    if (!status) throw new GrantError('APPLICATION_NOT_FOUND');
+    return status;
+  }
+
+  /** The case workers' queue; it shows names and the reasons, which may reveal health. */
+  async manualQueue(viewer: User) {
+    const applications = await repo.manualQueue(this.pool);
+    for (const a of applications) {
+      await this.audit.record({
+        actor: viewer.username,
+        action: 'list_application',
+        subjectType: 'application',
+        subjectId: a.id,
+        reason: 'manual queue',
+      });
+    }
+    return applications;
+  }
+
+  async application(viewer: User, id: string) {
+    await this.audit.record({
+      actor: viewer.username,
+      action: 'view_application',
+      subjectType: 'application',
+      subjectId: id,
+      reason: 'case handling',
+    });
+    const application = await repo.detail(this.pool, this.pii, id);
+    if (!application) throw new GrantError('APPLICATION_NOT_FOUND');
+    return application;
+  }
+
+  async latestDecision(applicationId: string) {
+    return repo.latestDecision(this.pool, applicationId);
+  }
+
+  /** The follow-up figures against the municipality's targets (90% automatic, 20% digital). */
+  async figures() {
+    return { ...(await repo.figures(this.pool)), goals: { automaticShare: 0.9, digitalShare: 0.2 } };
+  }
+
+  async orders(viewer: User, status: Parameters<typeof repo.listOrders>[1]) {
+    const orders = await repo.listOrders(this.pool, status);
+    for (const o of orders) {
+      await this.audit.record({
+        actor: viewer.username,
+        action: 'list_installation_order',
+        subjectType: 'resident',
+        subjectId: o.residentId,
+        reason: `installation order ${o.id}`,
+      });
+    }
+    return orders;
+  }
+
+  /** One order with the door code, for the technician on site: every view is logged. */
+  async order(viewer: User, id: string) {
+    const order = await repo.order(this.pool, this.pii, id);
+    if (!order) throw new GrantError('ORDER_NOT_FOUND');
+    await this.audit.record({
+      actor: viewer.username,
+      action: 'view_installation_order',
+      subjectType: 'resident',
+      subjectId: order.residentId,
+      reason: `installation order ${order.id}`,
+    });
+    return order;
+  }
+
+  /** An order as an action's reply: without the door code, so it is not a view to log. */
+  async orderWithoutDoorCode(id: string) {
+    const order = await repo.order(this.pool, this.pii, id);
+    if (!order) throw new GrantError('ORDER_NOT_FOUND');
+    const { doorCode: _, ...withoutDoorCode } = order;
+    return withoutDoorCode;
+  }
+
   /** A grant makes the applicant a resident the alarm center knows, and orders the installation. */
   async #grant(client: pg.PoolClient, app: repo.ApplicationForGrant, now: number): Promise<void> {
     const residentId = `res-${app.reference.toLowerCase()}`;
-    await residents.create(client, this.pii, {
+    await this.residents.createWith(client, {
       id: residentId,
       name: app.applicantName,
       address: app.address,

@@ -9,42 +9,48 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { AlarmBus } from '../alarms/bus.ts';
+import { alarmsPlugin } from '../alarms/routes.ts';
 import type { AlarmService } from '../alarms/service.ts';
-import type { AlarmBus } from '../bus.ts';
+import { streamPlugin } from '../alarms/stream.ts';
+import { auditPlugin } from '../audit/routes.ts';
+import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import { DEFAULT_GRANT_OPTIONS, type GrantOptions } from '../grants/service.ts';
-import type { TelemetrySink } from '../ingest/telemetry.ts';
+import type { Provisioning } from '../devices/provisioning.ts';
+import { devicesPlugin } from '../devices/routes.ts';
+import type { TelemetrySink } from '../devices/telemetry.ts';
+import { DEFAULT_GRANT_ROUTE_OPTIONS, type GrantRouteOptions, grantsPlugin } from '../grants/routes.ts';
+import type { GrantService } from '../grants/service.ts';
 import type { Metrics } from '../metrics.ts';
-import type { PiiCipher } from '../privacy/pii.ts';
-import type { Provisioning } from '../provisioning.ts';
-import { type AuthOptions, registerAuth } from './auth.ts';
+import { overviewPlugin } from '../overview/routes.ts';
+import type { OverviewService } from '../overview/service.ts';
+import type { ResidentService } from '../residents/service.ts';
+import { type AuthOptions, registerAuth } from '../session/auth.ts';
+import { sessionPlugin } from '../session/routes.ts';
+import { supervisionPlugin } from '../supervision/routes.ts';
+import type { SupervisionService } from '../supervision/service.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
-import { alarmRoutes } from './routes-alarms.ts';
-import { auditRoutes } from './routes-audit.ts';
-import { deviceRoutes } from './routes-devices.ts';
-import { DEFAULT_GRANT_ROUTE_OPTIONS, grantRoutes } from './routes-grants.ts';
-import { overviewRoutes } from './routes-overview.ts';
-import { sessionRoutes } from './routes-session.ts';
-import { streamRoutes } from './routes-stream.ts';
-import { supervisionRoutes } from './routes-supervision.ts';
 
+/** The services the platform built; each feature's plugin gets only the ones it uses. */
 export interface AppDeps {
-  pool: pg.Pool;
+  alarms: AlarmService;
+  audit: AuditLog;
   bus: AlarmBus;
+  devices: Provisioning;
+  grants: GrantService;
+  overview: OverviewService;
+  residents: ResidentService;
+  supervision: SupervisionService;
   metrics: Metrics;
-  service: AlarmService;
-  provisioning: Provisioning;
   telemetry: TelemetrySink;
   clock: Clock;
-  pii: PiiCipher;
   auth: AuthOptions;
   logger: Logger;
   /** Directory of the built web console (web-console/dist), served at /. */
   consoleDist: string | null;
-  /** The municipality's grant settings (age threshold, time zone); defaults when absent. */
-  grants?: GrantOptions;
+  /** Rate limits of the public e-service; defaults when absent. */
+  grantRoutes?: GrantRouteOptions;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
@@ -76,14 +82,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 4096 } });
   registerAuth(app, deps.auth);
 
-  sessionRoutes(app, deps.auth, { max: 10, timeWindow: '1 minute' });
-  alarmRoutes(app, deps);
-  auditRoutes(app, deps);
-  deviceRoutes(app, deps);
-  grantRoutes(app, deps, { ...DEFAULT_GRANT_ROUTE_OPTIONS, grants: deps.grants ?? DEFAULT_GRANT_OPTIONS });
-  overviewRoutes(app, deps);
-  streamRoutes(app, deps);
-  supervisionRoutes(app, deps);
+  // One encapsulated plugin per feature: a feature's routes see its services, never another's SQL.
+  await app.register(sessionPlugin, { auth: deps.auth, loginRateLimit: { max: 10, timeWindow: '1 minute' } });
+  await app.register(alarmsPlugin, { alarms: deps.alarms, residents: deps.residents, devices: deps.devices });
+  await app.register(auditPlugin, { audit: deps.audit });
+  await app.register(devicesPlugin, { devices: deps.devices, telemetry: deps.telemetry, clock: deps.clock });
+  await app.register(grantsPlugin, { grants: deps.grants, limits: deps.grantRoutes ?? DEFAULT_GRANT_ROUTE_OPTIONS });
+  await app.register(overviewPlugin, { overview: deps.overview });
+  await app.register(streamPlugin, { alarms: deps.alarms, bus: deps.bus, metrics: deps.metrics });
+  await app.register(supervisionPlugin, { supervision: deps.supervision });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

@@ -1,10 +1,12 @@
 // Turns every error a route can meet into the catalogue's {code, message, statusCode} body, so
-// consoles and logs match on codes. Validation errors name the fields; internals are not leaked.
+// consoles and logs match on codes: any area's catalogue error (error-catalogue.ts), validation
+// errors through the one formatter (validation.ts), database outages; internals are not leaked.
 
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Counter } from 'prom-client';
-import { AppError, ERRORS } from '../errors.ts';
+import { isCatalogued } from '../error-catalogue.ts';
+import { ERRORS } from '../errors.ts';
+import { validationErrorBody } from './validation.ts';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001']);
 
@@ -23,20 +25,12 @@ function isRefusedByDatabase(err: { code?: unknown }): boolean {
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AppError) {
+    // Any area's catalogue error (platform, grants, supervision): its code, message and status.
+    if (isCatalogued(err)) {
       return reply.status(err.statusCode).send({ code: err.code, message: err.message, statusCode: err.statusCode });
     }
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const fields = err.validation.map((v) => {
-        const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        return `${path || err.validationContext || 'body'}: ${v.message}`;
-      });
-      return reply.status(400).send({
-        code: 'VALIDATION',
-        message: `${ERRORS.VALIDATION.message}: ${fields.join('; ')}`.slice(0, 1000),
-        statusCode: 400,
-      });
-    }
+    const invalid = validationErrorBody(err);
+    if (invalid) return reply.status(400).send(invalid);
     if (isDatabaseUnavailable(err)) {
       const e = ERRORS.DATABASE_UNAVAILABLE;
       return reply.status(e.status).send({ code: 'DATABASE_UNAVAILABLE', message: e.message, statusCode: e.status });

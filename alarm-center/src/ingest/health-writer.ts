@@ -4,7 +4,7 @@
 import type { Heartbeat } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import * as devices from '../repositories/devices.ts';
+import * as devices from '../devices/repository.ts';
 
 export class HealthWriter {
   #pending = new Map<string, devices.HealthUpdate>();

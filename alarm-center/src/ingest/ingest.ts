@@ -16,14 +16,14 @@ import type { Clock } from '../clock.ts';
 import type { RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import { classifyStoreFailure, isRetryable, storeErrorSummary } from '../db/store-errors.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { DeviceRecord } from '../devices/repository.ts';
+import * as devices from '../devices/repository.ts';
+import type { TelemetrySink } from '../devices/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DeviceRegistry } from '../registry.ts';
-import type { DeviceRecord } from '../repositories/devices.ts';
-import * as devices from '../repositories/devices.ts';
 import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
 import { RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
-import type { TelemetrySink } from './telemetry.ts';
 import { ingestUnknownUnit } from './unknown-unit.ts';
 
 export interface IngestDeps {
@@ -91,7 +91,7 @@ export function createIngest(deps: IngestDeps) {
     logger.warn({ err: storeErrorSummary(err), ...where }, 'device message refused by the store; acknowledged');
     if (refusedByStore.has(device.deviceId, message.id)) return 'rejected';
     try {
-      await deps.alarms.applyTimed([storeRefusedAlarm(device, message.type, clock.now())]);
+      await deps.alarms.raiseAlone(storeRefusedAlarm(device, message.type, clock.now()));
       refusedByStore.add(device.deviceId, message.id);
     } catch (alarmErr) {
       if (classifyStoreFailure(alarmErr) === 'transient') {
@@ -112,7 +112,7 @@ export function createIngest(deps: IngestDeps) {
     const device = registry.get(deviceId) ?? (await registry.lookup(pool, deviceId));
     if (!device) return 'rejected';
     try {
-      await deps.alarms.applyTimed([floodAlarm(device, clock.now())]);
+      await deps.alarms.raiseAlone(floodAlarm(device, clock.now()));
     } catch (err) {
       logger.error({ err, deviceId }, 'technical alarm for a flooding device not stored');
     }

@@ -2,7 +2,7 @@
 // configured rate; every refused message is counted, and a flood raises one technical alarm for the
 // technicians (a misbehaving device is a fault to fix, not noise to drop). Pure: time comes in.
 
-import { ALARM_POLICY, type AlarmDecision } from '../core/index.ts';
+import type { AlarmRequest } from '../core/index.ts';
 
 export interface RateLimitConfig {
   /** Sustained messages per second per device; 0 disables the limit. */
@@ -76,14 +76,12 @@ export interface FloodingDevice {
 }
 
 /** The technical alarm for a device that exceeded its message rate. */
-export function floodAlarm(device: FloodingDevice, now: number): AlarmDecision {
+export function floodAlarm(device: FloodingDevice, now: number): AlarmRequest {
   return {
-    type: 'alarm',
     deviceId: device.deviceId,
     residentId: device.residentId,
     district: device.district,
     kind: 'device_fault',
-    ...ALARM_POLICY.device_fault,
     at: now,
     sourceMessageId: null,
     details: { fault: 'message_flood' },

@@ -4,6 +4,7 @@
 
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import * as devices from '../devices/repository.ts';
 
 /** How long an accepted device event is remembered; far beyond any device's resend window. */
 export const DEVICE_MESSAGE_RETENTION_S = 30 * 24 * 3600;
@@ -15,13 +16,9 @@ export async function pruneDeviceMessages(db: pg.Pool, retentionS = DEVICE_MESSA
   let total = 0;
   for (;;) {
     // small batches, each its own statement, so the embedded database is never held for long
-    const { rowCount } = await db.query(
-      `DELETE FROM device_messages WHERE ctid IN (
-         SELECT ctid FROM device_messages WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [retentionS, PRUNE_BATCH],
-    );
-    total += rowCount ?? 0;
-    if ((rowCount ?? 0) < PRUNE_BATCH) return total;
+    const pruned = await devices.pruneMessages(db, retentionS, PRUNE_BATCH);
+    total += pruned;
+    if (pruned < PRUNE_BATCH) return total;
   }
 }
 

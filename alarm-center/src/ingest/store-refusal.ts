@@ -1,10 +1,9 @@
 // A device message the store refused as data is acknowledged (resending it would mute the device)
-// and shown as one alarm per device (an operator's when it was urgent, else a technician's): a resend of the same message, or
-// another refused message while the alarm is open, adds no second alarm.
+// and shown as one alarm per device (an operator's when it was urgent, else a technician's): a
+// resend of the same message, or another refused message while the alarm is open, adds no second alarm.
 
 import { type DeviceEvent, URGENT_EVENT_TYPES } from '@trygg/firmware-protocol';
-import { ALARM_POLICY } from '../core/policy.ts';
-import type { AlarmDecision } from '../core/types.ts';
+import type { AlarmRequest } from '../core/types.ts';
 
 export interface RefusedDevice {
   deviceId: string;
@@ -17,19 +16,16 @@ export interface RefusedDevice {
  * the message was an urgent event (a press, a fall, an exit), an operator's priority-1 alarm, since
  * someone may be waiting for help behind it.
  */
-export function storeRefusedAlarm(device: RefusedDevice, eventType: string | undefined, now: number): AlarmDecision {
+export function storeRefusedAlarm(device: RefusedDevice, eventType: string | undefined, now: number): AlarmRequest {
   const urgent = eventType !== undefined && URGENT_EVENT_TYPES.has(eventType as DeviceEvent['type']);
-  const kind = urgent ? 'manual' : 'device_fault';
   return {
-    type: 'alarm',
     deviceId: device.deviceId,
     residentId: device.residentId,
     district: device.district,
-    kind,
-    ...ALARM_POLICY[kind],
+    kind: urgent ? 'manual' : 'device_fault',
     at: now,
     sourceMessageId: null,
-    details: { fault: 'message_not_stored', ...(urgent ? { eventType } : {}) },
+    details: { fault: 'message_not_stored' },
   };
 }
 

@@ -7,12 +7,12 @@ import { type DeviceEvent, parseScaipDeviceId, URGENT_EVENT_TYPES } from '@trygg
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
-import { ALARM_POLICY, type AlarmDecision } from '../core/index.ts';
+import type { AlarmRequest } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { DeviceRecord } from '../devices/repository.ts';
+import * as devices from '../devices/repository.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DeviceRegistry } from '../registry.ts';
-import type { DeviceRecord } from '../repositories/devices.ts';
-import * as devices from '../repositories/devices.ts';
 
 export interface UnknownUnitDeps {
   pool: pg.Pool;
@@ -25,12 +25,7 @@ export interface UnknownUnitDeps {
 
 /** The registered device that stands for the controller: its first unit that is not retired. */
 async function controllerDevice(deps: UnknownUnitDeps, cid: string): Promise<DeviceRecord | undefined> {
-  // cids are [A-Za-z0-9]; LIKE metacharacters cannot occur in them
-  const { rows } = await deps.pool.query<{ id: string }>(
-    `SELECT id FROM devices WHERE id LIKE $1 AND status <> 'retired' ORDER BY id LIMIT 1`,
-    [`scaip-${cid}-%`],
-  );
-  const id = rows[0]?.id;
+  const id = await devices.firstUnitOfController(deps.pool, cid);
   return id === undefined ? undefined : deps.registry.lookup(deps.pool, id);
 }
 
@@ -43,15 +38,13 @@ export function unknownUnitAlarm(
   unit: { cid: string; did: string },
   event: DeviceEvent,
   now: number,
-): AlarmDecision {
+): AlarmRequest {
   const kind = URGENT_EVENT_TYPES.has(event.type) ? 'manual' : 'device_fault';
   return {
-    type: 'alarm',
     deviceId: controller.deviceId,
     residentId: controller.residentId,
     district: controller.district,
     kind,
-    ...ALARM_POLICY[kind],
     at: now,
     sourceMessageId: event.id,
     details: { fault: `unknown unit ${unit.did} on controller ${unit.cid}: ${event.type}` },
@@ -78,7 +71,7 @@ export async function ingestUnknownUnit(
   try {
     await inTransaction(deps.pool, async (client) => {
       fresh = await devices.recordEvent(client, deviceId, event);
-      if (fresh) await deps.alarms.apply(client, [unknownUnitAlarm(controller, unit, event, now)], committed);
+      if (fresh) await deps.alarms.raise(client, unknownUnitAlarm(controller, unit, event, now), committed);
     });
   } catch (err) {
     deps.metrics.ingestFailures.inc();

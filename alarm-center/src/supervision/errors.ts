@@ -1,5 +1,5 @@
-// The supervision errors: a stable code, a message and an HTTP status each. The HTTP error
-// handler sends any 4xx error's code and message as they are, so consoles match on the code.
+// The supervision errors (area 'supervision'): a stable code, a message and an HTTP status each.
+// Indexed in error-catalogue.ts, which the HTTP error handler recognises.
 
 import { catalogueError } from '../errors.ts';
 
@@ -19,4 +19,4 @@ export const SUPERVISION_ERRORS = {
 
 export type SupervisionErrorCode = keyof typeof SUPERVISION_ERRORS;
 
-export class SupervisionError extends catalogueError('SupervisionError', SUPERVISION_ERRORS) {}
+export class SupervisionError extends catalogueError('supervision', 'SupervisionError', SUPERVISION_ERRORS) {}

@@ -2,16 +2,9 @@
 // zone. A night is named after the evening it starts on and runs from noon to noon, so 23:00 and
 // 02:00 visits belong to the same night. Pure: no clock, no I/O.
 
-import { localParts, parseClock } from '../core/local-time.ts';
+import { localParts, localToUtc, parseClock } from '../core/local-time.ts';
 
 const NOON_S = 12 * 3600;
-
-/** Local wall time minus UTC at `at`, in milliseconds (e.g. +2 h in Swedish summer). */
-function offsetMs(at: number, timeZone: string): number {
-  const l = localParts(at, timeZone);
-  const wall = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  return wall - (at - (((at % 1000) + 1000) % 1000));
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -31,17 +24,6 @@ export function nightOf(at: number, timeZone: string): string {
   const l = localParts(at, timeZone);
   const secondOfDay = l.hour * 3600 + l.minute * 60 + l.second;
   return secondOfDay >= NOON_S ? isoDate(l.year, l.month, l.day) : isoDate(l.year, l.month, l.day - 1);
-}
-
-/** The UTC instant of a local wall time. A time skipped by a DST change falls an hour later. */
-export function localToUtc(date: string, hhmm: string, timeZone: string): number {
-  const { year, month, day } = parseDate(date);
-  const s = parseClock(hhmm);
-  const wall = Date.UTC(year, month - 1, day, Math.floor(s / 3600), (s % 3600) / 60);
-  // Two passes settle the offset on either side of a DST change.
-  let at = wall - offsetMs(wall, timeZone);
-  at = wall - offsetMs(at, timeZone);
-  return at;
 }
 
 /** When a visit at `hhmm` falls in `night`: evening times on the night's date, morning times the next day. */

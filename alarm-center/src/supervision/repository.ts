@@ -3,9 +3,8 @@
 // alarms (the resident's camera, whether an alarm is open).
 
 import type pg from 'pg';
+import type { Queryable } from '../db/database.ts';
 import type { ConsentParty, ConsentScope, VisitMode, VisitStatus } from './rules.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PlanVisit {
   id: string;

@@ -9,11 +9,9 @@ import type { Logger } from 'pino';
 import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import { ALARM_POLICY } from '../core/policy.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceCommands } from '../devices/commands.ts';
 import { AppError } from '../errors.ts';
-import * as alarms from '../repositories/alarms.ts';
-import type { DeviceCommands } from './device-commands.ts';
 import { SupervisionError } from './errors.ts';
 import { monthOf, nightOf, nightsInMonth, visitDueAt } from './night.ts';
 import * as repo from './repository.ts';
@@ -31,9 +29,9 @@ import {
   visitsToSwitchBack,
 } from './rules.ts';
 
-export const DEFAULT_TIME_ZONE = 'Europe/Stockholm';
-
 export interface SupervisionOptions {
+  /** The municipality's time zone (TIME_ZONE): which night "tonight" is, and this month. */
+  timeZone?: string;
   timing?: VisitTiming;
   /** How long a look-in waits for the camera before the visit turns physical. */
   snapshotTimeoutMs?: number;
@@ -68,6 +66,7 @@ export class SupervisionService {
   readonly timing: VisitTiming;
   readonly #snapshotTimeoutMs: number;
   readonly #tickMs: number;
+  readonly #timeZone: string;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #laidOutNight: string | null = null;
@@ -81,6 +80,7 @@ export class SupervisionService {
     options: SupervisionOptions = {},
   ) {
     this.timing = options.timing ?? DEFAULT_TIMING;
+    this.#timeZone = options.timeZone ?? 'Europe/Stockholm';
     this.#snapshotTimeoutMs = options.snapshotTimeoutMs ?? 5000;
     this.#tickMs = options.tickMs ?? 250;
   }
@@ -197,7 +197,7 @@ export class SupervisionService {
   /** Tonight's visits (or a given night's) in time order across residents. */
   async round(nightDate: string | null, nightTeam: string | null) {
     await this.advance();
-    const night = nightDate ?? nightOf(this.clock.now(), DEFAULT_TIME_ZONE);
+    const night = nightDate ?? nightOf(this.clock.now(), this.#timeZone);
     return { night, visits: await repo.night(this.pool, night, nightTeam) };
   }
 
@@ -227,7 +227,7 @@ export class SupervisionService {
   async advance(): Promise<void> {
     const now = this.clock.now();
     // Each night is laid out once when it begins; saving a plan lays out its own visits at once.
-    const night = nightOf(now, DEFAULT_TIME_ZONE);
+    const night = nightOf(now, this.#timeZone);
     if (night !== this.#laidOutNight) {
       await this.layOutTonight();
       this.#laidOutNight = night;
@@ -262,8 +262,8 @@ export class SupervisionService {
 
   /**
    * Raises an operator alarm for a resident on their camera (or another device of theirs), with
-   * the visit's story in its history. Until the alarm kinds have one of their own for
-   * supervision, it is raised as kind 'supervision' (priority 2, operators) and says why in its details and notes.
+   * the visit's story in its history. Raised as kind 'supervision' through the alarm service, like
+   * every alarm (priority and audience from ALARM_POLICY, counted), and says why in its details and notes.
    */
   async #raiseAlarm(
     visit: repo.Visit,
@@ -278,21 +278,22 @@ export class SupervisionService {
     const committed = emptyCommitted();
     const alarmId = await inTransaction(this.pool, async (c) => {
       if (claim && !(await claim(c))) return null; // someone else already escalated it
-      const raised = await alarms.raise(c, {
-        deviceId: device.deviceId,
-        residentId: visit.residentId,
-        district: device.district,
-        kind: 'supervision',
-        priority: ALARM_POLICY.supervision.priority,
-        audience: 'operator',
-        at: now,
-        sourceMessageId: null,
-        details: { supervision: { visitId: visit.id, time: visit.time, reason } },
-      });
-      await alarms.addNote(c, raised.alarmId, actor ?? 'supervision', note, now);
+      const raised = await this.alarmService.raise(
+        c,
+        {
+          deviceId: device.deviceId,
+          residentId: visit.residentId,
+          district: device.district,
+          kind: 'supervision',
+          at: now,
+          sourceMessageId: null,
+          details: { supervision: { visitId: visit.id, time: visit.time, reason } },
+        },
+        committed,
+        { actor: actor ?? 'supervision', text: note },
+      );
+      if (!raised) return null; // only "connection lost" is ever declined
       await repo.setVisitAlarm(c, visit.id, raised.alarmId);
-      committed.changed.add(raised.alarmId);
-      if (raised.created) committed.opened.push({ id: raised.alarmId, priority: 2, at: now });
       return raised.alarmId;
     });
     if (alarmId !== null) await this.alarmService.published(committed);
@@ -334,7 +335,7 @@ export class SupervisionService {
     const now = this.clock.now();
     const visit = request.visitId ? await repo.visit(this.pool, request.visitId) : null;
     if (request.visitId && !visit) throw new SupervisionError('VISIT_NOT_FOUND');
-    const alarm = request.alarmId ? await alarms.summary(this.pool, request.alarmId) : null;
+    const alarm = request.alarmId ? await this.alarmService.summary(request.alarmId) : null;
     if (request.alarmId && !alarm) throw new AppError('ALARM_NOT_FOUND');
     const plan = await repo.plan(this.pool, request.residentId);
     const decision = frameAccess(
@@ -399,7 +400,7 @@ export class SupervisionService {
 
   /** Planned savings of all plans, and realised savings per night of a month. */
   async savings(month: string | null) {
-    const m = month ?? monthOf(nightOf(this.clock.now(), DEFAULT_TIME_ZONE));
+    const m = month ?? monthOf(nightOf(this.clock.now(), this.#timeZone));
     const last = `${m}-${String(nightsInMonth(m)).padStart(2, '0')}`;
     const plans = await repo.plans(this.pool);
     const planned = plannedSaving(

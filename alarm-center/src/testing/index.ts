@@ -11,8 +11,8 @@ import type { Role } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
 import { configSchema } from '../config.ts';
 import { type Platform, startPlatform } from '../platform.ts';
-import * as residents from '../repositories/residents.ts';
-import * as users from '../repositories/users.ts';
+import * as residents from '../residents/repository.ts';
+import * as users from '../session/repository.ts';
 
 export const TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -3,8 +3,8 @@
 // provisioning; a miss falls back to the database once (another replica may have provisioned it).
 
 import type pg from 'pg';
-import type { DeviceRecord } from './repositories/devices.ts';
-import * as devices from './repositories/devices.ts';
+import type { DeviceRecord } from './repository.ts';
+import * as devices from './repository.ts';
 
 export class DeviceRegistry {
   readonly #byId = new Map<string, DeviceRecord>();

@@ -1,11 +1,9 @@
 // Owns the residents table. Door codes and identity numbers are stored encrypted and decrypted
 // only for a resident card view, which the caller audit-logs.
 
-import type pg from 'pg';
 import type { ResidentCard } from '../api/schemas.ts';
+import type { Queryable } from '../db/database.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface NewResident {
   id: string;

@@ -2,9 +2,9 @@
 // escalations): a single periodic tick asks the core what is due. No timer per device or alarm.
 
 import type { Logger } from 'pino';
-import type { AlarmService } from './alarms/service.ts';
-import type { Clock } from './clock.ts';
-import type { Decision, RoutingCore } from './core/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Decision, RoutingCore } from '../core/index.ts';
+import type { AlarmService } from './service.ts';
 
 export class DeadlineScheduler {
   #timer: NodeJS.Timeout | null = null;

@@ -2,10 +2,8 @@
 // log of accepted device events, and device health for technicians.
 
 import type { DeviceEvent, DeviceType } from '@trygg/firmware-protocol';
-import type pg from 'pg';
+import type { Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface DeviceRecord {
   deviceId: string;
@@ -150,4 +148,72 @@ export async function byId(db: Queryable, deviceId: string): Promise<DeviceRecor
     [deviceId],
   );
   return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** The technician has tested the device on site; false when it is unknown or retired. */
+export async function markInstalled(db: Queryable, deviceId: string): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE devices SET status = 'installed' WHERE id = $1 AND status <> 'retired'`, [
+    deviceId,
+  ]);
+  return Boolean(rowCount);
+}
+
+/**
+ * The seconds after its last sighting at which a device (table alias `d`) counts as lost: its
+ * heartbeat interval times its rules' heartbeatTolerance, or the parameter `toleranceParam`
+ * (pass core's HEARTBEAT_TOLERANCE). The SQL twin of core/connection.ts.
+ */
+export const toleranceSecondsSql = (toleranceParam: string) =>
+  `d.heartbeat_interval_s * coalesce((d.rules->>'heartbeatTolerance')::float8, ${toleranceParam})`;
+
+export interface DeviceHealthRow {
+  id: string;
+  device_type: DeviceRecord['deviceType'];
+  serial: string;
+  resident_id: string | null;
+  resident_name: string | null;
+  district: string;
+  status: string;
+  last_seen_at: string | null;
+  heartbeat_interval_s: number;
+  battery: number | null;
+  signal_dbm: number | null;
+  firmware: string | null;
+  open_technical: number;
+  /** The device's own heartbeatTolerance, if its rules set one. */
+  heartbeat_tolerance: number | null;
+}
+
+/** Every device not retired, with its health and its count of open technical alarms. */
+export async function listWithHealth(db: Queryable): Promise<DeviceHealthRow[]> {
+  const { rows } = await db.query<DeviceHealthRow>(
+    `SELECT d.id, d.device_type, d.serial, d.resident_id, r.name AS resident_name, d.district, d.status,
+            d.last_seen_at, d.heartbeat_interval_s, d.battery, d.signal_dbm, d.firmware,
+            (d.rules->>'heartbeatTolerance')::float8 AS heartbeat_tolerance,
+            (SELECT count(*)::int FROM alarms a WHERE a.device_id = d.id AND a.audience = 'technician'
+               AND a.status <> 'closed') AS open_technical
+     FROM devices d LEFT JOIN residents r ON r.id = d.resident_id
+     WHERE d.status <> 'retired' ORDER BY d.district, d.id`,
+  );
+  return rows;
+}
+
+/** The first registered unit of a SCAIP controller that is not retired: the device standing for it. */
+export async function firstUnitOfController(db: Queryable, cid: string): Promise<string | undefined> {
+  // cids are [A-Za-z0-9]; LIKE metacharacters cannot occur in them
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM devices WHERE id LIKE $1 AND status <> 'retired' ORDER BY id LIMIT 1`,
+    [`scaip-${cid}-%`],
+  );
+  return rows[0]?.id;
+}
+
+/** Deletes up to `batch` device messages received more than `retentionS` ago (database time). */
+export async function pruneMessages(db: Queryable, retentionS: number, batch: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM device_messages WHERE ctid IN (
+       SELECT ctid FROM device_messages WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)`,
+    [retentionS, batch],
+  );
+  return rowCount ?? 0;
 }

@@ -2,14 +2,13 @@
 // a device to a resident and district, issue its credentials once).
 
 import { deviceTypeSchema, isDeviceId } from '@trygg/firmware-protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { TelemetrySink } from '../ingest/telemetry.ts';
-import type { Provisioning } from '../provisioning.ts';
-import { requireRole } from './auth.ts';
+import { requireRole } from '../session/auth.ts';
+import type { Provisioning } from './provisioning.ts';
+import type { TelemetrySink } from './telemetry.ts';
 
 const deviceBody = z.strictObject({
   deviceId: z.string().refine(isDeviceId, 'device id: 2-64 of [A-Za-z0-9_-], starting with a letter or digit'),
@@ -35,10 +34,13 @@ const deviceListItem = z.object({
   openTechnicalAlarms: z.int(),
 });
 
-export function deviceRoutes(
-  app: FastifyInstance,
-  deps: { pool: pg.Pool; provisioning: Provisioning; telemetry: TelemetrySink; clock: Clock },
-) {
+export interface DevicesPluginOptions {
+  devices: Provisioning;
+  telemetry: TelemetrySink;
+  clock: Clock;
+}
+
+export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (app, deps) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['devices'];
   const technicians = requireRole('technician', 'supervisor');
@@ -46,7 +48,7 @@ export function deviceRoutes(
   r.get(
     '/api/devices',
     { preHandler: technicians, schema: { tags, response: { 200: z.object({ devices: z.array(deviceListItem) }) } } },
-    async () => ({ devices: await deps.provisioning.list() }),
+    async () => ({ devices: await deps.devices.list() }),
   );
 
   r.post(
@@ -60,7 +62,7 @@ export function deviceRoutes(
       },
     },
     async (request, reply) => {
-      const secret = await deps.provisioning.register({ ...request.body, rules: {} });
+      const secret = await deps.devices.register({ ...request.body, rules: {} });
       return reply.status(201).send({ deviceId: request.body.deviceId, secret, mqttUsername: request.body.deviceId });
     },
   );
@@ -103,6 +105,6 @@ export function deviceRoutes(
       preHandler: technicians,
       schema: { tags, params: idParams, response: { 200: z.object({ status: z.string() }) } },
     },
-    async (request) => ({ status: await deps.provisioning.markInstalled(request.params.id) }),
+    async (request) => ({ status: await deps.devices.markInstalled(request.params.id) }),
   );
-}
+};

@@ -1,14 +1,16 @@
 // The consoles' live stream: a snapshot of open alarms on connect (so a reconnecting console
 // catches up without reload), then every committed change and every health change.
 
-import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AlarmSummary, StreamMessage } from '../api/schemas.ts';
-import type { AlarmBus } from '../bus.ts';
 import type { Metrics } from '../metrics.ts';
-import * as alarms from '../repositories/alarms.ts';
+import type { AlarmBus } from './bus.ts';
+import type { AlarmService } from './service.ts';
 
-export function streamRoutes(app: FastifyInstance, deps: { pool: pg.Pool; bus: AlarmBus; metrics: Metrics }) {
+export const streamPlugin: FastifyPluginAsync<{ alarms: AlarmService; bus: AlarmBus; metrics: Metrics }> = async (
+  app,
+  deps,
+) => {
   app.get('/api/stream', { websocket: true }, async (socket, request) => {
     const user = request.user;
     if (!user || !['operator', 'supervisor', 'technician'].includes(user.role)) {
@@ -35,7 +37,7 @@ export function streamRoutes(app: FastifyInstance, deps: { pool: pg.Pool; bus: A
       deps.metrics.consoles.dec();
     });
     try {
-      const open = (await alarms.list(deps.pool, { status: 'open' })).filter(visible);
+      const open = (await deps.alarms.open()).filter(visible);
       send({ type: 'hello', alarms: open, degraded: deps.bus.health.degraded });
     } catch {
       send({ type: 'hello', alarms: [], degraded: true });
@@ -43,4 +45,4 @@ export function streamRoutes(app: FastifyInstance, deps: { pool: pg.Pool; bus: A
     ready = true;
     for (const alarm of pending) send({ type: 'alarm', alarm });
   });
-}
+};

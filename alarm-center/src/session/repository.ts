@@ -2,12 +2,17 @@
 // database dump does not hand out live sessions.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
 
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../db/database.ts';
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** How many users exist (the demo seeds an empty database only). */
+export async function count(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]?.n ?? 0;
+}
 
 export async function create(db: Queryable, user: User, passwordHash: string): Promise<void> {
   await db.query(

@@ -1,13 +1,16 @@
 // Login, who-am-I and logout.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loginBodySchema, userSchema } from '../api/schemas.ts';
 import { AppError } from '../errors.ts';
 import { type AuthOptions, login, logout } from './auth.ts';
 
-export function sessionRoutes(app: FastifyInstance, auth: AuthOptions, loginRateLimit: object): void {
+export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; loginRateLimit: object }> = async (
+  app,
+  { auth, loginRateLimit },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/api/session',
@@ -29,4 +32,4 @@ export function sessionRoutes(app: FastifyInstance, auth: AuthOptions, loginRate
     await logout(auth, request, reply);
     return reply.status(204).send();
   });
-}
+};

@@ -1,15 +1,12 @@
 // Digital night supervision over HTTP: plans and the one-step mode switch, consents, tonight's
 // round, look-ins at a resident's camera, closing visits, the frame access log and savings. The
-// rules live in supervision/rules.ts and the SupervisionService; this file maps HTTP onto them and
-// owns the service's periodic tick for as long as the app lives.
+// rules live in supervision/rules.ts and the SupervisionService; this file maps HTTP onto them
+// (the platform builds the service and runs its periodic tick).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AlarmService } from '../alarms/service.ts';
-import type { Clock } from '../clock.ts';
+import { requireRole } from '../session/auth.ts';
 import {
   accessLogEntrySchema,
   accessLogQuerySchema,
@@ -27,28 +24,9 @@ import {
   savingsQuerySchema,
   savingsSchema,
   visitSchema,
-} from '../supervision/api.ts';
-import type { DeviceCommands } from '../supervision/device-commands.ts';
-import type { ConsentRecord, Visit } from '../supervision/repository.ts';
-import { type SupervisionOptions, SupervisionService } from '../supervision/service.ts';
-import { requireRole } from './auth.ts';
-
-export interface SupervisionRouteDeps {
-  pool: pg.Pool;
-  clock: Clock;
-  service: AlarmService;
-  logger: Logger;
-  /** The device command channel; without it look-ins report the camera unavailable. */
-  commands?: DeviceCommands | null;
-  supervision?: SupervisionOptions;
-}
-
-declare module './app.ts' {
-  interface AppDeps {
-    /** Publishes commands to devices (the platform passes the embedded broker's). */
-    commands?: DeviceCommands | null;
-  }
-}
+} from './api.ts';
+import type { ConsentRecord, Visit } from './repository.ts';
+import type { SupervisionService } from './service.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -86,18 +64,10 @@ const savingsViewers = requireRole('nightteam', 'caseworker', 'supervisor');
 /** Any logged-in user may ask: the rules decide, and a refusal is logged like a view. */
 const anyone = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam');
 
-export function supervisionRoutes(app: FastifyInstance, deps: SupervisionRouteDeps): SupervisionService {
-  const supervision = new SupervisionService(
-    deps.pool,
-    deps.clock,
-    deps.service,
-    deps.commands ?? null,
-    deps.logger.child({ component: 'supervision' }),
-    deps.supervision,
-  );
-  supervision.start();
-  app.addHook('onClose', async () => supervision.stop());
-
+export const supervisionPlugin: FastifyPluginAsync<{ supervision: SupervisionService }> = async (
+  app,
+  { supervision },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['supervision'];
   const base = '/api/supervision';
@@ -242,6 +212,4 @@ export function supervisionRoutes(app: FastifyInstance, deps: SupervisionRouteDe
     { preHandler: savingsViewers, schema: { tags, querystring: savingsQuerySchema, response: { 200: savingsSchema } } },
     async (request) => supervision.savings(request.query.month ?? null),
   );
-
-  return supervision;
-}
+};

@@ -1,7 +1,7 @@
 // Formats the data-protection officer's audit export as CSV (for a spreadsheet) or JSON lines
 // (for tools). Pure. CSV cells that a spreadsheet would run as a formula are defused.
 
-import type { AuditExportRow } from '../repositories/audit.ts';
+import type { AuditExportRow } from './repository.ts';
 
 export const AUDIT_EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];

@@ -1,8 +1,6 @@
 // Owns the append-only audit_log: who looked at which personal data, when and why.
 
-import type pg from 'pg';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../db/database.ts';
 
 export interface AuditEntry {
   actor: string;

@@ -2,18 +2,12 @@
 // (resident cards, camera frames, applications, orders) in a time range, as CSV or JSON lines.
 // Exporting is itself an access to personal data, so it is logged before the rows are read.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
-import type { Clock } from '../clock.ts';
-import { AppError } from '../errors.ts';
-import { AUDIT_EXPORT_CONTENT_TYPE, AUDIT_EXPORT_FORMATS, formatAuditExport } from '../privacy/audit-export.ts';
-import * as audit from '../repositories/audit.ts';
-import { requireRole } from './auth.ts';
-
-/** Bounds one response; a longer period is exported in parts. */
-export const AUDIT_EXPORT_MAX_ROWS = 100_000;
+import { requireRole } from '../session/auth.ts';
+import { AUDIT_EXPORT_CONTENT_TYPE, AUDIT_EXPORT_FORMATS, formatAuditExport } from './export.ts';
+import type { AuditLog } from './service.ts';
 
 const exportQuerySchema = z.object({
   /** Inclusive, ISO 8601 with offset, e.g. 2024-03-01T00:00:00+01:00. */
@@ -23,7 +17,7 @@ const exportQuerySchema = z.object({
   format: z.enum(AUDIT_EXPORT_FORMATS).default('csv'),
 });
 
-export function auditRoutes(app: FastifyInstance, deps: { pool: pg.Pool; clock: Clock }): void {
+export const auditPlugin: FastifyPluginAsync<{ audit: AuditLog }> = async (app, { audit }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/audit/export',
@@ -34,20 +28,12 @@ export function auditRoutes(app: FastifyInstance, deps: { pool: pg.Pool; clock: 
     },
     async (request, reply) => {
       const { format } = request.query;
-      const from = new Date(request.query.from);
-      const to = request.query.to ? new Date(request.query.to) : new Date(deps.clock.now());
-      if (!(from < to)) throw new AppError('VALIDATION', '`from` must be before `to`');
-      await audit.append(deps.pool, {
-        actor: request.user!.username,
-        action: 'export_audit_log',
-        subjectType: 'audit_log',
-        subjectId: `${from.toISOString()}/${to.toISOString()}`,
-        reason: `format ${format}`,
-      });
-      const rows = await audit.exportRange(deps.pool, from, to, AUDIT_EXPORT_MAX_ROWS + 1);
-      if (rows.length > AUDIT_EXPORT_MAX_ROWS) {
-        throw new AppError('VALIDATION', `more than ${AUDIT_EXPORT_MAX_ROWS} entries: export a shorter period`);
-      }
+      const { from, to, rows } = await audit.export(
+        request.user!.username,
+        new Date(request.query.from),
+        request.query.to ? new Date(request.query.to) : null,
+        format,
+      );
       const stamp = (d: Date) => d.toISOString().replaceAll(':', '');
       return reply
         .type(AUDIT_EXPORT_CONTENT_TYPE[format])
@@ -56,4 +42,4 @@ export function auditRoutes(app: FastifyInstance, deps: { pool: pg.Pool; clock: 
         .send(formatAuditExport(rows, format));
     },
   );
-}
+};

@@ -3,9 +3,9 @@
 
 import type pg from 'pg';
 import type { AlarmDetail, AlarmHistoryEntry, AlarmSummary } from '../api/schemas.ts';
+import type { Queryable } from '../db/database.ts';
+import { toleranceSecondsSql } from '../devices/repository.ts';
 import { AppError } from '../errors.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface RaiseAlarm {
   deviceId: string;
@@ -396,8 +396,7 @@ export async function claimSilentDevices(
   }>(
     `SELECT d.id, d.resident_id, d.district, d.last_seen_at FROM devices d
      WHERE d.status = 'installed' AND d.last_seen_at IS NOT NULL
-       AND d.last_seen_at + make_interval(secs => d.heartbeat_interval_s
-             * coalesce((d.rules->>'heartbeatTolerance')::float8, $2) + $3::float8 / 1000) <= $1
+       AND d.last_seen_at + make_interval(secs => ${toleranceSecondsSql('$2')} + $3::float8 / 1000) <= $1
        -- Closed after the last recorded sighting: the device came back (or an operator handled
        -- it) and the batched last_seen_at has not caught up; wait for it.
        AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.device_id = d.id AND a.kind = 'connection_lost'

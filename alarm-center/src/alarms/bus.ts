@@ -2,7 +2,7 @@
 // Only committed state is published: a console never shows an alarm the database lost.
 
 import { EventEmitter } from 'node:events';
-import type { AlarmSummary } from './api/schemas.ts';
+import type { AlarmSummary } from '../api/schemas.ts';
 
 export interface Health {
   degraded: boolean;

@@ -3,13 +3,19 @@
 
 import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
-import type { Clock } from './clock.ts';
-import type { DeviceProfile, DeviceRules, RoutingCore } from './core/index.ts';
-import { inTransaction, onCommit } from './db/database.ts';
-import { AppError } from './errors.ts';
+import type { Clock } from '../clock.ts';
+import {
+  type DeviceProfile,
+  type DeviceRules,
+  HEARTBEAT_TOLERANCE,
+  isOnline,
+  type RoutingCore,
+} from '../core/index.ts';
+import { inTransaction, onCommit } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { DeviceRegistry } from './registry.ts';
-import type { DeviceRecord } from './repositories/devices.ts';
-import * as devices from './repositories/devices.ts';
+import type { DeviceRecord } from './repository.ts';
+import * as devices from './repository.ts';
 
 export function profileOf(device: DeviceRecord, timeZone: string): DeviceProfile {
   return {
@@ -55,11 +61,7 @@ export class Provisioning {
   }
 
   async markInstalledWith(client: pg.PoolClient, deviceId: string): Promise<'installed'> {
-    const { rowCount } = await client.query(
-      `UPDATE devices SET status = 'installed' WHERE id = $1 AND status <> 'retired'`,
-      [deviceId],
-    );
-    if (!rowCount) throw new AppError('DEVICE_NOT_FOUND');
+    if (!(await devices.markInstalled(client, deviceId))) throw new AppError('DEVICE_NOT_FOUND');
     onCommit(() => {
       const known = this.registry.get(deviceId);
       if (known) this.#know({ ...known, status: 'installed' });
@@ -72,29 +74,14 @@ export class Provisioning {
     this.core.upsertDevice(profileOf(record, this.timeZone), this.clock.now());
   }
 
+  /** The device's latest accepted events, newest first (an alarm's context). */
+  async recentEvents(deviceId: string) {
+    return devices.recentEvents(this.pool, deviceId);
+  }
+
+  /** The technicians' device list with health at a glance. */
   async list() {
-    const { rows } = await this.pool.query<{
-      id: string;
-      device_type: DeviceRecord['deviceType'];
-      serial: string;
-      resident_id: string | null;
-      resident_name: string | null;
-      district: string;
-      status: string;
-      last_seen_at: string | null;
-      heartbeat_interval_s: number;
-      battery: number | null;
-      signal_dbm: number | null;
-      firmware: string | null;
-      open_technical: number;
-    }>(
-      `SELECT d.id, d.device_type, d.serial, d.resident_id, r.name AS resident_name, d.district, d.status,
-              d.last_seen_at, d.heartbeat_interval_s, d.battery, d.signal_dbm, d.firmware,
-              (SELECT count(*)::int FROM alarms a WHERE a.device_id = d.id AND a.audience = 'technician'
-                 AND a.status <> 'closed') AS open_technical
-       FROM devices d LEFT JOIN residents r ON r.id = d.resident_id
-       WHERE d.status <> 'retired' ORDER BY d.district, d.id`,
-    );
+    const rows = await devices.listWithHealth(this.pool);
     const now = this.clock.now();
     return rows.map((d) => ({
       deviceId: d.id,
@@ -103,8 +90,12 @@ export class Provisioning {
       resident: d.resident_id ? { id: d.resident_id, name: d.resident_name ?? '' } : null,
       district: d.district,
       status: d.status,
-      // Online: heard from within three heartbeat intervals (the connection-lost tolerance).
-      online: d.last_seen_at !== null && now - Date.parse(d.last_seen_at) < d.heartbeat_interval_s * 3000,
+      online: isOnline(
+        d.last_seen_at === null ? null : Date.parse(d.last_seen_at),
+        d.heartbeat_interval_s,
+        now,
+        d.heartbeat_tolerance ?? HEARTBEAT_TOLERANCE,
+      ),
       lastSeenAt: d.last_seen_at,
       battery: d.battery,
       signalDbm: d.signal_dbm,

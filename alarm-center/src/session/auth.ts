@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import * as users from '../repositories/users.ts';
+import * as users from './repository.ts';
 
 export const SESSION_COOKIE = 'sid';
 const LOCK_AFTER_FAILURES = 5;

@@ -24,14 +24,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { AlarmService } from './alarms/service.ts';
-import { emptyCommitted } from './alarms/service.ts';
-import type { AlarmSummary } from './api/schemas.ts';
+import type { AlarmSummary } from '../api/schemas.ts';
+import type { Clock } from '../clock.ts';
+import { HEARTBEAT_TOLERANCE, type Priority, type RoutingCore } from '../core/index.ts';
+import { inTransaction } from '../db/database.ts';
 import type { AlarmBus } from './bus.ts';
-import type { Clock } from './clock.ts';
-import { ALARM_POLICY, type AlarmDecision, DEFAULT_RULES, type Priority, type RoutingCore } from './core/index.ts';
-import { inTransaction } from './db/database.ts';
-import * as alarms from './repositories/alarms.ts';
+import * as alarms from './repository.ts';
+import type { AlarmService } from './service.ts';
+import { emptyCommitted } from './service.ts';
 
 export const CHANGE_CHANNEL = 'alarm_changes';
 
@@ -211,19 +211,22 @@ export class Replication {
     const grace = this.#o.connectionGraceMs ?? 15_000;
     const committed = emptyCommitted();
     const silent = await inTransaction(this.#o.pool, async (client) => {
-      const devices = await alarms.claimSilentDevices(client, now, DEFAULT_RULES.heartbeatTolerance, grace);
-      const decisions: AlarmDecision[] = devices.map((d) => ({
-        type: 'alarm',
-        deviceId: d.deviceId,
-        residentId: d.residentId,
-        district: d.district,
-        kind: 'connection_lost',
-        ...ALARM_POLICY.connection_lost,
-        at: now,
-        sourceMessageId: null,
-        details: { lastSeenAt: d.lastSeenAt },
-      }));
-      await this.#o.service.apply(client, decisions, committed);
+      const devices = await alarms.claimSilentDevices(client, now, HEARTBEAT_TOLERANCE, grace);
+      for (const d of devices) {
+        await this.#o.service.raise(
+          client,
+          {
+            deviceId: d.deviceId,
+            residentId: d.residentId,
+            district: d.district,
+            kind: 'connection_lost',
+            at: now,
+            sourceMessageId: null,
+            details: { lastSeenAt: d.lastSeenAt },
+          },
+          committed,
+        );
+      }
       return devices;
     });
     for (const d of silent) this.#o.core.markConnectionLost(d.deviceId);

@@ -1,0 +1,55 @@
+// The one formatter of validation errors: a summary message, and per field what is wrong in
+// English (`fields`, as forms have shown it) and as a stable code a console translates (`issues`).
+
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERRORS } from '../errors.ts';
+
+/** A field name and what is wrong with it, for forms to show next to the field. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The same, with a stable code for translation (see FIELD_ERROR_CODES). */
+export interface FieldIssue extends FieldError {
+  code: FieldErrorCode;
+}
+
+/** zod's issue kinds, as the codes a console translates; a refinement's own rule is INVALID. */
+const FIELD_ERROR_CODES = {
+  invalid_type: 'FIELD_TYPE',
+  too_small: 'FIELD_TOO_SMALL',
+  too_big: 'FIELD_TOO_BIG',
+  invalid_format: 'FIELD_FORMAT',
+  invalid_value: 'FIELD_NOT_ALLOWED',
+  unrecognized_keys: 'FIELD_UNKNOWN',
+  not_multiple_of: 'FIELD_INVALID',
+  invalid_union: 'FIELD_INVALID',
+  invalid_key: 'FIELD_INVALID',
+  invalid_element: 'FIELD_INVALID',
+  custom: 'FIELD_INVALID',
+} as const;
+
+export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[keyof typeof FIELD_ERROR_CODES];
+
+const fieldCode = (keyword: string): FieldErrorCode =>
+  (FIELD_ERROR_CODES as Record<string, FieldErrorCode>)[keyword] ?? 'FIELD_INVALID';
+
+/** The 400 body of a request the schema refused; null when `err` is not a schema validation error. */
+export function validationErrorBody(err: FastifyError) {
+  if (!hasZodFastifySchemaValidationErrors(err)) return null;
+  const issues: FieldIssue[] = err.validation.map((v) => ({
+    field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || err.validationContext || 'body',
+    message: v.message ?? 'invalid',
+    code: fieldCode(v.keyword),
+  }));
+  const summary = issues.map((f) => `${f.field}: ${f.message}`).join('; ');
+  return {
+    code: 'VALIDATION' as const,
+    message: `${ERRORS.VALIDATION.message}: ${summary}`.slice(0, 1000),
+    statusCode: 400,
+    fields: issues.map(({ field, message }): FieldError => ({ field, message })),
+    issues,
+  };
+}

@@ -41,9 +41,10 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
   const inFlight = new Map<string, Promise<boolean>>();
 
   async function lookup(cid: string): Promise<boolean> {
+    // The alarm center's published view, never its tables.
     const { rows } = await pool.query<{ id: string; device_type: DeviceType; heartbeat_interval_s: number }>(
-      `SELECT id, device_type, heartbeat_interval_s
-       FROM devices WHERE id LIKE $1 AND status <> 'retired'`,
+      `SELECT device_id AS id, device_type, heartbeat_interval_s
+       FROM directory_active_devices WHERE device_id LIKE $1`,
       [devicePrefixPattern(cid)],
     );
     const units = new Map<string, DeviceType>();

@@ -73,8 +73,8 @@ export async function all(db: Queryable): Promise<DeviceRecord[]> {
 
 export async function secretHash(db: Queryable, deviceId: string): Promise<string | null> {
   const { rows } = await db.query<{ secret_hash: string }>(
-    `SELECT c.secret_hash FROM device_credentials c JOIN devices d ON d.id = c.device_id
-     WHERE c.device_id = $1 AND c.revoked_at IS NULL AND d.status <> 'retired'`,
+    // One definition of "the active secret", the one the standalone broker reads too.
+    'SELECT secret_hash FROM directory_device_secrets WHERE device_id = $1',
     [deviceId],
   );
   return rows[0]?.secret_hash ?? null;

@@ -107,6 +107,22 @@ describe('device events become alarms (real PostgreSQL, real broker)', () => {
     assert.equal((await openAlarms(platform, 'pendant-1')).filter((a) => a.kind === 'door_exit').length, 0);
   });
 
+  it('a fall from a device registered as a pendant is not routed as a fall, but reaches an operator once', async () => {
+    const fall = { ...envelope(), type: 'fall.detected' };
+    const before = (await openAlarms(platform, 'pendant-1')).map((a) => a.id);
+    await pendant.publishAsync(deviceTopic('pendant-1', 'event'), JSON.stringify(fall), { qos: 1 });
+    await pendant.publishAsync(deviceTopic('pendant-1', 'event'), JSON.stringify(fall), { qos: 1 }); // resent
+    const { rows } = await platform.db.pool.query<{ kind: string; audience: string; details: { fault?: string } }>(
+      `SELECT kind, audience, details FROM alarms WHERE device_id = 'pendant-1' AND details->>'fault' LIKE 'event_not_for_device_type%'`,
+    );
+    assert.equal(rows.length, 1, 'one alarm, the resend adds none');
+    assert.equal(rows[0]!.audience, 'operator', 'someone may be on the floor: an operator calls');
+    assert.match(rows[0]!.details.fault!, /fall\.detected from a pendant/);
+    const after = await openAlarms(platform, 'pendant-1');
+    assert.equal(after.filter((a) => a.kind === 'fall').length, 0, 'never routed as a fall');
+    assert.ok(after.length >= before.length);
+  });
+
   it('a device with a wrong password is refused by the broker', async () => {
     await assert.rejects(connectDevice(platform, 'pendant-1', 'not-the-secret'));
   });

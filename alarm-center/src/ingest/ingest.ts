@@ -23,7 +23,7 @@ import type { TelemetrySink } from '../devices/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
-import { RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
+import { misregisteredAlarm, RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
 import { ingestUnknownUnit } from './unknown-unit.ts';
 
 export interface IngestDeps {
@@ -171,10 +171,13 @@ export function createIngest(deps: IngestDeps) {
     }
 
     const event = decoded.message;
+    // An event its registered type never sends is not routed (never guessed at), but it is not
+    // dropped either: the device is registered wrongly, and behind an urgent one (a fall from a
+    // "pendant") someone may need help. It becomes one alarm: an operator's when urgent.
     const wrongType = checkEventForDeviceType(device.deviceType, event);
-    if (wrongType) return refuse(topic, wrongType);
+    if (wrongType) refuse(topic, wrongType);
     deps.health.seen(device.deviceId, now);
-    deps.telemetry.event(device.deviceId, device.deviceType, event, now);
+    if (!wrongType) deps.telemetry.event(device.deviceId, device.deviceType, event, now);
 
     let committed = emptyCommitted();
     let fresh = false;
@@ -184,6 +187,10 @@ export function createIngest(deps: IngestDeps) {
         return inTransaction(pool, async (client) => {
           fresh = await devices.recordEvent(client, device.deviceId, event);
           if (!fresh) return;
+          if (wrongType) {
+            await deps.alarms.raise(client, misregisteredAlarm(device, event, now), committed);
+            return;
+          }
           const decisions = core.handleEvent(device.deviceId, event, now);
           for (const d of decisions) {
             if (d.type === 'log')
@@ -196,7 +203,11 @@ export function createIngest(deps: IngestDeps) {
       return storeFailed(device, { channel: 'event', id: event.id, type: event.type }, err);
     }
     // Counted once stored: a message refused at any step is counted as a rejection instead, never both.
-    metrics.deviceMessages.inc({ channel: decoded.channel });
+    if (!wrongType) metrics.deviceMessages.inc({ channel: decoded.channel });
+    if (wrongType) {
+      await deps.alarms.published(committed);
+      return 'rejected';
+    }
     if (!fresh) {
       metrics.duplicates.inc();
       return 'duplicate';

@@ -30,6 +30,28 @@ export function storeRefusedAlarm(device: RefusedDevice, eventType: string | und
 }
 
 /**
+ * The alarm for an event the device's registered type never sends (a fall from a device
+ * registered as a pendant): the registration is wrong. An operator's priority-1 alarm when the
+ * event is urgent, else a technician's fault; the event itself is not routed.
+ */
+export function misregisteredAlarm(
+  device: RefusedDevice & { deviceType: string },
+  event: { id: string; type: string },
+  now: number,
+): AlarmRequest {
+  const urgent = URGENT_EVENT_TYPES.has(event.type as DeviceEvent['type']);
+  return {
+    deviceId: device.deviceId,
+    residentId: device.residentId,
+    district: device.district,
+    kind: urgent ? 'manual' : 'device_fault',
+    at: now,
+    sourceMessageId: event.id,
+    details: { fault: `event_not_for_device_type: ${event.type} from a ${device.deviceType}` },
+  };
+}
+
+/**
  * Messages already refused and alarmed, so a resend (a lost PUBACK, a firmware retry) is counted
  * but raises nothing. Bounded: the oldest are forgotten first; a forgotten resend only repeats the
  * open alarm's count.

@@ -2,22 +2,12 @@
 // escalations, the false-alarm share per district (e.g. forgotten passage button) and devices
 // that are offline.
 
+import { overviewSchema } from '@trygg/console-contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { requireRole } from './auth.ts';
-
-const overviewSchema = z.object({
-  openByKind: z.record(z.string(), z.int()),
-  openByDistrict: z.record(z.string(), z.int()),
-  ackP50Ms: z.number().nullable(),
-  ackP90Ms: z.number().nullable(),
-  escalationsToday: z.int(),
-  falseAlarmShareByDistrict: z.record(z.string(), z.number()),
-  devicesOffline: z.int(),
-});
 
 export function overviewRoutes(app: FastifyInstance, deps: { pool: pg.Pool; clock: Clock }) {
   app

@@ -1,8 +1,8 @@
 // The operator's actions on one alarm: acknowledge, note a call, dispatch a responder, close with
 // an outcome. Shortcut keys focus the matching field (n, d, c) so everything works without a mouse.
 
+import type { AlarmSummary } from '@trygg/console-contract';
 import { type FormEvent, type RefObject, useState } from 'react';
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi, type Outcome } from '../api/endpoints.ts';
 import { OUTCOME_LIST } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';

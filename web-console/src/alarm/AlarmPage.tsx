@@ -2,8 +2,8 @@
 // camera frame when there is one, the full history, and the actions. It reloads whenever the live
 // stream reports a change to this alarm, so two operators never act on a stale view.
 
+import type { AlarmDetail, AlarmSummary, User } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AlarmDetail, AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi } from '../api/endpoints.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';

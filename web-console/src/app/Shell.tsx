@@ -1,8 +1,8 @@
 // The logged-in console: status bar, connection banner, role-based navigation, the current page
 // and the keyboard help. The live stream runs here so it survives moving between pages.
 
+import type { User } from '@trygg/console-contract';
 import { useCallback, useEffect, useState } from 'react';
-import type { User } from '../../../alarm-center/src/api/schemas.ts';
 import { AlarmPage } from '../alarm/AlarmPage.tsx';
 import { DevicePage } from '../devices/DevicePage.tsx';
 import { DevicesPage } from '../devices/DevicesPage.tsx';

@@ -1,9 +1,9 @@
 // One device for the technician: battery and signal over the last 24 hours, and marking a new
 // installation as done once it is online and tested.
 
+import type { DeviceListItem, TelemetryPoint } from '@trygg/console-contract';
 import { useEffect, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
-import type { DeviceListItem, TelemetryPoint } from '../api/types.ts';
 import { errorText } from '../app/errorText.ts';
 import { hrefOf } from '../app/route.ts';
 import type { Notify } from '../app/Shell.tsx';

@@ -1,8 +1,8 @@
 // The live alarm queue: most urgent first, ages counting up from one shared ticker, filters by
 // district and kind, and keyboard control (j/k, Enter, a, g).
 
+import type { AlarmSummary, User } from '@trygg/console-contract';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';

@@ -6,7 +6,7 @@ import { type FormEvent, type RefObject, useState } from 'react';
 import { alarms as alarmApi, type Outcome } from '../api/endpoints.ts';
 import { OUTCOME_LIST } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';
-import type { Notify } from '../app/Shell.tsx';
+import type { Notify } from '../app/notify.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Kbd } from '../keyboard/Kbd.tsx';
 

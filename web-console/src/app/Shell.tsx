@@ -23,11 +23,10 @@ import { RoundPage } from '../supervision/RoundPage.tsx';
 import { SavingsPage } from '../supervision/SavingsPage.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { Nav } from './Nav.tsx';
+import type { Notify } from './notify.ts';
 import { type NavPage, pagesFor } from './roles.ts';
 import { navigate, useRoute } from './route.ts';
 import { StatusBar } from './StatusBar.tsx';
-
-export type Notify = (text: string, tone?: 'info' | 'error') => void;
 
 export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () => void; onExpired: () => void }) {
   const { t } = useI18n();

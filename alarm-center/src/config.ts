@@ -21,10 +21,6 @@ export const configSchema = z
     METRICS_PORT: port.default(9464),
     /** When set, a scrape must send `Authorization: Bearer <token>`; long enough not to be guessed. */
     METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN: at least 16 characters').optional(),
-    /** External broker (standalone or clustered `broker/`); unset runs the broker embedded. */
-    MQTT_URL: z.string().url().optional(),
-    MQTT_USERNAME: z.string().default('alarm-center'),
-    MQTT_PASSWORD: z.string().optional(),
     /** Names this replica (its persistent MQTT session); stable across restarts. */
     INSTANCE_ID: z
       .string()

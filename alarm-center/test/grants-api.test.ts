@@ -14,6 +14,9 @@ import {
   type TestDatabase,
 } from '../src/testing/index.ts';
 
+// Node's fetch types a reply's JSON as unknown (the DOM's said any); these tests read replies loosely.
+type Json = ReturnType<typeof JSON.parse>;
+
 type Client = Awaited<ReturnType<typeof loginClient>>;
 
 /** A Swedish identity number for the given YYYYMMDD with a correct check digit. */
@@ -46,12 +49,12 @@ async function post(platform: Platform, path: string, body: unknown) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 async function get(platform: Platform, path: string) {
   const res = await fetch(`http://127.0.0.1:${platform.httpPort}${path}`);
-  return { status: res.status, contentType: res.headers.get('content-type'), body: await res.json() };
+  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Json };
 }
 
 const fieldsOf = (body: { fields?: { field: string }[] }) => (body.fields ?? []).map((f) => f.field);
@@ -191,7 +194,7 @@ describe('safety-alarm grants through the API', () => {
       headers: { cookie: caseWorker.cookie },
     });
     assert.match(detail.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal((await detail.json()).message, script);
+    assert.equal(((await detail.json()) as Json).message, script);
   });
 
   it('only case workers may register applications on someone’s behalf', async () => {

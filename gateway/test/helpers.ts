@@ -8,14 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import pino from 'pino';
 import { connectPublisher, type Gateway, type Publisher, startGateway } from '../src/index.ts';
+import { silentLogger } from '../src/testing.ts';
+
+// What the end-to-end suite shares with these tests is exported from the package as
+// @trygg/gateway/testing; re-exported here so each gateway test keeps one helper module.
+export {
+  alarmFields,
+  type MrqFields,
+  mrq,
+  runSipp,
+  SCENARIO_DIR,
+  SIPP,
+  type SippRun,
+  silentLogger,
+} from '../src/testing.ts';
 
 export const MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-export const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
 export const BARESIP = process.env.BARESIP ?? '/usr/bin/baresip';
-export const SCENARIO_DIR = fileURLToPath(new URL('./sipp/', import.meta.url));
-export const silentLogger = pino({ level: 'silent' });
 export const FIXTURE_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /**
@@ -33,34 +43,6 @@ export type RealUnitFixture = keyof typeof REAL_UNIT_FIXTURES;
 
 export function fixture(name: RealUnitFixture, cid: string): string {
   return readFileSync(`${FIXTURE_DIR}${name}`, 'utf8').replaceAll('CID', cid);
-}
-
-export interface MrqFields {
-  ref?: string;
-  cid?: string;
-  mty?: string;
-  dty?: string;
-  did?: string;
-  stc?: string;
-  dco?: string;
-  pri?: string;
-  lco?: string;
-  hbi?: string;
-  lge?: string;
-}
-
-/** An `mrq` body; a field set to undefined is left out, so tests can drop mandatory tags. */
-export function mrq(fields: MrqFields): string {
-  const order = ['ref', 'cid', 'mty', 'dty', 'did', 'dco', 'stc', 'pri', 'lco', 'hbi', 'lge'] as const;
-  const tags = order
-    .filter((tag) => fields[tag] !== undefined)
-    .map((tag) => `<${tag}>${fields[tag]}</${tag}>`)
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><mrq>${tags}</mrq>`;
-}
-
-export function alarmFields(cid: string, ref: string): MrqFields {
-  return { ref, cid, mty: 'ME', dty: '0003', did: '1', stc: '0010', pri: '1' };
 }
 
 /** A controller id no other test (or earlier run) uses, so broker messages can be told apart. */
@@ -128,56 +110,6 @@ export async function startTestGateway(controllers: Set<string>, heartbeatInterv
       await publisher.close();
     },
   };
-}
-
-export interface SippRun {
-  /** SIPp's exit code: 0 when every call succeeded. */
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs one SIPp UAC call against the gateway on 127.0.0.1. `keys` become SIPp keywords
- * (`-key body ...` → `[body]` in the scenario), `sets` global variables (`-set expected 0`).
- */
-export function runSipp(
-  scenario: string,
-  port: number,
-  options: {
-    keys?: Record<string, string>;
-    sets?: Record<string, string>;
-    transport?: 'u1' | 't1';
-    /** Digest credentials for `[authentication]` in the scenario (`-au`/`-ap`). */
-    auth?: { username: string; password: string };
-  } = {},
-): Promise<SippRun> {
-  const args = [
-    `127.0.0.1:${port}`,
-    '-sf',
-    `${SCENARIO_DIR}${scenario}`,
-    '-m',
-    '1',
-    '-t',
-    options.transport ?? 'u1',
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-timeout',
-    '10s',
-    '-timeout_error',
-    '-nostdin',
-  ];
-  for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
-  for (const [name, value] of Object.entries(options.sets ?? {})) args.push('-set', name, value);
-  if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
-  return new Promise((resolve) => {
-    execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** Waits until `predicate` holds or `timeoutMs` passes (the broker delivers asynchronously). */

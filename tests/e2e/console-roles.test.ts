@@ -19,8 +19,8 @@ import {
 } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import sv from '@trygg/web-console/i18n/sv.json' with { type: 'json' };
 import type { Page } from 'playwright-core';
-import sv from '../../web-console/src/i18n/sv.json' with { type: 'json' };
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 

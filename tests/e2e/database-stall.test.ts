@@ -12,6 +12,9 @@ import { freeze } from '../src/freeze.ts';
 import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
 
+// Node's fetch types a reply's JSON as unknown (the DOM's said any); these tests read replies loosely.
+type Json = ReturnType<typeof JSON.parse>;
+
 for (const mode of DATABASE_MODES) {
   describe(`a stalled database (${mode})`, () => {
     let server: PrivatePostgres | null = null;
@@ -35,7 +38,7 @@ for (const mode of DATABASE_MODES) {
     const healthNow = async () => {
       // The guarantee: an answer within one second, whatever the database does.
       const res = await fetch(`http://127.0.0.1:${platform.httpPort}/health`, { signal: AbortSignal.timeout(1_000) });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Json };
     };
 
     it('answers /health with 503 within a second and tells the consoles, then recovers', async () => {

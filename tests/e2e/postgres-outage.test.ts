@@ -11,6 +11,9 @@ import { type Delivery, SimDevice } from '@trygg/device-sim';
 import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
 
+// Node's fetch types a reply's JSON as unknown (the DOM's said any); these tests read replies loosely.
+type Json = ReturnType<typeof JSON.parse>;
+
 const DEVICES = 30;
 const BEFORE = 10;
 /** The issue asks for 20 s; OUTAGE_S shortens it for quick local runs. */
@@ -75,7 +78,7 @@ describe('PostgreSQL outage during a burst', () => {
     await eventually(async () => feed.degraded.includes(true), 10_000);
     const during = await fetch(`http://127.0.0.1:${platform.httpPort}/health`);
     assert.equal(during.status, 503);
-    assert.equal((await during.json()).checks.database, 'unavailable');
+    assert.equal(((await during.json()) as Json).checks.database, 'unavailable');
 
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     assert.equal(

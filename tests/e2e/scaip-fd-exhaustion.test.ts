@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Platform } from '@trygg/alarm-center';
 import { addResident, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import { scaipDeviceId } from '@trygg/gateway';
-import { alarmFields, mrq, runSipp } from '../../gateway/test/helpers.ts';
+import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
 
 const GATEWAY_MAIN = resolve(fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url)));
 const ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-fd01' };

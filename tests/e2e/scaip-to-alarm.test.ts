@@ -22,7 +22,7 @@ import {
   scaipDeviceId,
   startGateway,
 } from '@trygg/gateway';
-import { alarmFields, mrq, runSipp, silentLogger } from '../../gateway/test/helpers.ts';
+import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
 
 const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
 const CID = '4600123';

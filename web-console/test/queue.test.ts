@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AlarmSummary } from '../../alarm-center/src/api/schemas.ts';
+import type { AlarmSummary } from '@trygg/console-contract';
 import { applyMessage, emptyQueue, type QueueState } from '../src/live/queueState.ts';
 import { nextUnacknowledged, visibleQueue } from '../src/queue/order.ts';
 

@@ -1,15 +1,12 @@
 // The routing core's vocabulary: what it knows of a device (profile and rules), and the decisions it
 // hands back to the shell. Pure data; the shell stores decisions and feeds back what it committed.
 
+// Alarm kinds, outcomes, priorities and audiences are the domain vocabulary, defined once in the
+// console contract (plain lists, no I/O) so the core and the HTTP API cannot disagree.
+import type { AlarmKind, Audience, Outcome, Priority } from '@trygg/console-contract/vocabulary';
 import type { DeviceType, Person, Position, RoomLayout } from '@trygg/firmware-protocol';
-import type { ALARM_KINDS, OUTCOMES } from '../api/schemas.ts';
 
-export type AlarmKind = (typeof ALARM_KINDS)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-/** 1 most urgent (life at risk) .. 4 technical. */
-export type Priority = 1 | 2 | 3 | 4;
-/** Which team's queue an alarm lands in; escalation additionally shows it to supervisors. */
-export type Audience = 'operator' | 'technician';
+export type { AlarmKind, Audience, Outcome, Priority };
 
 /** A daily window in local time, "HH:MM" to "HH:MM"; it may wrap past midnight (22:00 → 07:00). */
 export interface DailyWindow {

@@ -5,9 +5,10 @@
 /** Bump whenever a rule or its wording changes: decisions record the version that made them. */
 export const RULES_VERSION = 'grant-rules/2024-1';
 
-/** SoL 4 kap. 1 § (needs-assessed, anyone) or SoL 4 kap. 2 a § (older persons, no assessment). */
-export const LEGAL_BASES = ['sol_4_1', 'sol_4_2a'] as const;
-export type LegalBasis = (typeof LEGAL_BASES)[number];
+import type { LegalBasis, ReasonCode } from '@trygg/console-contract/vocabulary';
+
+// The legal bases and reason codes are the console contract's vocabulary, defined once there.
+export { LEGAL_BASES, type LegalBasis, REASONS, type ReasonCode } from '@trygg/console-contract/vocabulary';
 
 /** The SoL 4:1 health questions; null = not answered. */
 export interface HealthAnswers {
@@ -44,22 +45,6 @@ export interface GrantRulesConfig {
 }
 
 export const DEFAULT_GRANT_RULES_CONFIG: GrantRulesConfig = { olderPersonsMinAge: 75 };
-
-export const REASONS = [
-  'older_person_without_assessment',
-  'needs_assessment_answers_show_need',
-  'below_age_threshold',
-  'birth_date_invalid',
-  'health_questions_unanswered',
-  'no_need_stated',
-  'need_met_otherwise_unanswered',
-  'need_may_be_met_otherwise',
-  'other_interventions',
-  'max_fee_consented',
-  'no_max_fee_consent',
-  'fee_with_other_interventions',
-] as const;
-export type ReasonCode = (typeof REASONS)[number];
 
 export interface Justification {
   sv: string;

@@ -1,273 +1,36 @@
-// The grant e-services' HTTP contract: what a citizen or a case worker may send, what the status
-// page, the manual queue and the technicians' order queue receive. Free text is accepted as text
-// (never HTML) and capped; names, numbers and dates are checked field by field.
+// The grant e-services' HTTP contract lives in @trygg/console-contract; re-exported here under the
+// names the grant routes use.
 
-import { deviceTypeSchema, isDeviceId } from '@trygg/firmware-protocol';
-import { z } from 'zod';
-import { LEGAL_BASES, REASONS } from './rules.ts';
-
-/** Control characters other than tab and newline have no place in a form field. */
-const hasControlCharacter = (v: string) =>
-  [...v].some((c) => {
-    const code = c.codePointAt(0) ?? 0;
-    return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
-  });
-const freeText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `at most ${max} characters`)
-    .refine((v) => !hasControlCharacter(v), 'contains control characters');
-const personName = z
-  .string()
-  .trim()
-  .min(1, 'required')
-  .max(100, 'at most 100 characters')
-  .regex(/^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u, 'letters, spaces, hyphens and apostrophes only');
-const phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[0-9][0-9 -]{5,19}$/, 'a phone number, digits with spaces or hyphens');
-
-/** YYYYMMDD, checked against the calendar; coordination numbers add 60 to the day. */
-export function birthDateOf(personalNumber: string): string | null {
-  const digits = personalNumber.replace('-', '');
-  const y = Number(digits.slice(0, 4));
-  const m = Number(digits.slice(4, 6));
-  let d = Number(digits.slice(6, 8));
-  if (d > 60) d -= 60;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1880 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  return date.toISOString().slice(0, 10);
-}
-
-/** The Luhn check digit over the last ten digits, as on every Swedish identity number. */
-function luhnOk(tenDigits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < tenDigits.length; i += 1) {
-    let v = Number(tenDigits[i]) * (i % 2 === 0 ? 2 : 1);
-    if (v > 9) v -= 9;
-    sum += v;
-  }
-  return sum % 10 === 0;
-}
-
-export const personalNumberSchema = z
-  .string()
-  .trim()
-  .superRefine((v, ctx) => {
-    // One message per field, the first problem found: format, then date, then check digit.
-    const problem = !/^\d{8}-?\d{4}$/.test(v)
-      ? 'format YYYYMMDD-XXXX'
-      : birthDateOf(v) === null
-        ? 'the date in the identity number does not exist'
-        : luhnOk(v.replace('-', '').slice(2))
-          ? null
-          : 'the check digit is wrong';
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .transform((v) => v.replace('-', '').replace(/^(\d{8})/, '$1-'));
-
-export const contactBodySchema = z.strictObject({
-  name: personName,
-  relation: freeText(60).pipe(z.string().min(1, 'required')),
-  phone,
-});
-
-export const OTHER_INTERVENTIONS = [
-  'home_care',
-  'day_activity',
-  'short_term_stay',
-  'personal_assistance',
-  'housing_support',
-  'other',
-] as const;
-export const LIVING_SITUATIONS = ['alone', 'with_partner', 'with_others'] as const;
-
-const answer = z.boolean().nullable().default(null);
-
-export const applicationBodySchema = z.strictObject({
-  legalBasis: z.enum(LEGAL_BASES),
-  applicant: z.strictObject({ name: personName, personalNumber: personalNumberSchema, phone }),
-  address: z.strictObject({
-    street: freeText(120).pipe(z.string().min(1, 'required')),
-    postalCode: z
-      .string()
-      .trim()
-      .regex(/^\d{3} ?\d{2}$/, 'five digits, e.g. 411 01'),
-    city: personName,
-  }),
-  /** The console's district; the city when the applicant does not know it. */
-  district: freeText(64).optional(),
-  access: z.strictObject({
-    keyHandling: z.enum(['key_box', 'key_to_municipality', 'someone_opens', 'other']),
-    note: freeText(500).default(''),
-    doorCode: z
-      .string()
-      .trim()
-      .regex(/^[0-9A-Za-z#*]{1,12}$/, 'up to 12 digits, letters, # or *')
-      .optional(),
-  }),
-  contacts: z.array(contactBodySchema).max(5, 'at most 5 contact persons').default([]),
-  livingSituation: z.enum(LIVING_SITUATIONS),
-  /** SoL 4:1 only; unanswered questions send the application to a case worker, never refuse it. */
-  health: z
-    .strictObject({ fallRisk: answer, feelsUnsafeAlone: answer, conditionNeedingQuickHelp: answer })
-    .nullable()
-    .default(null),
-  needMetOtherwise: answer,
-  otherInterventions: z.array(z.enum(OTHER_INTERVENTIONS)).max(OTHER_INTERVENTIONS.length).default([]),
-  maxFeeConsent: z.boolean(),
-  devicesNeeded: z.array(deviceTypeSchema).min(1).max(4).default(['pendant']),
-  message: freeText(2000).default(''),
-});
-export type ApplicationBody = z.infer<typeof applicationBodySchema>;
-
-export const APPLICATION_STATUSES = ['received', 'manual', 'granted', 'denied'] as const;
-export const ORDER_STATUSES = ['open', 'booked', 'provisioned', 'closed'] as const;
-
-export const decisionViewSchema = z.object({
-  decision: z.enum(['granted', 'manual', 'denied']),
-  feeDecision: z.enum(['automatic', 'fee_handling']),
-  automatic: z.boolean(),
-  ruleVersion: z.string(),
-  reasons: z.array(z.enum(REASONS)),
-  justification: z.object({ sv: z.string(), en: z.string().nullable() }),
-  decidedAt: z.string(),
-});
-export type DecisionView = z.infer<typeof decisionViewSchema>;
-
-export const applicationStatusSchema = z.object({
-  reference: z.string(),
-  status: z.enum(APPLICATION_STATUSES),
-  channel: z.enum(['public', 'internal']),
-  receivedAt: z.string(),
-  decision: decisionViewSchema.nullable(),
-  installation: z.object({ status: z.enum(ORDER_STATUSES), visitAt: z.string().nullable() }).nullable(),
-});
-export type ApplicationStatus = z.infer<typeof applicationStatusSchema>;
-
-export const applicationCreatedSchema = z.object({
-  id: z.string(),
-  reference: z.string(),
-  /** Shown once: the applicant needs it with the reference to see the status. */
-  statusToken: z.string(),
-  status: z.enum(APPLICATION_STATUSES),
-  decision: decisionViewSchema,
-});
-
-export const referenceParams = z.object({
-  reference: z.string().regex(/^TL-[0-9A-Z]{8}$/, 'a reference like TL-7K3F9QXA'),
-});
-export const statusQuery = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'the status token') });
-export const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'a positive integer') });
-
-export const contactSchema = z.object({ name: z.string(), relation: z.string(), phone: z.string() });
-
-export const manualQueueItemSchema = z.object({
-  id: z.string(),
-  reference: z.string(),
-  channel: z.enum(['public', 'internal']),
-  legalBasis: z.enum(LEGAL_BASES),
-  applicantName: z.string(),
-  age: z.int().nullable(),
-  receivedAt: z.string(),
-  reasons: z.array(z.enum(REASONS)),
-  otherInterventions: z.array(z.string()),
-});
-
-export const applicationDetailSchema = z.object({
-  id: z.string(),
-  reference: z.string(),
-  channel: z.enum(['public', 'internal']),
-  registeredBy: z.string().nullable(),
-  legalBasis: z.enum(LEGAL_BASES),
-  status: z.enum(APPLICATION_STATUSES),
-  applicant: z.object({ name: z.string(), personalNumber: z.string(), birthDate: z.string(), phone: z.string() }),
-  address: z.string(),
-  district: z.string(),
-  access: z.string(),
-  doorCode: z.string().nullable(),
-  contacts: z.array(contactSchema),
-  livingSituation: z.string(),
-  answers: z.object({
-    health: z
-      .object({
-        fallRisk: z.boolean().nullable(),
-        feelsUnsafeAlone: z.boolean().nullable(),
-        conditionNeedingQuickHelp: z.boolean().nullable(),
-      })
-      .nullable(),
-    needMetOtherwise: z.boolean().nullable(),
-    otherInterventions: z.array(z.string()),
-    maxFeeConsent: z.boolean(),
-  }),
-  devicesNeeded: z.array(deviceTypeSchema),
-  message: z.string(),
-  receivedAt: z.string(),
-  decisions: z.array(decisionViewSchema.extend({ decidedBy: z.string().nullable() })),
-});
-export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
-
-export const decideBodySchema = z.strictObject({
-  decision: z.enum(['granted', 'denied']),
-  feeDecision: z.enum(['automatic', 'fee_handling']).default('fee_handling'),
-  /** Written by the case worker for the citizen; a denial must say why. */
-  justification: freeText(4000).pipe(z.string().min(10, 'at least 10 characters: the citizen reads this')),
-});
-
-export const orderSchema = z.object({
-  id: z.string(),
-  reference: z.string(),
-  status: z.enum(ORDER_STATUSES),
-  residentId: z.string(),
-  residentName: z.string(),
-  address: z.string(),
-  district: z.string(),
-  access: z.string(),
-  contacts: z.array(contactSchema),
-  devicesNeeded: z.array(deviceTypeSchema),
-  technician: z.string().nullable(),
-  visitAt: z.string().nullable(),
-  deviceId: z.string().nullable(),
-  createdAt: z.string(),
-});
-export type InstallationOrder = z.infer<typeof orderSchema>;
-
-export const orderDetailSchema = orderSchema.extend({ doorCode: z.string().nullable() });
-
-export const orderListQuery = z.object({ status: z.enum(['active', 'closed', 'all']).default('active') });
-
-export const bookBodySchema = z.strictObject({
-  visitAt: z.iso.datetime({ offset: true, message: 'a real date and time, ISO 8601' }),
-});
-
-export const provisionBodySchema = z.strictObject({
-  deviceId: z.string().refine(isDeviceId, 'device id: 2-64 of [A-Za-z0-9_-], starting with a letter or digit'),
-  deviceType: deviceTypeSchema,
-  serial: z.string().trim().min(1).max(64),
-  heartbeatIntervalS: z.int().min(5).max(86_400).default(60),
-});
-
-export const provisionedSchema = z.object({
-  order: orderSchema,
-  deviceId: z.string(),
-  mqttUsername: z.string(),
-  /** Shown once; only its hash is stored. */
-  secret: z.string(),
-});
-
-export const figuresSchema = z.object({
-  applications: z.int(),
-  decided: z.int(),
-  /** Share of decided applications the rules decided without a case worker (goal 0.9). */
-  automaticShare: z.number().nullable(),
-  /** Share of applications made in the public e-service (goal 0.2). */
-  digitalShare: z.number().nullable(),
-  goals: z.object({ automaticShare: z.number(), digitalShare: z.number() }),
-  /** Median hours: application → decision, decision → installed (order closed). */
-  leadTimeHours: z.object({ toDecision: z.number().nullable(), toInstalled: z.number().nullable() }),
-  manualQueue: z.int(),
-  openOrders: z.int(),
-});
-export type GrantFigures = z.infer<typeof figuresSchema>;
+export {
+  APPLICATION_STATUSES,
+  type ApplicationBody,
+  type ApplicationDetail,
+  type ApplicationStatus,
+  applicationBodySchema,
+  applicationCreatedSchema,
+  applicationDetailSchema,
+  applicationStatusSchema,
+  birthDateOf,
+  bookBodySchema,
+  contactBodySchema,
+  contactSchema,
+  type DecisionView,
+  decideBodySchema,
+  decisionViewSchema,
+  figuresSchema,
+  type GrantFigures,
+  grantIdParams as idParams,
+  type InstallationOrder,
+  LIVING_SITUATIONS,
+  manualQueueItemSchema,
+  ORDER_STATUSES,
+  OTHER_INTERVENTIONS,
+  orderDetailSchema,
+  orderListQuery,
+  orderSchema,
+  personalNumberSchema,
+  provisionBodySchema,
+  provisionedSchema,
+  referenceParams,
+  statusQuery,
+} from '@trygg/console-contract';

@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AlarmBus } from '../alarms/bus.ts';
@@ -62,7 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options = {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: true,
+    // Fastify's per-request lines stay off (FSTDEP023: the option now lives on the log controller).
+    logController: new LogController({ disableRequestLogging: true }),
   };
   // Routes see the same request and reply either way; only the listening server differs.
   const app = (

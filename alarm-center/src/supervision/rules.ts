@@ -2,24 +2,20 @@
 // withdrawal does to open visits, when a visit is due or missed, who may see a camera frame, and
 // what replacing physical visits saves. Pure: data and the current time in, decisions out.
 
-export const VISIT_MODES = ['physical', 'camera', 'sensor'] as const;
-export type VisitMode = (typeof VISIT_MODES)[number];
+import type { ConsentParty, ConsentScope, VisitMode, VisitStatus } from '@trygg/console-contract/vocabulary';
 
-export const VISIT_STATUSES = [
-  'pending',
-  'due',
-  'done_all_well',
-  'escalated_physical',
-  'escalated_alarm',
-  'missed',
-] as const;
-export type VisitStatus = (typeof VISIT_STATUSES)[number];
+// Modes, statuses and consent words are the console contract's vocabulary, defined once there.
+export {
+  CONSENT_PARTIES,
+  CONSENT_SCOPES,
+  type ConsentParty,
+  type ConsentScope,
+  VISIT_MODES,
+  VISIT_STATUSES,
+  type VisitMode,
+  type VisitStatus,
+} from '@trygg/console-contract/vocabulary';
 export const OPEN_STATUSES: readonly VisitStatus[] = ['pending', 'due'];
-
-export const CONSENT_PARTIES = ['resident', 'cohabitant'] as const;
-export type ConsentParty = (typeof CONSENT_PARTIES)[number];
-export const CONSENT_SCOPES = ['camera', 'sensor'] as const;
-export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 
 export interface Consent {
   party: ConsentParty;

@@ -1,12 +1,12 @@
 // The operator's actions on one alarm: acknowledge, note a call, dispatch a responder, close with
 // an outcome. Shortcut keys focus the matching field (n, d, c) so everything works without a mouse.
 
+import type { AlarmSummary } from '@trygg/console-contract';
 import { type FormEvent, type RefObject, useState } from 'react';
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi, type Outcome } from '../api/endpoints.ts';
 import { OUTCOME_LIST } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';
-import type { Notify } from '../app/Shell.tsx';
+import type { Notify } from '../app/notify.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Kbd } from '../keyboard/Kbd.tsx';
 

@@ -1,6 +1,6 @@
 // The alarm's full history and the device's recent events, newest first.
 
-import type { AlarmDetail } from '../../../alarm-center/src/api/schemas.ts';
+import type { AlarmDetail } from '@trygg/console-contract';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
 
 function useTimeFormat() {

@@ -2,14 +2,14 @@
 // camera frame when there is one, the full history, and the actions. It reloads whenever the live
 // stream reports a change to this alarm, so two operators never act on a stale view.
 
+import type { AlarmDetail, AlarmSummary, User } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AlarmDetail, AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi } from '../api/endpoints.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
+import type { Notify } from '../app/notify.ts';
 import { mayHandleAlarms } from '../app/roles.ts';
 import { navigate } from '../app/route.ts';
-import type { Notify } from '../app/Shell.tsx';
 import { useNow } from '../app/useNow.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ALARM_KEYS } from '../keyboard/keys.ts';

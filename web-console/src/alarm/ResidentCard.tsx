@@ -1,6 +1,6 @@
 // Everything a responder needs to act: who, where, how to get in, whom to call.
 
-import type { ResidentCard as Card } from '../../../alarm-center/src/api/schemas.ts';
+import type { ResidentCard as Card } from '@trygg/console-contract';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function ResidentCard({ resident }: { resident: Card | null }) {

@@ -1,7 +1,7 @@
 // Thin fetch wrapper for the alarm center's JSON API: same-origin, cookie session, and errors
 // surfaced as ApiError with the server's stable code so the UI can translate them.
 
-import type { ErrorBody } from '../../../alarm-center/src/api/schemas.ts';
+import type { ErrorBody } from '@trygg/console-contract';
 
 export class ApiError extends Error {
   readonly code: string;

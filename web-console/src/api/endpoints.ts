@@ -1,9 +1,16 @@
-// One function per alarm-center route the console uses, typed by the server's contract
-// (type-only import: no server code reaches the browser bundle).
+// One function per alarm-center route the console uses, typed by the console contract
+// (type-only import: no zod reaches the browser bundle).
 
-import type { AlarmDetail, AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
+import type {
+  AlarmDetail,
+  AlarmSummary,
+  DeviceListItem,
+  DeviceRegistered,
+  Overview,
+  TelemetryPoint,
+  User,
+} from '@trygg/console-contract';
 import { request } from './client.ts';
-import type { DeviceListItem, Overview, ProvisionReply, TelemetryPoint } from './types.ts';
 
 export type Outcome = NonNullable<AlarmSummary['outcome']>;
 
@@ -38,7 +45,7 @@ export const devices = {
     serial: string;
     residentId: string | null;
     district: string;
-  }) => request<ProvisionReply>('POST', '/api/devices', body),
+  }) => request<DeviceRegistered>('POST', '/api/devices', body),
   installed: (id: string) => request<unknown>('POST', `${devicePath(id)}/installed`),
 };
 

@@ -1,7 +1,7 @@
 // Session gate: asks the server who is logged in, then shows the login page or the console.
 
+import type { User } from '@trygg/console-contract';
 import { useCallback, useEffect, useState } from 'react';
-import type { User } from '../../../alarm-center/src/api/schemas.ts';
 import { setUnauthorizedHandler } from '../api/client.ts';
 import { session } from '../api/endpoints.ts';
 import { PublicPage } from '../grants/PublicPage.tsx';

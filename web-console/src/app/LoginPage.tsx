@@ -1,7 +1,7 @@
 // The login page. Its click also unlocks browser audio so the new-alarm chime can play later.
 
+import type { User } from '@trygg/console-contract';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { User } from '../../../alarm-center/src/api/schemas.ts';
 import { session } from '../api/endpoints.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { unlockAudio } from '../sound/chime.ts';

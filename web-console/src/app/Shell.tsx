@@ -1,8 +1,8 @@
 // The logged-in console: status bar, connection banner, role-based navigation, the current page
 // and the keyboard help. The live stream runs here so it survives moving between pages.
 
+import type { User } from '@trygg/console-contract';
 import { useCallback, useEffect, useState } from 'react';
-import type { User } from '../../../alarm-center/src/api/schemas.ts';
 import { AlarmPage } from '../alarm/AlarmPage.tsx';
 import { DevicePage } from '../devices/DevicePage.tsx';
 import { DevicesPage } from '../devices/DevicesPage.tsx';
@@ -23,11 +23,10 @@ import { RoundPage } from '../supervision/RoundPage.tsx';
 import { SavingsPage } from '../supervision/SavingsPage.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { Nav } from './Nav.tsx';
+import type { Notify } from './notify.ts';
 import { type NavPage, pagesFor } from './roles.ts';
 import { navigate, useRoute } from './route.ts';
 import { StatusBar } from './StatusBar.tsx';
-
-export type Notify = (text: string, tone?: 'info' | 'error') => void;
 
 export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () => void; onExpired: () => void }) {
   const { t } = useI18n();

@@ -1,6 +1,6 @@
 // The top bar: who is logged in, whether the live stream is connected, sound, language, help.
 
-import type { User } from '../../../alarm-center/src/api/schemas.ts';
+import type { User } from '@trygg/console-contract';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { LiveQueue } from '../live/useLiveQueue.ts';
 import { unlockAudio } from '../sound/chime.ts';

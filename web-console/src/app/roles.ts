@@ -1,7 +1,7 @@
 // Which pages each role may open: operators handle alarms, technicians look after devices,
 // supervisors see everything plus the overview. The server enforces the same rules per route.
 
-import type { Role } from '../../../alarm-center/src/api/schemas.ts';
+import type { Role } from '@trygg/console-contract';
 
 export type NavPage =
   | 'queue'

@@ -1,12 +1,12 @@
 // One device for the technician: battery and signal over the last 24 hours, and marking a new
 // installation as done once it is online and tested.
 
+import type { DeviceListItem, TelemetryPoint } from '@trygg/console-contract';
 import { useEffect, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
-import type { DeviceListItem, TelemetryPoint } from '../api/types.ts';
 import { errorText } from '../app/errorText.ts';
+import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
-import type { Notify } from '../app/Shell.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { polyline, type Series } from './chart.ts';
 import { TestMode } from './TestMode.tsx';

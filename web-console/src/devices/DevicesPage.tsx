@@ -1,9 +1,9 @@
 // Technicians' device list: health at a glance (online, battery, signal, last seen, open technical
 // alarms), offline and weak devices first.
 
+import type { DeviceListItem } from '@trygg/console-contract';
 import { useEffect, useMemo, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
-import type { DeviceListItem } from '../api/types.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
 import { hrefOf } from '../app/route.ts';

@@ -21,7 +21,7 @@ export function RegisterDevicePage() {
     setError(null);
     try {
       const r = await deviceApi.register({ ...form, residentId: form.residentId.trim() || null });
-      setIssued({ deviceId: r.device?.deviceId ?? r.deviceId ?? form.deviceId, secret: r.secret });
+      setIssued({ deviceId: r.deviceId, secret: r.secret });
     } catch (err) {
       setError(errorText(err, t));
     } finally {

@@ -2,9 +2,9 @@
 // heartbeats appear here as they arrive (polled from the telemetry store every two seconds, so no
 // reload is needed), and the technician marks the device installed once they do.
 
+import type { TelemetryPoint } from '@trygg/console-contract';
 import { useEffect, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
-import type { TelemetryPoint } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
 const POLL_MS = 2000;

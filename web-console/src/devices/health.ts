@@ -1,7 +1,7 @@
 // How much a device needs a technician's attention, for ordering the device list: offline first,
 // then open technical alarms, low battery and weak signal.
 
-import type { DeviceListItem } from '../api/types.ts';
+import type { DeviceListItem } from '@trygg/console-contract';
 
 export const LOW_BATTERY = 20;
 export const WEAK_SIGNAL_DBM = -90;

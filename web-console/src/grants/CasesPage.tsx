@@ -4,8 +4,8 @@
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { errorText } from '../app/errorText.ts';
+import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
-import type { Notify } from '../app/Shell.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { type ApplicationDetail, type GrantFigures, grantsApi, type ManualQueueItem } from './api.ts';
 

@@ -5,7 +5,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { DEVICE_TYPE_LIST } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';
-import type { Notify } from '../app/Shell.tsx';
+import type { Notify } from '../app/notify.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { grantsApi, type InstallationOrder } from './api.ts';
 

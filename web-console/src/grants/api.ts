@@ -1,7 +1,7 @@
-// The grant e-services' calls, typed by the alarm center's grant contract (type-only import).
+// The grant e-services' calls, typed by the console contract's grant part (type-only import).
 // Form submissions keep the server's field-level errors so each message can sit by its field.
 
-import type * as contract from '../../../alarm-center/src/grants/schemas.ts';
+import type * as contract from '@trygg/console-contract';
 import { ApiError, request } from '../api/client.ts';
 
 export type ApplicationDetail = contract.ApplicationDetail;
@@ -9,6 +9,8 @@ export type ApplicationStatus = contract.ApplicationStatus;
 export type DecisionView = contract.DecisionView;
 export type GrantFigures = contract.GrantFigures;
 export type InstallationOrder = contract.InstallationOrder;
+export type Applied = contract.ApplicationCreated;
+export type ManualQueueItem = contract.ManualQueueItem;
 
 export interface FieldError {
   field: string;
@@ -48,26 +50,6 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     );
   }
   return json as T;
-}
-
-export interface Applied {
-  id: string;
-  reference: string;
-  statusToken: string;
-  status: ApplicationStatus['status'];
-  decision: DecisionView;
-}
-
-export interface ManualQueueItem {
-  id: string;
-  reference: string;
-  channel: 'public' | 'internal';
-  legalBasis: 'sol_4_1' | 'sol_4_2a';
-  applicantName: string;
-  age: number | null;
-  receivedAt: string;
-  reasons: string[];
-  otherInterventions: string[];
 }
 
 const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;

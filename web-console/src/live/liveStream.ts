@@ -2,7 +2,7 @@
 // for as long as the operator is logged in. Connection state is reported so the UI can show a
 // banner the moment alarms might not be arriving.
 
-import type { StreamMessage } from '../../../alarm-center/src/api/schemas.ts';
+import type { StreamMessage } from '@trygg/console-contract';
 import { reconnectDelayMs } from './backoff.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'down';

@@ -1,7 +1,7 @@
 // Pure state of the live alarm queue: applies the server's stream messages and tells the shell
 // which alarms must announce themselves (sound + highlight). No DOM, no timers: testable in Node.
 
-import type { AlarmSummary, StreamMessage } from '../../../alarm-center/src/api/schemas.ts';
+import type { AlarmSummary, StreamMessage } from '@trygg/console-contract';
 
 export interface QueueState {
   /** Open alarms by id; closed alarms leave the queue. */

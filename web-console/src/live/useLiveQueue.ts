@@ -1,8 +1,8 @@
 // React binding of the live stream: holds the queue state, the connection state and the mute
 // switch, and plays the chime when the pure state says an alarm must announce itself.
 
+import type { AlarmSummary } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
 import { readFlag, writeFlag } from '../app/storage.ts';
 import { playChime } from '../sound/chime.ts';
 import { type ConnectionState, LiveStream } from './liveStream.ts';

@@ -1,10 +1,10 @@
 // The supervisor's overview: what is open now, how fast alarms are acknowledged, escalations,
 // false-alarm share per district (forgotten passage buttons show up here) and offline devices.
 
+import type { Overview } from '@trygg/console-contract';
 import { useEffect, useState } from 'react';
 import { overview as overviewApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
-import type { Overview } from '../api/types.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';

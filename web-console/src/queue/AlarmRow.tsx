@@ -2,8 +2,8 @@
 // highlight changes; its age cell follows the shared one-second clock on its own, so 1,000 open
 // alarms do not mean 1,000 row renders a second or on every live update.
 
+import type { AlarmSummary } from '@trygg/console-contract';
 import { memo } from 'react';
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
 import { elapsed } from '../app/duration.ts';
 import { useSecond } from '../app/useNow.ts';
 import { useI18n } from '../i18n/i18n.tsx';

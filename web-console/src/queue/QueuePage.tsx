@@ -1,14 +1,14 @@
 // The live alarm queue: most urgent first, ages counting up from one shared ticker, filters by
 // district and kind, and keyboard control (j/k, Enter, a, g).
 
+import type { AlarmSummary, User } from '@trygg/console-contract';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AlarmSummary, User } from '../../../alarm-center/src/api/schemas.ts';
 import { alarms as alarmApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';
+import type { Notify } from '../app/notify.ts';
 import { mayHandleAlarms } from '../app/roles.ts';
 import { navigate } from '../app/route.ts';
-import type { Notify } from '../app/Shell.tsx';
 import { useNow } from '../app/useNow.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { QUEUE_KEYS } from '../keyboard/keys.ts';

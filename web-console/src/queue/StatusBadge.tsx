@@ -1,6 +1,6 @@
 // Status with escalation, as text plus colour (never colour alone).
 
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
+import type { AlarmSummary } from '@trygg/console-contract';
 import { useI18n } from '../i18n/i18n.tsx';
 
 export function StatusBadge({ alarm }: { alarm: AlarmSummary }) {

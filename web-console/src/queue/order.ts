@@ -1,7 +1,7 @@
 // Queue order and filters: the most urgent alarm is always on top (priority 1 first, then the
 // oldest), and `g` jumps to the most urgent alarm nobody has acknowledged yet.
 
-import type { AlarmSummary } from '../../../alarm-center/src/api/schemas.ts';
+import type { AlarmSummary } from '@trygg/console-contract';
 
 export function byUrgency(a: AlarmSummary, b: AlarmSummary): number {
   if (a.priority !== b.priority) return a.priority - b.priority;

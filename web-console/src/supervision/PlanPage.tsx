@@ -5,8 +5,8 @@
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
+import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
-import type { Notify } from '../app/Shell.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import {
   CONSENT_PARTIES,

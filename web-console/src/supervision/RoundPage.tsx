@@ -4,7 +4,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { CameraFrame } from '../alarm/CameraFrame.tsx';
-import type { Notify } from '../app/Shell.tsx';
+import type { Notify } from '../app/notify.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type CloseOutcome, type LookInReply, type SupervisionVisit, supervisionApi, type VisitStatus } from './api.ts';
 import { supervisionErrorText } from './text.ts';

@@ -1,8 +1,9 @@
-// The night-supervision calls, typed by the alarm center's supervision contract (type-only
+// The night-supervision calls, typed by the console contract's supervision part (type-only
 // import): plans and the one-step mode switch, consents, tonight's round, look-ins, closing
 // visits, the frame access log and the savings figures.
 
-import type * as contract from '../../../alarm-center/src/supervision/api.ts';
+import type * as contract from '@trygg/console-contract';
+import * as vocabulary from '@trygg/console-contract/vocabulary';
 import { request } from '../api/client.ts';
 
 export type SupervisionPlan = contract.SupervisionPlan;
@@ -16,11 +17,11 @@ export type VisitStatus = SupervisionVisit['status'];
 export type Saving = SupervisionPlan['saving']['perNight'];
 export type ConsentParty = SupervisionConsent['party'];
 export type ConsentScope = SupervisionConsent['scope'];
-export type CloseOutcome = 'all_well' | 'escalate_physical' | 'escalate_alarm';
+export type CloseOutcome = contract.CloseVisitOutcome;
 
-export const VISIT_MODES: readonly VisitMode[] = ['physical', 'camera', 'sensor'];
-export const CONSENT_PARTIES: readonly ConsentParty[] = ['resident', 'cohabitant'];
-export const CONSENT_SCOPES: readonly ConsentScope[] = ['camera', 'sensor'];
+export const VISIT_MODES: readonly VisitMode[] = vocabulary.VISIT_MODES;
+export const CONSENT_PARTIES: readonly ConsentParty[] = vocabulary.CONSENT_PARTIES;
+export const CONSENT_SCOPES: readonly ConsentScope[] = vocabulary.CONSENT_SCOPES;
 
 export interface PlanInput {
   nightTeam: string;

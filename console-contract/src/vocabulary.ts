@@ -1,0 +1,85 @@
+// The domain's vocabulary, defined once: roles, alarm kinds, statuses and outcomes, priorities and
+// audiences, grant legal bases and reasons, supervision modes and consents. Plain constant lists with
+// no imports, so the routing core, the grant and supervision rules, the HTTP schemas and the console's
+// menus all derive from the same words, and the console can load them without bundling zod.
+
+export const ROLES = ['operator', 'technician', 'supervisor', 'caseworker', 'nightteam'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ALARM_KINDS = [
+  'manual',
+  'fall',
+  'person_on_floor',
+  'door_exit',
+  'geofence_exit',
+  'bed_out',
+  'dose_missed',
+  'connection_lost',
+  'battery_low',
+  'device_fault',
+  'power_lost',
+  'supervision',
+] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+export const ALARM_STATUSES = ['new', 'acknowledged', 'dispatched', 'closed'] as const;
+export type AlarmStatus = (typeof ALARM_STATUSES)[number];
+
+export const OUTCOMES = [
+  'helped',
+  'false_alarm',
+  'forgotten_passage',
+  'no_action_needed',
+  'cancelled_by_resident',
+  'connection_restored',
+  'power_restored',
+  'technical_fixed',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** 1 most urgent (life at risk) .. 4 technical. */
+export const PRIORITIES = [1, 2, 3, 4] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Which team's queue an alarm lands in; escalation additionally shows it to supervisors. */
+export const AUDIENCES = ['operator', 'technician'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+/** SoL 4 kap. 1 § (needs-assessed, anyone) or SoL 4 kap. 2 a § (older persons, no assessment). */
+export const LEGAL_BASES = ['sol_4_1', 'sol_4_2a'] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+/** Why the grant rules decided as they did; each has a justification text in the grant rules. */
+export const REASONS = [
+  'older_person_without_assessment',
+  'needs_assessment_answers_show_need',
+  'below_age_threshold',
+  'birth_date_invalid',
+  'health_questions_unanswered',
+  'no_need_stated',
+  'need_met_otherwise_unanswered',
+  'need_may_be_met_otherwise',
+  'other_interventions',
+  'max_fee_consented',
+  'no_max_fee_consent',
+  'fee_with_other_interventions',
+] as const;
+export type ReasonCode = (typeof REASONS)[number];
+
+export const VISIT_MODES = ['physical', 'camera', 'sensor'] as const;
+export type VisitMode = (typeof VISIT_MODES)[number];
+
+export const VISIT_STATUSES = [
+  'pending',
+  'due',
+  'done_all_well',
+  'escalated_physical',
+  'escalated_alarm',
+  'missed',
+] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+
+export const CONSENT_PARTIES = ['resident', 'cohabitant'] as const;
+export type ConsentParty = (typeof CONSENT_PARTIES)[number];
+export const CONSENT_SCOPES = ['camera', 'sensor'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];

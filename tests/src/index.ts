@@ -1,0 +1,11 @@
+// The end-to-end suite's shared fixtures: the alarm center as a child process, a centre under test
+// with its fleet, Chromium, the built console, a private PostgreSQL, freezing a process, and runs.
+
+export * from './alarm-center-process.ts';
+export * from './browser.ts';
+export * from './center-under-test.ts';
+export * from './console.ts';
+export * from './fleet.ts';
+export * from './freeze.ts';
+export * from './private-postgres.ts';
+export * from './processes.ts';

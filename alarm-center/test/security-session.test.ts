@@ -144,6 +144,23 @@ describe('login delays, known workstations, session expiry and logout', () => {
     assert.equal(other.statusCode, 401, 'another account from another address is not slowed');
   });
 
+  it('a burst of parallel guesses cannot slip past the wait: each is counted before its password is checked', async () => {
+    const user = await addUser(platform, 'burst-berit', 'operator');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(user.username, `parallel-${i}`, `10.8.0.${i}`)),
+    );
+    const checked = answers.filter((a) => a.statusCode === 401).length;
+    assert.equal(checked, 4, 'the three free failures and the one that starts the wait');
+    assert.ok(
+      answers.every((a) => a.statusCode === 401 || a.statusCode === 429),
+      answers.map((a) => a.statusCode).join(','),
+    );
+    const right = await login(user.username, user.password);
+    assert.equal(right.statusCode, 429, 'the account now waits');
+    now += Number(right.headers['retry-after']) * 1000;
+    assert.equal((await login(user.username, user.password)).statusCode, 200, 'and the wait ends');
+  });
+
   it('a known workstation is slowed by its own failures, and a forged workstation cookie counts for nothing', async () => {
     const user = await addUser(platform, 'shared-siv', 'operator');
     const token = workstationCookie(await login(user.username, user.password)).value;

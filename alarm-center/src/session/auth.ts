@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
+import { inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import {
   ACCOUNT_POLICY,
@@ -106,24 +107,35 @@ export async function login(
   if (!knownFor.has(username)) checks.push([accountKey(username), ACCOUNT_POLICY]);
   if (knownFor.size === 0) checks.push([`address:${request.ip}`, ADDRESS_POLICY]);
 
-  const counts = await users.failureCounts(
-    options.pool,
-    checks.map(([key]) => key),
-  );
-  const wait = Math.max(...checks.map(([key, policy]) => waitMs(counts.get(key) ?? null, policy, now)));
+  // Judged and counted in one short transaction, before the (slow) password check: the attempt
+  // counts as a failure at once and is taken back if the password is right.
+  const wait = await inTransaction(options.pool, async (tx) => {
+    const counts = await users.lockFailureCounts(
+      tx,
+      checks.map(([key]) => key),
+    );
+    const ms = Math.max(...checks.map(([key, policy]) => waitMs(counts.get(key) ?? null, policy, now)));
+    if (ms === 0) {
+      for (const [key, policy] of checks) await users.addFailure(tx, key, now, now - policy.forgetAfterMs);
+    }
+    return ms;
+  });
   if (wait > 0) return { kind: 'delayed', retryAfterS: Math.ceil(wait / 1000) };
 
   const stored = await users.find(options.pool, username);
   // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
   const ok = await verifySecret(password, stored?.passwordHash ?? options.dummyHash);
   if (!stored || !ok) {
-    for (const [key, policy] of checks) await users.addFailure(options.pool, key, now, now - policy.forgetAfterMs);
     await users.pruneFailures(options.pool, now - LONGEST_MEMORY_MS);
     throw new AppError('AUTH_INVALID');
   }
   // The password holder proved herself: her account's and this workstation's counts start over.
-  // An address's count is left to fade, or one valid account would reset it for a guesser beside it.
-  for (const [key] of checks) if (!key.startsWith('address:')) await users.clearFailures(options.pool, key);
+  // An address's count only loses this attempt, or one valid account would reset it for a guesser
+  // beside it.
+  for (const [key] of checks) {
+    if (key.startsWith('address:')) await users.takeBackFailure(options.pool, key);
+    else await users.clearFailures(options.pool, key);
+  }
   const workstation = token && knownFor.size > 0 ? token : randomBytes(32).toString('base64url');
   await users.rememberWorkstation(options.pool, workstation, stored.username, now, now - WORKSTATION_MEMORY_S * 1000);
 

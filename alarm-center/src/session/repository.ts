@@ -2,8 +2,8 @@
 // tokens are random; only their SHA-256 is stored, so a database dump hands out neither.
 
 import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
-
 import type { Queryable } from '../db/database.ts';
 import type { FailureCount } from './login-delay.ts';
 
@@ -44,11 +44,21 @@ export async function find(db: Queryable, username: string): Promise<StoredUser 
   };
 }
 
-/** The failure counts stored under `keys` (absent keys have none). */
-export async function failureCounts(db: Queryable, keys: string[]): Promise<Map<string, FailureCount>> {
-  const { rows } = await db.query<{ key: string; failures: number; last_failure_at: Date | string }>(
-    'SELECT key, failures, last_failure_at FROM login_failures WHERE key = ANY($1::text[])',
-    [keys],
+/**
+ * The failure counts under `keys`, locked until the caller's transaction ends (keys without a
+ * count get an empty one first, so they are locked too): concurrent attempts are judged one after
+ * the other, and a burst of parallel guesses cannot all pass before the first is counted.
+ */
+export async function lockFailureCounts(tx: pg.PoolClient, keys: string[]): Promise<Map<string, FailureCount>> {
+  const sorted = [...keys].sort(); // one locking order, so two attempts never deadlock
+  await tx.query(
+    `INSERT INTO login_failures (key, failures, last_failure_at)
+     SELECT unnest($1::text[]), 0, 'epoch' ON CONFLICT (key) DO NOTHING`,
+    [sorted],
+  );
+  const { rows } = await tx.query<{ key: string; failures: number; last_failure_at: Date | string }>(
+    'SELECT key, failures, last_failure_at FROM login_failures WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE',
+    [sorted],
   );
   return new Map(
     rows.map((r) => [r.key, { failures: r.failures, lastFailureAt: new Date(r.last_failure_at).getTime() }]),
@@ -64,6 +74,11 @@ export async function addFailure(db: Queryable, key: string, now: number, forget
        last_failure_at = $2`,
     [key, new Date(now), new Date(forgetBefore)],
   );
+}
+
+/** Takes back one failure counted in advance for an attempt that turned out right. */
+export async function takeBackFailure(db: Queryable, key: string): Promise<void> {
+  await db.query('UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = $1', [key]);
 }
 
 /** Forgets the failures under `key`; true if there were any. */

@@ -5,7 +5,7 @@
 export const ERRORS = {
   AUTH_REQUIRED: { status: 401, message: 'Log in first' },
   AUTH_INVALID: { status: 401, message: 'Wrong username or password' },
-  AUTH_LOCKED: { status: 429, message: 'Too many failed logins; try again later' },
+  AUTH_DELAYED: { status: 429, message: 'Too many failed logins; wait before trying again (see Retry-After)' },
   FORBIDDEN_ROLE: { status: 403, message: 'Your role may not do this' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ALARM_NOT_FOUND: { status: 404, message: 'No such alarm' },

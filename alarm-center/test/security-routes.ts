@@ -58,6 +58,13 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   },
   { method: 'GET', path: '/api/session', allow: 'signed-in' },
   { method: 'DELETE', path: '/api/session', allow: 'everyone', endsSession: true, why: 'logout is harmless' },
+  {
+    method: 'DELETE',
+    path: '/api/login-delays/:username',
+    allow: ['supervisor'],
+    sample: (f) => ({ params: { username: f.loginUser } }),
+    why: 'lifting the delays guesses earned is a supervisor decision, audited',
+  },
   { method: 'GET', path: '/api/stream', allow: alarmViewers, websocket: true },
 
   { method: 'GET', path: '/api/alarms', allow: alarmViewers, sample: () => ({ query: { status: 'all' } }) },

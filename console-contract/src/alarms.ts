@@ -105,5 +105,11 @@ export type StreamMessage =
   | { type: 'alarm'; alarm: AlarmSummary }
   | { type: 'health'; degraded: boolean; reason: string | null };
 
-export const errorBodySchema = z.object({ code: z.string(), message: z.string(), statusCode: z.int() });
+export const errorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  statusCode: z.int(),
+  /** With AUTH_DELAYED: seconds until the next login attempt is heard (also in Retry-After). */
+  retryAfterS: z.int().optional(),
+});
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -294,17 +294,51 @@ describe('the web console per role', () => {
     await page.close();
   });
 
-  it('the login page', async () => {
+  it('the Swedish login page says what went wrong and how long to wait, never a raw code; a supervisor lifts the wait', async () => {
+    const operator = user('operator');
     const page = await browser.newPage();
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByTestId('login-username').waitFor({ timeout: 10_000 });
     await screenshot(page, 'login');
-    await page.getByTestId('login-username').fill(user('operator').username);
+    await page.getByTestId('login-username').fill(operator.username);
     await page.getByTestId('login-password').fill('wrong-password');
-    await page.getByTestId('login-submit').click();
-    await page.locator('[role="alert"]').waitFor({ timeout: 10_000 });
+    const refusal = page.getByTestId('login-refusal');
+    const attempt = async () => {
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
+      await page.getByTestId('login-submit').click();
+      await answered;
+      await refusal.waitFor({ timeout: 10_000 });
+      return refusal.innerText();
+    };
+    assert.equal(await attempt(), sv['login.invalid']);
     assert.equal(await page.locator('.shell').count(), 0, 'a wrong password does not open the console');
+
+    // Someone keeps guessing from this (unknown) browser: the answer becomes a wait, in Swedish.
+    const delayed = page.locator('[data-testid="login-refusal"][data-delayed="true"]');
+    for (let i = 0; i < 12 && (await delayed.count()) === 0; i++) await attempt();
+    const text = await delayed.innerText();
+    const wait = new RegExp(`^${sv['login.delayed'].replace('{seconds}', '(\\d+)').replace(/[.]/g, '\\.')}$`);
+    assert.match(text, wait);
+    assert.doesNotMatch(text, /BAD_REQUEST|AUTH_|\(/, 'no raw code');
+    await screenshot(page, 'login-delayed');
     await page.close();
+
+    // A supervisor lifts the wait from the overview; the operator then gets in at once, and the
+    // lift is in the audit log.
+    const supervisor = await pageAs('supervisor');
+    await supervisor.goto(`${base}/#/overview`);
+    await supervisor.getByTestId('lift-login-delay-username').fill(operator.username);
+    await supervisor.getByTestId('lift-login-delay-submit').click();
+    await supervisor
+      .getByText(sv['loginDelay.lifted'].replace('{username}', operator.username))
+      .waitFor({ timeout: 10_000 });
+    await supervisor.close();
+    const { rows } = await platform.db.pool.query(
+      `SELECT actor FROM audit_log WHERE action = 'lift_login_delay' AND subject_id = $1`,
+      [operator.username],
+    );
+    assert.deepEqual(rows, [{ actor: user('supervisor').username }]);
+    await (await pageAs('operator')).close();
   });
 });

@@ -1,5 +1,5 @@
 // Builds the alarm center's Fastify app: validation and serialisation with zod, the OpenAPI
-// document, cookies, login rate limiting, the routes, the console stream and the built console.
+// document, cookies, the routes, the console stream and the built console.
 
 import { existsSync } from 'node:fs';
 import cookie from '@fastify/cookie';
@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.auth);
 
   // One encapsulated plugin per feature: a feature's routes see its services, never another's SQL.
-  await app.register(sessionPlugin, { auth: deps.auth, loginRateLimit: { max: 10, timeWindow: '1 minute' } });
+  await app.register(sessionPlugin, { auth: deps.auth, audit: deps.audit });
   await app.register(alarmsPlugin, { alarms: deps.alarms, residents: deps.residents, devices: deps.devices });
   await app.register(auditPlugin, { audit: deps.audit });
   await app.register(devicesPlugin, { devices: deps.devices, telemetry: deps.telemetry, clock: deps.clock });

@@ -1,10 +1,11 @@
-// Owns users and sessions. Session tokens are random; only their SHA-256 is stored, so a
-// database dump does not hand out live sessions.
+// Owns users, sessions, login failure counts and known workstations. Session and workstation
+// tokens are random; only their SHA-256 is stored, so a database dump hands out neither.
 
 import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Role, User } from '../api/schemas.ts';
-
 import type { Queryable } from '../db/database.ts';
+import type { FailureCount } from './login-delay.ts';
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -24,8 +25,6 @@ export async function create(db: Queryable, user: User, passwordHash: string): P
 
 export interface StoredUser extends User {
   passwordHash: string;
-  failedLogins: number;
-  lockedUntil: number | null;
 }
 
 export async function find(db: Queryable, username: string): Promise<StoredUser | null> {
@@ -34,11 +33,7 @@ export async function find(db: Queryable, username: string): Promise<StoredUser 
     display_name: string;
     role: Role;
     password_hash: string;
-    failed_logins: number;
-    locked_until: string | null;
-  }>('SELECT username, display_name, role, password_hash, failed_logins, locked_until FROM users WHERE username = $1', [
-    username,
-  ]);
+  }>('SELECT username, display_name, role, password_hash FROM users WHERE username = $1', [username]);
   const r = rows[0];
   if (!r) return null;
   return {
@@ -46,23 +41,84 @@ export async function find(db: Queryable, username: string): Promise<StoredUser 
     displayName: r.display_name,
     role: r.role,
     passwordHash: r.password_hash,
-    failedLogins: r.failed_logins,
-    lockedUntil: r.locked_until ? Date.parse(r.locked_until) : null,
   };
 }
 
-export async function recordLoginFailure(db: Queryable, username: string, lockAfter: number, lockUntil: number) {
-  await db.query(
-    `UPDATE users SET failed_logins = failed_logins + 1,
-       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-     WHERE username = $1`,
-    [username, lockAfter, new Date(lockUntil)],
+/**
+ * The failure counts under `keys`, locked until the caller's transaction ends (keys without a
+ * count get an empty one first, so they are locked too): concurrent attempts are judged one after
+ * the other, and a burst of parallel guesses cannot all pass before the first is counted.
+ */
+export async function lockFailureCounts(tx: pg.PoolClient, keys: string[]): Promise<Map<string, FailureCount>> {
+  const sorted = [...keys].sort(); // one locking order, so two attempts never deadlock
+  await tx.query(
+    `INSERT INTO login_failures (key, failures, last_failure_at)
+     SELECT unnest($1::text[]), 0, 'epoch' ON CONFLICT (key) DO NOTHING`,
+    [sorted],
+  );
+  const { rows } = await tx.query<{ key: string; failures: number; last_failure_at: Date | string }>(
+    'SELECT key, failures, last_failure_at FROM login_failures WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE',
+    [sorted],
+  );
+  return new Map(
+    rows.map((r) => [r.key, { failures: r.failures, lastFailureAt: new Date(r.last_failure_at).getTime() }]),
   );
 }
 
-export async function recordLoginSuccess(db: Queryable, username: string) {
-  await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1', [username]);
+/** Counts one more failure under `key`, starting again from 1 when the last is older than `forgetBefore`. */
+export async function addFailure(db: Queryable, key: string, now: number, forgetBefore: number): Promise<void> {
+  await db.query(
+    `INSERT INTO login_failures (key, failures, last_failure_at) VALUES ($1, 1, $2)
+     ON CONFLICT (key) DO UPDATE SET
+       failures = CASE WHEN login_failures.last_failure_at < $3 THEN 1 ELSE login_failures.failures + 1 END,
+       last_failure_at = $2`,
+    [key, new Date(now), new Date(forgetBefore)],
+  );
 }
+
+/** Takes back one failure counted in advance for an attempt that turned out right. */
+export async function takeBackFailure(db: Queryable, key: string): Promise<void> {
+  await db.query('UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = $1', [key]);
+}
+
+/** Forgets the failures under `key`; true if there were any. */
+export async function clearFailures(db: Queryable, key: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM login_failures WHERE key = $1', [key]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Drops counts too old to matter, so guessed usernames do not pile up. */
+export async function pruneFailures(db: Queryable, before: number): Promise<void> {
+  await db.query('DELETE FROM login_failures WHERE last_failure_at < $1', [new Date(before)]);
+}
+
+/** Who has logged in on the workstation holding `token` since `since`. */
+export async function workstationUsers(db: Queryable, token: string, since: number): Promise<Set<string>> {
+  const { rows } = await db.query<{ username: string }>(
+    'SELECT username FROM known_workstations WHERE token_hash = $1 AND last_login_at >= $2',
+    [tokenHash(token), new Date(since)],
+  );
+  return new Set(rows.map((r) => r.username));
+}
+
+/** Remembers that `username` logged in on the workstation holding `token`, and forgets old ones. */
+export async function rememberWorkstation(
+  db: Queryable,
+  token: string,
+  username: string,
+  now: number,
+  forgetBefore: number,
+) {
+  await db.query(
+    `INSERT INTO known_workstations (token_hash, username, last_login_at) VALUES ($1, $2, $3)
+     ON CONFLICT (token_hash, username) DO UPDATE SET last_login_at = $3`,
+    [tokenHash(token), username, new Date(now)],
+  );
+  await db.query('DELETE FROM known_workstations WHERE last_login_at < $1', [new Date(forgetBefore)]);
+}
+
+/** The key a workstation's own failures are counted under (never its token itself). */
+export const workstationKey = (token: string) => `workstation:${tokenHash(token)}`;
 
 export async function createSession(db: Queryable, username: string, now: number, ttlS: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');

@@ -1,24 +1,38 @@
-// Login, who-am-I and logout.
+// Login, who-am-I, logout, and a supervisor lifting the login delays on an account.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { loginBodySchema, userSchema } from '../api/schemas.ts';
-import { AppError } from '../errors.ts';
-import { type AuthOptions, login, logout } from './auth.ts';
+import { errorBodySchema, loginBodySchema, userSchema } from '../api/schemas.ts';
+import type { AuditLog } from '../audit/service.ts';
+import { AppError, ERRORS } from '../errors.ts';
+import { type AuthOptions, liftAccountDelay, login, logout, requireRole } from './auth.ts';
 
-export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; loginRateLimit: object }> = async (
+export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; audit: AuditLog }> = async (
   app,
-  { auth, loginRateLimit },
+  { auth, audit },
 ) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/api/session',
     {
-      config: { rateLimit: loginRateLimit },
-      schema: { tags: ['session'], body: loginBodySchema, response: { 200: z.object({ user: userSchema }) } },
+      // No per-address request limit here: a whole centre may share one address. Failures slow
+      // the clients that make them instead (auth.ts).
+      schema: {
+        tags: ['session'],
+        body: loginBodySchema,
+        response: { 200: z.object({ user: userSchema }), 429: errorBodySchema },
+      },
     },
-    async (request, reply) => ({ user: await login(auth, reply, request.body.username, request.body.password) }),
+    async (request, reply) => {
+      const result = await login(auth, request, reply, request.body.username, request.body.password);
+      if (result.kind === 'ok') return { user: result.user };
+      const { status, message } = ERRORS.AUTH_DELAYED;
+      return reply
+        .status(status)
+        .header('retry-after', String(result.retryAfterS))
+        .send({ code: 'AUTH_DELAYED', message, statusCode: status, retryAfterS: result.retryAfterS });
+    },
   );
   r.get(
     '/api/session',
@@ -32,4 +46,18 @@ export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; loginRateLim
     await logout(auth, request, reply);
     return reply.status(204).send();
   });
+  r.delete(
+    '/api/login-delays/:username',
+    {
+      preHandler: requireRole('supervisor'),
+      schema: {
+        tags: ['session'],
+        params: z.object({ username: loginBodySchema.shape.username }),
+        response: { 200: z.object({ lifted: z.boolean() }) },
+      },
+    },
+    async (request) => ({
+      lifted: await liftAccountDelay(auth, audit, request.user!.username, request.params.username),
+    }),
+  );
 };

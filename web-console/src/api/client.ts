@@ -6,10 +6,13 @@ import type { ErrorBody } from '@trygg/console-contract';
 export class ApiError extends Error {
   readonly code: string;
   readonly statusCode: number;
-  constructor(code: string, statusCode: number, message: string) {
+  /** Seconds to wait before trying again, when the server said (AUTH_DELAYED). */
+  readonly retryAfterS: number | null;
+  constructor(code: string, statusCode: number, message: string, retryAfterS: number | null = null) {
     super(message);
     this.code = code;
     this.statusCode = statusCode;
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -47,7 +50,8 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path
   if (!res.ok) {
     const e = (json ?? {}) as Partial<ErrorBody>;
     if (res.status === 401 && path !== '/api/session') onUnauthorized?.();
-    throw new ApiError(e.code ?? `HTTP_${res.status}`, res.status, e.message ?? res.statusText);
+    const retryAfterS = e.retryAfterS ?? (Number(res.headers.get('retry-after')) || null);
+    throw new ApiError(e.code ?? `HTTP_${res.status}`, res.status, e.message ?? res.statusText, retryAfterS);
   }
   return json as T;
 }

@@ -19,6 +19,9 @@ export const session = {
   login: (username: string, password: string) =>
     request<{ user: User }>('POST', '/api/session', { username, password }),
   logout: () => request<void>('DELETE', '/api/session'),
+  /** A supervisor lifts the login delays failed guesses put on an account. */
+  liftDelay: (username: string) =>
+    request<{ lifted: boolean }>('DELETE', `/api/login-delays/${encodeURIComponent(username)}`),
 };
 
 const alarmPath = (id: string) => `/api/alarms/${encodeURIComponent(id)}`;

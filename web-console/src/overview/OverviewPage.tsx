@@ -7,6 +7,7 @@ import { overview as overviewApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
+import { LiftLoginDelay } from '../app/LiftLoginDelay.tsx';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
 
 export function OverviewPage() {
@@ -81,6 +82,7 @@ export function OverviewPage() {
             .map(([d, share]) => [d, pct.format(share)])}
         />
       </div>
+      <LiftLoginDelay />
     </section>
   );
 }

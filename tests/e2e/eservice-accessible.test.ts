@@ -145,6 +145,11 @@ describe('the public e-service is usable by an applicant over 75', () => {
   ] as const) {
     it(`on a ${device} every radio and checkbox sits beside its label, on the label's first line`, async () => {
       const page = await applyPage(size);
+      // The needs-assessed application adds its health questions, each answered Ja or Nej.
+      await page.getByTestId('apply-basis-sol_4_1').check();
+      await page.getByTestId('apply-fallRisk-yes').waitFor();
+      await screenshot(page, `eservice-${device}-health-questions`);
+      await assertNoViolations(page, `form with health questions on a ${device}`);
       const misplaced = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLInputElement>('input[type=radio], input[type=checkbox]')].flatMap((box) => {
           const label = box.closest('label')!;
@@ -235,6 +240,11 @@ describe('the public e-service is usable by an applicant over 75', () => {
     await page.getByTestId('apply-done').waitFor();
     await screenshot(page, 'eservice-phone-receipt');
     await assertNoViolations(page, 'receipt');
+    const token = await page.getByTestId('apply-token').evaluate((el) => ({
+      overflows: el.scrollWidth > el.clientWidth,
+      right: el.getBoundingClientRect().right,
+    }));
+    assert.ok(!token.overflows && token.right <= PHONE.width, `the long status code wraps: ${JSON.stringify(token)}`);
     await page.getByTestId('apply-see-status').click();
     await page.getByTestId('status-state').waitFor();
     assert.equal(await text(page, 'status-state'), 'Beviljad');

@@ -170,8 +170,8 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
           </dd>
         </dl>
         <p className="forgotten">{t('apply.keepToken')}</p>
-        <p data-testid="apply-decision" className="big">
-          {t(`apply.status.${done.status}`)}
+        <p className="big">
+          {t('status.state')}: <strong data-testid="apply-decision">{t(`apply.status.${done.status}`)}</strong>
         </p>
         {done.status === 'manual' && <p>{t('apply.decisionManual')}</p>}
         <a
@@ -213,15 +213,24 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       {err(name)}
     </div>
   );
+  // A question answered by two radio rows rather than a drop-down: both answers are in sight, and
+  // each is a large target. Unanswered is allowed (a case worker then asks).
   const yesNo = (name: 'fallRisk' | 'feelsUnsafeAlone' | 'conditionNeedingQuickHelp' | 'needMetOtherwise') => (
-    <label>
-      {t(`apply.question.${name}`)}
-      <select data-testid={`apply-${name}`} value={form[name]} onChange={(e) => set(name, e.target.value as YesNo)}>
-        <option value="">{t('apply.unanswered')}</option>
-        <option value="yes">{t('apply.yes')}</option>
-        <option value="no">{t('apply.no')}</option>
-      </select>
-    </label>
+    <fieldset className="question" key={name}>
+      <legend>{t(`apply.question.${name}`)}</legend>
+      {(['yes', 'no'] as const).map((v) => (
+        <label key={v} className="choice">
+          <input
+            type="radio"
+            name={name}
+            data-testid={`apply-${name}-${v}`}
+            checked={form[name] === v}
+            onChange={() => set(name, v)}
+          />
+          {t(v === 'yes' ? 'apply.yes' : 'apply.no')}
+        </label>
+      ))}
+    </fieldset>
   );
 
   return (
@@ -294,9 +303,7 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       {form.legalBasis === 'sol_4_1' && (
         <fieldset>
           <legend>{t('apply.health')}</legend>
-          {HEALTH.map((q) => (
-            <div key={q}>{yesNo(q)}</div>
-          ))}
+          {HEALTH.map((q) => yesNo(q))}
           {yesNo('needMetOtherwise')}
         </fieldset>
       )}

@@ -81,7 +81,9 @@ export function StatusPage({ reference, token }: { reference: string | null; tok
       {status && (
         <dl data-testid="status-result">
           <dt>{t('status.state')}</dt>
-          <dd data-testid="status-state">{t(`apply.status.${status.status}`)}</dd>
+          <dd className="state" data-testid="status-state">
+            {t(`apply.status.${status.status}`)}
+          </dd>
           <dt>{t('status.received')}</dt>
           <dd>{new Date(status.receivedAt).toLocaleString(locale)}</dd>
           {final && (

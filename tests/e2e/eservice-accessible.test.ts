@@ -82,6 +82,7 @@ describe('the public e-service is usable by an applicant over 75', () => {
     it(`on a ${device} the empty form has no WCAG 2.1 AA violations, a light page and targets of 44 px`, async () => {
       const page = await applyPage(size);
       await screenshot(page, `eservice-${device}-empty`);
+      assert.match(await page.title(), /^Trygghetslarm/, 'the browser tab names the e-service');
       await assertNoViolations(page, `empty form on a ${device}`);
       const looks = await page.evaluate(() => {
         const rgb = getComputedStyle(document.documentElement).backgroundColor.match(/\d+/g)!.map(Number);

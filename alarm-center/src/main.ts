@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
+    `  E-service:  http://127.0.0.1:${platform.httpPort}/#/apply  (citizens apply for a safety alarm, no login)`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
     `  Metrics:    ${platform.metricsUrl}${config.METRICS_TOKEN ? '  (bearer token: METRICS_TOKEN)' : ''}`,

@@ -166,6 +166,31 @@ describe('safety-alarm grants through the API', () => {
     );
     assert.equal(res2.status, 400);
     assert.deepEqual(res2.body.fields, [{ field: 'applicant.personalNumber', message: 'the check digit is wrong' }]);
+    // Each identity-number problem has its own code, so a console can say it in its language.
+    assert.deepEqual(
+      res.body.issues.map((i: { code: string }) => i.code),
+      ['FIELD_DATE'],
+    );
+    assert.deepEqual(
+      res2.body.issues.map((i: { code: string }) => i.code),
+      ['FIELD_CHECK_DIGIT'],
+    );
+    const res3 = await post(
+      platform,
+      '/api/public/applications',
+      olderApplicant({ applicant: { name: 'Greta', personalNumber: '1940-03-12', phone: '031-12 34 56' } }),
+    );
+    assert.deepEqual(res3.body.issues, [
+      { field: 'applicant.personalNumber', message: 'format YYYYMMDD-XXXX', code: 'FIELD_FORMAT' },
+    ]);
+  });
+
+  it('gives a too-long text its code and its limit', async () => {
+    const res = await post(platform, '/api/public/applications', olderApplicant({ message: 'x'.repeat(2001) }));
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.issues, [
+      { field: 'message', message: 'at most 2000 characters', code: 'FIELD_TOO_BIG', limit: 2000 },
+    ]);
   });
 
   it('rejects oversize free text, control characters and markup in a name, field by field', async () => {

@@ -18,7 +18,10 @@ const freeText = (max: number) =>
     .string()
     .trim()
     .max(max, `at most ${max} characters`)
-    .refine((v) => !hasControlCharacter(v), 'contains control characters');
+    .refine((v) => !hasControlCharacter(v), {
+      message: 'contains control characters',
+      params: { fieldCode: 'FIELD_CONTROL_CHARACTER' },
+    });
 const personName = z
   .string()
   .trim()
@@ -57,15 +60,16 @@ export const personalNumberSchema = z
   .string()
   .trim()
   .superRefine((v, ctx) => {
-    // One message per field, the first problem found: format, then date, then check digit.
+    // One problem per field, the first found: format, then date, then check digit; each has a code
+    // the console translates.
     const problem = !/^\d{8}-?\d{4}$/.test(v)
-      ? 'format YYYYMMDD-XXXX'
+      ? (['FIELD_FORMAT', 'format YYYYMMDD-XXXX'] as const)
       : birthDateOf(v) === null
-        ? 'the date in the identity number does not exist'
+        ? (['FIELD_DATE', 'the date in the identity number does not exist'] as const)
         : luhnOk(v.replace('-', '').slice(2))
           ? null
-          : 'the check digit is wrong';
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          : (['FIELD_CHECK_DIGIT', 'the check digit is wrong'] as const);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem[1], params: { fieldCode: problem[0] } });
   })
   .transform((v) => v.replace('-', '').replace(/^(\d{8})/, '$1-'));
 

@@ -14,6 +14,8 @@ export interface FieldError {
 /** The same, with a stable code for translation (see FIELD_ERROR_CODES). */
 export interface FieldIssue extends FieldError {
   code: FieldErrorCode;
+  /** The length or size a FIELD_TOO_SMALL / FIELD_TOO_BIG was measured against. */
+  limit?: number;
 }
 
 /** zod's issue kinds, as the codes a console translates; a refinement's own rule is INVALID. */
@@ -31,19 +33,43 @@ const FIELD_ERROR_CODES = {
   custom: 'FIELD_INVALID',
 } as const;
 
-export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[keyof typeof FIELD_ERROR_CODES];
+/** Codes a refinement may name (`params: { fieldCode }`) when FIELD_INVALID says too little. */
+export const REFINEMENT_CODES = ['FIELD_FORMAT', 'FIELD_DATE', 'FIELD_CHECK_DIGIT', 'FIELD_CONTROL_CHARACTER'] as const;
 
-const fieldCode = (keyword: string): FieldErrorCode =>
-  (FIELD_ERROR_CODES as Record<string, FieldErrorCode>)[keyword] ?? 'FIELD_INVALID';
+export type FieldErrorCode =
+  | (typeof FIELD_ERROR_CODES)[keyof typeof FIELD_ERROR_CODES]
+  | (typeof REFINEMENT_CODES)[number];
+
+interface IssueParams {
+  params?: { fieldCode?: unknown };
+  minimum?: unknown;
+  maximum?: unknown;
+}
+
+function fieldCode(keyword: string, params: IssueParams): FieldErrorCode {
+  const named = params.params?.fieldCode;
+  if (keyword === 'custom' && REFINEMENT_CODES.includes(named as never)) return named as FieldErrorCode;
+  return (FIELD_ERROR_CODES as Record<string, FieldErrorCode>)[keyword] ?? 'FIELD_INVALID';
+}
+
+function limitOf(params: IssueParams): number | undefined {
+  const limit = Number(params.minimum ?? params.maximum);
+  return Number.isFinite(limit) ? limit : undefined;
+}
 
 /** The 400 body of a request the schema refused; null when `err` is not a schema validation error. */
 export function validationErrorBody(err: FastifyError) {
   if (!hasZodFastifySchemaValidationErrors(err)) return null;
-  const issues: FieldIssue[] = err.validation.map((v) => ({
-    field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || err.validationContext || 'body',
-    message: v.message ?? 'invalid',
-    code: fieldCode(v.keyword),
-  }));
+  const issues: FieldIssue[] = err.validation.map((v) => {
+    const params = (v.params ?? {}) as IssueParams;
+    const limit = limitOf(params);
+    return {
+      field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || err.validationContext || 'body',
+      message: v.message ?? 'invalid',
+      code: fieldCode(v.keyword, params),
+      ...(limit === undefined ? {} : { limit }),
+    };
+  });
   const summary = issues.map((f) => `${f.field}: ${f.message}`).join('; ');
   return {
     code: 'VALIDATION' as const,

@@ -17,9 +17,11 @@ export function App() {
   const [state, setState] = useState<SessionState>({ kind: 'checking' });
   const route = useRoute();
 
+  const publicPage = isPublicRoute(route);
   useEffect(() => {
-    document.title = t('app.title');
-  }, [t]);
+    // A citizen's browser tab names the e-service, not the alarm centre.
+    document.title = publicPage ? t('apply.serviceName') : t('app.title');
+  }, [t, publicPage]);
 
   const expire = useCallback(() => setState({ kind: 'anonymous', expired: true }), []);
 

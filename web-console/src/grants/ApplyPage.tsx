@@ -1,11 +1,12 @@
 // The public e-service: a citizen (or a case worker on someone's behalf) applies for a safety
-// alarm. Needs no operator account. Each server field error is shown next to its field; the
-// applicant leaves with a reference and a status token.
+// alarm. Needs no operator account. Each server field error is shown under its field, translated
+// from its code; the applicant leaves with a reference and a status token.
 
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { hrefOf } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type Applied, FieldErrors, grantsApi } from './api.ts';
+import { type FieldIssue, fieldErrorText } from './fieldErrorText.ts';
 
 const KEY_HANDLING = ['key_box', 'key_to_municipality', 'someone_opens', 'other'] as const;
 const LIVING = ['alone', 'with_partner', 'with_others'] as const;
@@ -19,6 +20,8 @@ const INTERVENTIONS = [
 ] as const;
 const HEALTH = ['fallRisk', 'feelsUnsafeAlone', 'conditionNeedingQuickHelp'] as const;
 type YesNo = '' | 'yes' | 'no';
+/** The server's cap on the message (grants/schemas.ts); the field stops there, visibly. */
+const MESSAGE_MAX = 2000;
 
 const EMPTY = {
   legalBasis: 'sol_4_2a' as 'sol_4_1' | 'sol_4_2a',
@@ -56,6 +59,18 @@ type TextField =
   | 'contactName'
   | 'contactRelation'
   | 'contactPhone';
+
+/** What the browser may fill in for the applicant (WCAG 1.3.5), and which keyboard a phone shows. */
+const INPUT_HINTS: Partial<Record<TextField, { autoComplete?: string; inputMode?: 'numeric' | 'tel'; type?: string }>> =
+  {
+    name: { autoComplete: 'name' },
+    personalNumber: { inputMode: 'numeric' },
+    phone: { autoComplete: 'tel', type: 'tel' },
+    street: { autoComplete: 'street-address' },
+    postalCode: { autoComplete: 'postal-code', inputMode: 'numeric' },
+    city: { autoComplete: 'address-level2' },
+    contactPhone: { type: 'tel' },
+  };
 
 const answer = (v: YesNo) => (v === '' ? null : v === 'yes');
 
@@ -103,11 +118,18 @@ const FIELD_OF: Record<string, string> = {
 export function ApplyPage({ internal = false }: { internal?: boolean }) {
   const { t } = useI18n();
   const [form, setForm] = useState<Form>(EMPTY);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, FieldIssue>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Applied | null>(null);
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a refused submit, the first field to correct takes the focus: on a phone the summary
+  // by the button is far from the fields it speaks of.
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
@@ -118,10 +140,10 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       const body = toBody(form);
       setDone(await (internal ? grantsApi.applyInternal(body) : grantsApi.applyPublic(body)));
     } catch (err) {
-      const fields = err instanceof FieldErrors ? err.fields : [];
+      const fields = err instanceof FieldErrors ? err.issues : [];
       // The server lists a field's problems in schema order; the first ("required") is the one to show.
-      const byField: Record<string, string> = {};
-      for (const f of fields) byField[FIELD_OF[f.field] ?? f.field.split('.')[0] ?? f.field] ??= f.message;
+      const byField: Record<string, FieldIssue> = {};
+      for (const f of fields) byField[FIELD_OF[f.field] ?? f.field.split('.')[0] ?? f.field] ??= f;
       setErrors(byField);
       setFailure(
         err instanceof FieldErrors && err.code === 'VALIDATION'
@@ -148,9 +170,13 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
           </dd>
         </dl>
         <p className="forgotten">{t('apply.keepToken')}</p>
-        <p data-testid="apply-decision">{t(`apply.status.${done.status}`)}</p>
+        <p className="big">
+          {t('status.state')}: <strong data-testid="apply-decision">{t(`apply.status.${done.status}`)}</strong>
+        </p>
+        {done.status === 'manual' && <p>{t('apply.decisionManual')}</p>}
         <a
           className="button primary"
+          data-testid="apply-see-status"
           href={hrefOf({ page: 'applyStatus', reference: done.reference, token: done.statusToken })}
         >
           {t('apply.seeStatus')}
@@ -159,44 +185,62 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
     );
   }
 
-  const err = (name: string) =>
-    errors[name] ? (
-      <span className="error" role="alert" data-testid={`apply-error-${name}`}>
-        {t('apply.fieldError', { message: errors[name] })}
+  const errorId = (name: string) => `apply-${name}-error`;
+  const err = (name: TextField | 'message') => {
+    const issue = errors[name];
+    return issue ? (
+      <span className="error" id={errorId(name)} data-testid={`apply-error-${name}`}>
+        {fieldErrorText(t, name, issue, form[name])}
       </span>
     ) : null;
+  };
   const text = (name: TextField, opts: { required?: boolean } = {}): ReactNode => (
-    <label>
-      {t(`apply.field.${name}`)}
+    <div className="field">
+      <label htmlFor={`apply-${name}`}>
+        {t(`apply.field.${name}`)}
+        {opts.required ? null : <span className="optional"> {t('apply.optional')}</span>}
+      </label>
       <input
+        id={`apply-${name}`}
         data-testid={`apply-${name}`}
         value={form[name]}
         required={opts.required}
         aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={errors[name] ? errorId(name) : undefined}
+        {...INPUT_HINTS[name]}
         onChange={(e) => set(name, e.target.value)}
       />
       {err(name)}
-    </label>
+    </div>
   );
+  // A question answered by two radio rows rather than a drop-down: both answers are in sight, and
+  // each is a large target. Unanswered is allowed (a case worker then asks).
   const yesNo = (name: 'fallRisk' | 'feelsUnsafeAlone' | 'conditionNeedingQuickHelp' | 'needMetOtherwise') => (
-    <label>
-      {t(`apply.question.${name}`)}
-      <select data-testid={`apply-${name}`} value={form[name]} onChange={(e) => set(name, e.target.value as YesNo)}>
-        <option value="">{t('apply.unanswered')}</option>
-        <option value="yes">{t('apply.yes')}</option>
-        <option value="no">{t('apply.no')}</option>
-      </select>
-    </label>
+    <fieldset className="question" key={name}>
+      <legend>{t(`apply.question.${name}`)}</legend>
+      {(['yes', 'no'] as const).map((v) => (
+        <label key={v} className="choice">
+          <input
+            type="radio"
+            name={name}
+            data-testid={`apply-${name}-${v}`}
+            checked={form[name] === v}
+            onChange={() => set(name, v)}
+          />
+          {t(v === 'yes' ? 'apply.yes' : 'apply.no')}
+        </label>
+      ))}
+    </fieldset>
   );
 
   return (
-    <form className="card register" onSubmit={submit} noValidate>
+    <form ref={formRef} className="card register" onSubmit={submit} noValidate>
       <h2>{internal ? t('apply.internalTitle') : t('apply.title')}</h2>
       <p className="sub">{t('apply.intro')}</p>
       <fieldset>
         <legend>{t('apply.legalBasis')}</legend>
         {(['sol_4_2a', 'sol_4_1'] as const).map((basis) => (
-          <label key={basis}>
+          <label key={basis} className="choice">
             <input
               type="radio"
               name="legalBasis"
@@ -259,16 +303,14 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       {form.legalBasis === 'sol_4_1' && (
         <fieldset>
           <legend>{t('apply.health')}</legend>
-          {HEALTH.map((q) => (
-            <div key={q}>{yesNo(q)}</div>
-          ))}
+          {HEALTH.map((q) => yesNo(q))}
           {yesNo('needMetOtherwise')}
         </fieldset>
       )}
       <fieldset>
         <legend>{t('apply.otherInterventions')}</legend>
         {INTERVENTIONS.map((i) => (
-          <label key={i}>
+          <label key={i} className="choice">
             <input
               type="checkbox"
               data-testid={`apply-intervention-${i}`}
@@ -284,7 +326,7 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
           </label>
         ))}
       </fieldset>
-      <label>
+      <label className="choice">
         <input
           type="checkbox"
           data-testid="apply-maxFeeConsent"
@@ -293,19 +335,35 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
         />
         {t('apply.maxFeeConsent')}
       </label>
-      <label>
-        {t('apply.field.message')}
+      <div className="field">
+        <label htmlFor="apply-message">
+          {t('apply.field.message')}
+          <span className="optional"> {t('apply.optional')}</span>
+        </label>
         <textarea
+          id="apply-message"
           data-testid="apply-message"
+          rows={5}
           value={form.message}
-          maxLength={2000}
+          maxLength={MESSAGE_MAX}
           aria-invalid={errors.message ? true : undefined}
+          aria-describedby={errors.message ? `apply-message-count ${errorId('message')}` : 'apply-message-count'}
           onChange={(e) => set('message', e.target.value)}
         />
+        <span
+          id="apply-message-count"
+          data-testid="apply-message-count"
+          className={form.message.length >= MESSAGE_MAX ? 'counter full' : 'counter'}
+        >
+          {t(form.message.length >= MESSAGE_MAX ? 'apply.messageFull' : 'apply.messageCount', {
+            count: form.message.length,
+            max: MESSAGE_MAX,
+          })}
+        </span>
         {err('message')}
-      </label>
+      </div>
       {failure && (
-        <p className="error" role="alert" data-testid="apply-failure">
+        <p className="error failure" role="alert" data-testid="apply-failure">
           {failure}
         </p>
       )}

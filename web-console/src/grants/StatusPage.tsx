@@ -1,5 +1,6 @@
 // The applicant's status page: with the reference and the token they were given, they see the
-// decision, its justification in their language, and how far the installation has come.
+// decision, its justification in their language, and how far the installation has come. While a
+// case worker has the application, the page says so and nothing else about who decides.
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -40,20 +41,34 @@ export function StatusPage({ reference, token }: { reference: string | null; tok
   };
 
   const decision = status?.decision;
+  // The rules' hand-over to a case worker is recorded as an automatic decision, but it decides nothing.
+  const final = decision && decision.decision !== 'manual' ? decision : null;
   const justification = decision ? (lang === 'en' && decision.justification.en) || decision.justification.sv : null;
 
   return (
     <section className="card register">
       <h2>{t('status.title')}</h2>
-      <form onSubmit={submit}>
-        <label>
-          {t('apply.reference')}
-          <input data-testid="status-reference" value={ref} onChange={(e) => setRef(e.target.value)} />
-        </label>
-        <label>
-          {t('apply.token')}
-          <input data-testid="status-token" value={tok} onChange={(e) => setTok(e.target.value)} />
-        </label>
+      <form onSubmit={submit} className="status-form">
+        <div className="field">
+          <label htmlFor="status-reference">{t('apply.reference')}</label>
+          <input
+            id="status-reference"
+            data-testid="status-reference"
+            value={ref}
+            autoComplete="off"
+            onChange={(e) => setRef(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="status-token">{t('apply.token')}</label>
+          <input
+            id="status-token"
+            data-testid="status-token"
+            value={tok}
+            autoComplete="off"
+            onChange={(e) => setTok(e.target.value)}
+          />
+        </div>
         <button type="submit" className="primary" data-testid="status-submit">
           {t('status.look')}
         </button>
@@ -66,16 +81,28 @@ export function StatusPage({ reference, token }: { reference: string | null; tok
       {status && (
         <dl data-testid="status-result">
           <dt>{t('status.state')}</dt>
-          <dd data-testid="status-state">{t(`apply.status.${status.status}`)}</dd>
+          <dd className="state" data-testid="status-state">
+            {t(`apply.status.${status.status}`)}
+          </dd>
           <dt>{t('status.received')}</dt>
           <dd>{new Date(status.receivedAt).toLocaleString(locale)}</dd>
-          {decision && (
+          {final && (
             <>
               <dt>{t('status.decidedBy')}</dt>
-              <dd>{decision.automatic ? t('status.automatic') : t('status.caseWorker')}</dd>
+              <dd data-testid="status-decided-by">
+                {final.automatic ? t('status.automatic') : t('status.caseWorker')}
+              </dd>
               <dt>{t('status.fee')}</dt>
-              <dd>{t(`status.fee.${decision.feeDecision}`)}</dd>
+              <dd>{t(`status.fee.${final.feeDecision}`)}</dd>
               <dt>{t('status.justification')}</dt>
+              <dd data-testid="status-justification">{justification}</dd>
+            </>
+          )}
+          {decision && !final && (
+            <>
+              <dt>{t('status.decider')}</dt>
+              <dd data-testid="status-decided-by">{t('status.caseWorkerDecides')}</dd>
+              <dt>{t('status.why')}</dt>
               <dd data-testid="status-justification">{justification}</dd>
             </>
           )}

@@ -12,17 +12,20 @@ export type InstallationOrder = contract.InstallationOrder;
 export type Applied = contract.ApplicationCreated;
 export type ManualQueueItem = contract.ManualQueueItem;
 
+/** One field's problem: `code` (FIELD_FORMAT, FIELD_TOO_BIG, ...) picks the translation. */
 export interface FieldError {
   field: string;
   message: string;
+  code?: string;
+  limit?: number;
 }
 
-/** An API error that names the fields that were wrong. */
+/** An API error that names the fields that were wrong, with codes a form translates. */
 export class FieldErrors extends ApiError {
-  readonly fields: FieldError[];
-  constructor(code: string, statusCode: number, message: string, fields: FieldError[]) {
+  readonly issues: FieldError[];
+  constructor(code: string, statusCode: number, message: string, issues: FieldError[]) {
     super(code, statusCode, message);
-    this.fields = fields;
+    this.issues = issues;
   }
 }
 
@@ -39,14 +42,14 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     throw new ApiError('NETWORK', 0, err instanceof Error ? err.message : String(err));
   }
   const json = (await res.json().catch(() => null)) as
-    | (T & { code?: string; message?: string; fields?: FieldError[] })
+    | (T & { code?: string; message?: string; fields?: FieldError[]; issues?: FieldError[] })
     | null;
   if (!res.ok) {
     throw new FieldErrors(
       json?.code ?? `HTTP_${res.status}`,
       res.status,
       json?.message ?? res.statusText,
-      json?.fields ?? [],
+      json?.issues ?? json?.fields ?? [],
     );
   }
   return json as T;

@@ -3,6 +3,7 @@
 // Positive answers are cached briefly so a busy controller costs one query per TTL, not per alarm.
 
 import { type DeviceType, parseScaipDeviceId } from '@trygg/firmware-protocol';
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { ControllerRegistry } from './handler.ts';
 import { scaipDeviceId } from './map.ts';
@@ -20,7 +21,6 @@ export interface PgControllerRegistryOptions {
 }
 
 interface Known {
-  expiresAt: number;
   /** Shortest heartbeat interval provisioned for the controller's devices, seconds. */
   heartbeatIntervalS: number | undefined;
   /** The controller's registered units (`did` → our device type). */
@@ -36,7 +36,15 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
   const { pool } = options;
   const ttlMs = options.cacheTtlMs ?? DEFAULT_CONTROLLER_CACHE_TTL_MS;
   const now = options.now ?? Date.now;
-  const known = new Map<string, Known>();
+  // Size-bounded, with one TTL read from the injected clock: lru-cache, not a hand-written map.
+  // (+1: lru-cache reads a start time of 0 as "no TTL", which a simulated clock could hit.)
+  const known = new LRUCache<string, Known>({
+    max: MAX_CACHED_CONTROLLERS,
+    ttl: ttlMs,
+    ttlResolution: 0,
+    noDeleteOnStaleGet: true,
+    perf: { now: () => now() + 1 },
+  });
   /** One query per controller at a time, however many of its requests arrive together. */
   const inFlight = new Map<string, Promise<boolean>>();
 
@@ -59,12 +67,7 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
       known.delete(cid);
       return false;
     }
-    if (known.size >= MAX_CACHED_CONTROLLERS && !known.has(cid)) {
-      const oldest = known.keys().next();
-      if (!oldest.done) known.delete(oldest.value);
-    }
-    known.delete(cid); // re-insert at the end: Map order is expiry order
-    known.set(cid, { expiresAt: now() + ttlMs, heartbeatIntervalS: hbi, units });
+    known.set(cid, { heartbeatIntervalS: hbi, units });
     return true;
   }
 
@@ -79,20 +82,19 @@ export function pgControllerRegistry(options: PgControllerRegistryOptions): Cont
 
   return {
     isKnown(cid) {
-      const cached = known.get(cid);
-      if (cached && cached.expiresAt > now()) return true;
+      if (known.get(cid)) return true;
       // unknown answers are not cached: a controller provisioned a moment ago is accepted at once
       return ask(cid);
     },
     async unit(cid, did) {
-      const cached = known.get(cid);
-      let deviceType = cached && cached.expiresAt > now() ? cached.units.get(did) : undefined;
+      let deviceType = known.get(cid)?.units.get(did);
       // a unit missing from the cache may have been registered since: ask again before calling it unknown
       if (deviceType === undefined && (await ask(cid))) deviceType = known.get(cid)?.units.get(did);
       return deviceType === undefined ? null : { deviceType };
     },
     heartbeatIntervalS(cid) {
-      return known.get(cid)?.heartbeatIntervalS;
+      // the last known value, even past its TTL: an interval is better than none for the mrs
+      return known.get(cid, { allowStale: true })?.heartbeatIntervalS;
     },
   };
 }

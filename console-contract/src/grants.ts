@@ -5,7 +5,14 @@
 import { deviceTypeSchema, isDeviceId } from '@trygg/firmware-protocol';
 import { z } from 'zod';
 import { contactSchema } from './alarms.ts';
-import { LEGAL_BASES, REASONS } from './vocabulary.ts';
+import {
+  type HealthQuestion,
+  KEY_HANDLINGS,
+  LEGAL_BASES,
+  LIVING_SITUATIONS,
+  OTHER_INTERVENTIONS,
+  REASONS,
+} from './vocabulary.ts';
 
 /** Control characters other than tab and newline have no place in a form field. */
 const hasControlCharacter = (v: string) =>
@@ -79,15 +86,7 @@ export const contactBodySchema = z.strictObject({
   phone,
 });
 
-export const OTHER_INTERVENTIONS = [
-  'home_care',
-  'day_activity',
-  'short_term_stay',
-  'personal_assistance',
-  'housing_support',
-  'other',
-] as const;
-export const LIVING_SITUATIONS = ['alone', 'with_partner', 'with_others'] as const;
+export { KEY_HANDLINGS, LIVING_SITUATIONS, OTHER_INTERVENTIONS };
 
 const answer = z.boolean().nullable().default(null);
 
@@ -105,7 +104,7 @@ export const applicationBodySchema = z.strictObject({
   /** The console's district; the city when the applicant does not know it. */
   district: freeText(64).optional(),
   access: z.strictObject({
-    keyHandling: z.enum(['key_box', 'key_to_municipality', 'someone_opens', 'other']),
+    keyHandling: z.enum(KEY_HANDLINGS),
     note: freeText(500).default(''),
     doorCode: z
       .string()
@@ -117,7 +116,10 @@ export const applicationBodySchema = z.strictObject({
   livingSituation: z.enum(LIVING_SITUATIONS),
   /** SoL 4:1 only; unanswered questions send the application to a case worker, never refuse it. */
   health: z
-    .strictObject({ fallRisk: answer, feelsUnsafeAlone: answer, conditionNeedingQuickHelp: answer })
+    .strictObject({ fallRisk: answer, feelsUnsafeAlone: answer, conditionNeedingQuickHelp: answer } satisfies Record<
+      HealthQuestion,
+      unknown
+    >)
     .nullable()
     .default(null),
   needMetOtherwise: answer,

@@ -83,3 +83,18 @@ export const CONSENT_PARTIES = ['resident', 'cohabitant'] as const;
 export type ConsentParty = (typeof CONSENT_PARTIES)[number];
 export const CONSENT_SCOPES = ['camera', 'sensor'] as const;
 export type ConsentScope = (typeof CONSENT_SCOPES)[number];
+
+/** What the applicant says about other care interventions (any of them sends it to a case worker). */
+export const OTHER_INTERVENTIONS = [
+  'home_care',
+  'day_activity',
+  'short_term_stay',
+  'personal_assistance',
+  'housing_support',
+  'other',
+] as const;
+export const LIVING_SITUATIONS = ['alone', 'with_partner', 'with_others'] as const;
+export const KEY_HANDLINGS = ['key_box', 'key_to_municipality', 'someone_opens', 'other'] as const;
+/** The health questions of the SoL 4:1 application. */
+export const HEALTH_QUESTIONS = ['fallRisk', 'feelsUnsafeAlone', 'conditionNeedingQuickHelp'] as const;
+export type HealthQuestion = (typeof HEALTH_QUESTIONS)[number];

@@ -2,23 +2,22 @@
 // alarm. Needs no operator account. Each server field error is shown under its field, translated
 // from its code; the applicant leaves with a reference and a status token.
 
+import {
+  HEALTH_QUESTIONS,
+  KEY_HANDLINGS,
+  LIVING_SITUATIONS,
+  OTHER_INTERVENTIONS,
+} from '@trygg/console-contract/vocabulary';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { hrefOf } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type Applied, FieldErrors, grantsApi } from './api.ts';
 import { type FieldIssue, fieldErrorText } from './fieldErrorText.ts';
 
-const KEY_HANDLING = ['key_box', 'key_to_municipality', 'someone_opens', 'other'] as const;
-const LIVING = ['alone', 'with_partner', 'with_others'] as const;
-const INTERVENTIONS = [
-  'home_care',
-  'day_activity',
-  'short_term_stay',
-  'personal_assistance',
-  'housing_support',
-  'other',
-] as const;
-const HEALTH = ['fallRisk', 'feelsUnsafeAlone', 'conditionNeedingQuickHelp'] as const;
+const KEY_HANDLING = KEY_HANDLINGS;
+const LIVING = LIVING_SITUATIONS;
+const INTERVENTIONS = OTHER_INTERVENTIONS;
+const HEALTH = HEALTH_QUESTIONS;
 type YesNo = '' | 'yes' | 'no';
 /** The server's cap on the message (grants/schemas.ts); the field stops there, visibly. */
 const MESSAGE_MAX = 2000;

@@ -248,6 +248,17 @@ describe('the web console per role', () => {
     await sup.close();
   });
 
+  it('a case worker, who has no live alarm stream, is not shown a red "not connected"; an operator sees the stream live', async () => {
+    const cw = await pageAs('caseworker');
+    await cw.getByTestId('nav-cases').waitFor({ timeout: 10_000 });
+    assert.equal(await cw.getByTestId('connection-status').count(), 0);
+    assert.equal(await cw.getByText(sv['conn.down']).count(), 0);
+    await cw.close();
+    const op = await pageAs('operator');
+    await op.locator('[data-testid="connection-status"][data-state="live"]').waitFor({ timeout: 10_000 });
+    await op.close();
+  });
+
   it('from the keyboard, with the queue focused, g selects the next unacknowledged alarm, j moves down and a acknowledges', async () => {
     // pendant-0002's alarm from the previous test is still open and new; add a fall alarm.
     const fallAlarm = await raise('fall-0003', 'fall.detected');

@@ -139,7 +139,11 @@ export function AlarmPage({
         <StatusBadge alarm={alarm} />
         <span className="mono age">{elapsed(now - Date.parse(alarm.openedAt))}</span>
         <span className="sub">{t('alarm.openedAt', { time: time.format(new Date(alarm.openedAt)) })}</span>
-        {alarm.repeatCount > 0 && <span className="tag">{t('alarm.repeated', { count: alarm.repeatCount })}</span>}
+        {alarm.repeatCount > 0 && (
+          <span className="tag">
+            {alarm.repeatCount === 1 ? t('alarm.repeatedOnce') : t('alarm.repeated', { count: alarm.repeatCount })}
+          </span>
+        )}
       </div>
       {alarm.likelyForgottenPassage && (
         <p className="forgotten" data-testid="forgotten-passage">

@@ -127,7 +127,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
 
   return (
     <div className="shell">
-      <StatusBar user={user} live={live} onLogout={onLogout} onHelp={() => setHelp(true)} />
+      <StatusBar user={user} live={live} liveEnabled={liveEnabled} onLogout={onLogout} onHelp={() => setHelp(true)} />
       {liveEnabled && <ConnectionBanner live={live} />}
       <Nav pages={pages} route={route} openCount={live.queue.alarms.size} />
       <main className="page">{page}</main>

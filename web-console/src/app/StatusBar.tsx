@@ -9,11 +9,14 @@ import { LanguageSwitch } from './LanguageSwitch.tsx';
 export function StatusBar({
   user,
   live,
+  liveEnabled,
   onLogout,
   onHelp,
 }: {
   user: User;
   live: LiveQueue;
+  /** Roles without the alarm queue have no live stream: a red "not connected" would look like an outage. */
+  liveEnabled: boolean;
   onLogout: () => void;
   onHelp: () => void;
 }) {
@@ -22,10 +25,12 @@ export function StatusBar({
   return (
     <header className="statusbar">
       <span className="brand">{t('app.title')}</span>
-      <span className={`conn conn-${state}`} data-testid="connection-status" data-state={state}>
-        <span className="dot" aria-hidden="true" />
-        {t(`conn.${state}`)}
-      </span>
+      {liveEnabled && (
+        <span className={`conn conn-${state}`} data-testid="connection-status" data-state={state}>
+          <span className="dot" aria-hidden="true" />
+          {t(`conn.${state}`)}
+        </span>
+      )}
       <span className="spacer" />
       <button
         type="button"

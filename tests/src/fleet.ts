@@ -62,22 +62,21 @@ export async function startFleet(devices: number, prefix = 'fleet-'): Promise<Fl
     for (let i = 1; i <= devices; i += 200) {
       const batch: Promise<mqtt.MqttClient>[] = [];
       for (let j = i; j < Math.min(i + 200, devices + 1); j++) {
-        batch.push(
-          mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-            protocolVersion: 4,
-            clientId: `${prefix}${j}`,
-            username: `${prefix}${j}`,
-            password: SECRET,
-            reconnectPeriod: 1000,
-            keepalive: 300,
-          }),
-        );
-      }
-      for (const client of await Promise.all(batch)) {
-        // A dropped connection reconnects (the run counts what was acknowledged); never crash on it.
+        // As firmware does: a login refused for now (CONNACK 3 while the broker admits logins at
+        // its bounded rate) is retried, and a dropped connection reconnects; never crash on either.
+        const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, {
+          protocolVersion: 4,
+          clientId: `${prefix}${j}`,
+          username: `${prefix}${j}`,
+          password: SECRET,
+          reconnectPeriod: 500 + Math.floor(Math.random() * 500),
+          reconnectOnConnackError: true,
+          keepalive: 300,
+        });
         client.on('error', () => {});
-        clients.push(client);
+        batch.push(new Promise((resolve) => client.once('connect', () => resolve(client))));
       }
+      clients.push(...(await Promise.all(batch)));
     }
     const connectSeconds = (performance.now() - connectStart) / 1000;
 

@@ -7,3 +7,4 @@ export * from './messages.ts';
 export * from './rejections.ts';
 export * from './scaip.ts';
 export * from './topics.ts';
+export * from './voice.ts';

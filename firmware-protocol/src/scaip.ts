@@ -48,6 +48,8 @@ export const SCAIP_RESPONSE_STATUS = {
   WRONG_CONTENT: 3,
   /** Not treated: the controller should send the message to its secondary receiver. */
   NOT_TREATED: 5,
+  /** Busy: the receiver already holds a voice call for this controller; no second call is offered. */
+  BUSY: 6,
   MANDATORY_TAG_MISSING: 7,
 } as const;
 

@@ -5,11 +5,12 @@
 import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
 import type { Logger } from 'pino';
 import type { ControllerAuth } from './auth.ts';
+import type { CallBook, CallNotice, MrsVoice } from './calls.ts';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
 import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { MAX_MRQ_BYTES, mrsXml, parseMrq, sniffRef } from './scaip.ts';
+import { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipRequest, sniffRef } from './scaip.ts';
 import { buildResponse, contentType, headerValue, newTag, parseSipRequest, type SipRequest } from './sip.ts';
 
 /** Provisioned SCAIP controllers, as registered by a technician. */
@@ -43,6 +44,18 @@ export interface HandlerOptions {
    * controller id speaks for it: main.ts always sets it unless GATEWAY_AUTH=off.
    */
   auth?: ControllerAuth;
+  /**
+   * The alarm's voice call: with it, an `mrq` carrying `crd` is answered with `mre`/`cre`/`tnu`
+   * and opens a call in the book; the call events are handed to `callEvent` after the alarm
+   * itself was acknowledged. Without it the `mrs` carries no voice tags (as before voice).
+   */
+  calls?: { book: CallBook; callEvent(notice: CallNotice): void };
+}
+
+/** What an accepted `mrq` was answered with, so its retransmission gets the same answer. */
+interface MrsAnswer {
+  snu: number;
+  voice?: MrsVoice;
 }
 
 export interface GatewayStats {
@@ -53,6 +66,8 @@ export interface GatewayStats {
   unknownUnits: number;
   /** Heartbeats of units not registered: answered, not published (nothing would store them). */
   unregisteredHeartbeats: number;
+  /** Alarms stored and answered snu 6 because the controller's call was pending or active. */
+  busy: number;
 }
 
 export interface Peer {
@@ -74,8 +89,15 @@ export function createScaipHandler(options: HandlerOptions) {
   const now = options.now ?? Date.now;
   /** Accepted requests by (cid, ref); the value settles when the broker acknowledged. */
   const dedupeWindowMs = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
-  const accepted = new DedupeCache<Promise<void>>(dedupeWindowMs, now);
-  const stats: GatewayStats = { accepted: 0, rejected: {}, duplicates: 0, unknownUnits: 0, unregisteredHeartbeats: 0 };
+  const accepted = new DedupeCache<Promise<MrsAnswer>>(dedupeWindowMs, now);
+  const stats: GatewayStats = {
+    accepted: 0,
+    rejected: {},
+    duplicates: 0,
+    unknownUnits: 0,
+    unregisteredHeartbeats: 0,
+    busy: 0,
+  };
 
   function rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void {
     stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
@@ -86,8 +108,14 @@ export function createScaipHandler(options: HandlerOptions) {
     );
   }
 
-  function answerMrs(request: SipRequest, ref: string | undefined, snu: number, hbi?: number): Buffer {
-    return buildResponse(request, 200, { body: mrsXml(ref, snu, hbi), toTag: newTag() });
+  function answerMrs(
+    request: SipRequest,
+    ref: string | undefined,
+    snu: number,
+    hbi?: number,
+    voice?: MrsVoice,
+  ): Buffer {
+    return buildResponse(request, 200, { body: mrsXml(ref, snu, hbi, voice), toTag: newTag() });
   }
 
   async function handleMessage(request: SipRequest, peer: Peer): Promise<Buffer> {
@@ -171,8 +199,8 @@ export function createScaipHandler(options: HandlerOptions) {
       metrics?.duplicates.inc();
       logger.debug({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP retransmission answered without publishing');
       try {
-        await earlier;
-        return answerMrs(request, mrq.ref, 0, hbi);
+        const answer = await earlier;
+        return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
       } catch {
         return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
       }
@@ -207,10 +235,15 @@ export function createScaipHandler(options: HandlerOptions) {
       stats.unknownUnits++;
       metrics?.unknownUnits.inc();
     }
-    const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message)));
+    // the voice decision is taken once the alarm is stored, in the same turn, so two alarms of one
+    // controller cannot both open a call; a retransmission is answered from the same promise
+    const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message))).then(() =>
+      decideCall(mrq, mapped.deviceId, mapped.message.id),
+    );
     accepted.set(key, published);
+    let answer: MrsAnswer;
     try {
-      await published;
+      answer = await published;
     } catch (err) {
       // forget it, so the controller's retransmission is published afresh
       accepted.delete(key);
@@ -230,7 +263,19 @@ export function createScaipHandler(options: HandlerOptions) {
       },
       'SCAIP request accepted',
     );
-    return answerMrs(request, mrq.ref, 0, hbi);
+    return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
+  }
+
+  function decideCall(mrq: ScaipRequest, deviceId: string, alarmMessageId: string): MrsAnswer {
+    if (!options.calls) return { snu: 0 };
+    const decision = options.calls.book.decide(mrq, deviceId, alarmMessageId, now());
+    for (const notice of decision.events) options.calls.callEvent(notice);
+    if (decision.snu !== 0) {
+      stats.busy++;
+      metrics?.callsBusy.inc();
+      logger.info({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP alarm stored; answered busy (a call is pending or active)');
+    }
+    return decision.voice ? { snu: decision.snu, voice: decision.voice } : { snu: decision.snu };
   }
 
   /** Returns the response to send, or null when the data cannot be answered (or needs no answer). */

@@ -8,6 +8,15 @@ export {
   createControllerAuth,
   type DigestAlgorithm,
 } from './auth.ts';
+export {
+  CallBook,
+  type CallBookOptions,
+  type CallDecision,
+  type CallNotice,
+  type CallState,
+  type MrsVoice,
+  type VoiceCall,
+} from './calls.ts';
 export { controllerCredentialsSchema, type GatewayConfig, loadConfig } from './config.ts';
 export { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 export { GATEWAY_REJECTIONS, type GatewayRejection, type ScaipRejection } from './errors.ts';
@@ -39,15 +48,25 @@ export {
   type PgControllerRegistryOptions,
   pgControllerRegistry,
 } from './pg-controllers.ts';
-export { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipGeo, type ScaipParseResult, type ScaipRequest } from './scaip.ts';
+export {
+  MAX_MRQ_BYTES,
+  type MrsVoiceTags,
+  mrsXml,
+  parseMrq,
+  type ScaipGeo,
+  type ScaipParseResult,
+  type ScaipRequest,
+} from './scaip.ts';
 export {
   DEFAULT_STREAM_LIMITS,
   type Gateway,
   type GatewayOptions,
+  type GatewayVoice,
   openFileLimit,
   type StreamLimits,
   type StreamStats,
   startGateway,
   streamCapacity,
+  type VoiceOptions,
 } from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';

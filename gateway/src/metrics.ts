@@ -49,6 +49,11 @@ export function createGatewayMetrics() {
       labelNames: ['cap'],
       registers: [registry],
     }),
+    callsBusy: new client.Counter({
+      name: 'scaip_alarms_answered_busy_total',
+      help: 'Alarms stored and answered snu 6 (busy) because the controller already had a pending or active call',
+      registers: [registry],
+    }),
     streamsOpen: new client.Gauge({
       name: 'sip_stream_connections_open',
       help: 'Open SIP TCP/TLS connections',

@@ -253,10 +253,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The voice part of an `mrs` (SS 91100): media offered, call handling, where the unit calls. */
+export interface MrsVoiceTags {
+  mre: number;
+  cre?: number;
+  tnu?: string;
+}
+
 /** The `mrs` response body. `ref` is omitted when the request had none we could read. */
-export function mrsXml(ref: string | undefined, snu: number, hbi?: number): string {
+export function mrsXml(ref: string | undefined, snu: number, hbi?: number, voice?: MrsVoiceTags): string {
   // ref is only ever a value that matched PATTERNS.ref, so it needs no escaping
   const refTag = ref !== undefined && PATTERNS.ref.test(ref) ? `<ref>${ref}</ref>` : '';
   const hbiTag = hbi !== undefined ? `<hbi>${Math.trunc(hbi)}</hbi>` : '';
-  return `<?xml version="1.0" encoding="UTF-8"?><mrs>${refTag}<snu>${snu}</snu>${hbiTag}</mrs>`;
+  let voiceTags = '';
+  if (voice) {
+    voiceTags = `<mre>${Math.trunc(voice.mre)}</mre>`;
+    if (voice.cre !== undefined) voiceTags += `<cre>${Math.trunc(voice.cre)}</cre>`;
+    if (voice.tnu !== undefined) voiceTags += `<tnu>${escapeXml(voice.tnu)}</tnu>`;
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><mrs>${refTag}<snu>${snu}</snu>${voiceTags}${hbiTag}</mrs>`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

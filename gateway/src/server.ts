@@ -2,11 +2,14 @@
 // TLS when a certificate is configured. Each hands complete requests to the SCAIP handler and
 // sends back what it answers. Bad input is answered or dropped, never allowed to crash the process.
 
+import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { CallEvent } from '@trygg/firmware-protocol';
+import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
 import { SipStreamFramer } from './sip.ts';
 
@@ -65,6 +68,25 @@ export interface GatewayOptions extends HandlerOptions {
    */
   tls?: { port: number; key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   streams?: Partial<StreamLimits>;
+  /** The alarm's voice call (SCAIP call negotiation, the unit's INVITE, RTP); off without it. */
+  voice?: VoiceOptions;
+}
+
+export interface VoiceOptions {
+  /** `tnu`, the SIP URI units call; default `sip:voice@<host>:<udp port>`. */
+  receiverUri?: string;
+  /** Publishes one call event (QoS 1) on the device's call topic. */
+  publishCall(deviceId: string, event: CallEvent): Promise<void>;
+  /** How long a unit may take to call after its alarm; default 60 s. */
+  windowMs?: number;
+  /** How often pending calls are swept for their deadline; default 1 s. */
+  sweepIntervalMs?: number;
+}
+
+export interface GatewayVoice {
+  book: CallBook;
+  /** Ends the calls whose window has passed now (the sweep timer does this every second). */
+  sweep(): void;
 }
 
 export interface Gateway {
@@ -72,12 +94,35 @@ export interface Gateway {
   tcpPort: number;
   tlsPort: number | null;
   stats(): GatewayStats & { streams: StreamStats; tlsHandshakesFailed: number };
+  /** Present when `voice` was configured. */
+  voice: GatewayVoice | null;
   close(): Promise<void>;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
-  const handler = createScaipHandler(options);
+  const now = options.now ?? Date.now;
+  let udpPort = 0;
+  const voice = options.voice;
+  const book = voice
+    ? new CallBook({
+        receiverUri: () => voice.receiverUri ?? `sip:voice@${options.host}:${udpPort}`,
+        newId: () => `call-${randomUUID()}`,
+        ...(voice.windowMs === undefined ? {} : { windowMs: voice.windowMs }),
+      })
+    : null;
+  const callEvent = ({ deviceId, event }: CallNotice) => {
+    logger.info({ callId: event.callId, deviceId, type: event.type }, 'voice call event');
+    voice?.publishCall(deviceId, event).catch((err: unknown) => {
+      logger.error({ err, deviceId, callId: event.callId, type: event.type }, 'voice call event not published');
+    });
+  };
+  const handler = createScaipHandler({ ...options, ...(book ? { calls: { book, callEvent } } : {}) });
+  const sweep = () => {
+    if (book) for (const notice of book.expire(now())) callEvent(notice);
+  };
+  const sweeper = book ? setInterval(sweep, voice?.sweepIntervalMs ?? 1000) : null;
+  sweeper?.unref();
   let closing = false;
 
   async function answer(data: Buffer, peer: Peer, send: (response: Buffer) => void): Promise<void> {
@@ -204,6 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     udp.once('error', reject);
     udp.bind(options.udpPort, options.host, () => {
       udp.off('error', reject);
+      udpPort = udp.address().port;
       resolve();
     });
   });
@@ -212,6 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (secure && options.tls) await listen(secure, options.tls.port, options.host);
   } catch (err) {
     // a port in use: release what was already bound before reporting
+    if (sweeper) clearInterval(sweeper);
     udp.close();
     if (tcp.listening) tcp.close();
     throw err;
@@ -226,9 +273,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
       tlsHandshakesFailed,
     }),
+    voice: book ? { book, sweep } : null,
     async close() {
       if (closing) return;
       closing = true;
+      if (sweeper) clearInterval(sweeper);
       for (const socket of sockets) socket.destroy();
       await Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -24,11 +24,14 @@ export interface MrqFields {
   lco?: string;
   hbi?: string;
   lge?: string;
+  /** How the unit can be called (`sip:...`, `tel:...`, `no-voice:`) and who calls (`cha`). */
+  crd?: string;
+  cha?: string;
 }
 
 /** An `mrq` body; a field set to undefined is left out, so tests can drop mandatory tags. */
 export function mrq(fields: MrqFields): string {
-  const order = ['ref', 'cid', 'mty', 'dty', 'did', 'dco', 'stc', 'pri', 'lco', 'hbi', 'lge'] as const;
+  const order = ['ref', 'cid', 'mty', 'dty', 'did', 'dco', 'stc', 'pri', 'lco', 'hbi', 'lge', 'crd', 'cha'] as const;
   const tags = order
     .filter((tag) => fields[tag] !== undefined)
     .map((tag) => `<${tag}>${fields[tag]}</${tag}>`)

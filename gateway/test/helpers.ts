@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VOICE_CALLS_FILTER, voiceCallTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
-import { connectPublisher, type Gateway, type Publisher, startGateway } from '../src/index.ts';
+import { connectPublisher, type Gateway, type GatewayOptions, type Publisher, startGateway } from '../src/index.ts';
 import { silentLogger } from '../src/testing.ts';
 
 // What the end-to-end suite shares with these tests is exported from the package as
@@ -70,14 +71,14 @@ export interface Received {
   payload: Record<string, unknown>;
 }
 
-/** Subscribes to every device's event and heartbeat channel on the real broker. */
+/** Subscribes to every device's event and heartbeat channel, and the voice call events, on the real broker. */
 export async function subscribeDevices(): Promise<{ received: Received[]; close(): Promise<void> }> {
   const client = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 4, clean: true });
   const received: Received[] = [];
   client.on('message', (topic, payload) => {
     received.push({ topic, payload: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
   });
-  await client.subscribeAsync(['v1/devices/+/event', 'v1/devices/+/heartbeat'], { qos: 1 });
+  await client.subscribeAsync(['v1/devices/+/event', 'v1/devices/+/heartbeat', VOICE_CALLS_FILTER], { qos: 1 });
   return { received, close: () => client.endAsync() };
 }
 
@@ -88,8 +89,13 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(controllers: Set<string>, heartbeatIntervalS?: number): Promise<TestGateway> {
+export async function startTestGateway(
+  controllers: Set<string>,
+  heartbeatIntervalS?: number,
+  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & { withVoice?: boolean } = {},
+): Promise<TestGateway> {
   const publisher = await connectPublisher({ url: MQTT_URL });
+  const { withVoice, ...rest } = extra;
   const gateway = await startGateway({
     host: '127.0.0.1',
     udpPort: 0,
@@ -100,6 +106,15 @@ export async function startTestGateway(controllers: Set<string>, heartbeatInterv
     },
     publish: publisher.publish,
     logger: silentLogger,
+    ...(withVoice
+      ? {
+          voice: {
+            publishCall: (deviceId, event) =>
+              publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
+          },
+        }
+      : {}),
+    ...rest,
   });
   return {
     gateway,

@@ -1,0 +1,118 @@
+// SIPp plays a SCAIP controller that asks for a voice call; the gateway answers the call
+// negotiation in the mrs (mre/cre/tnu), answers busy (snu 6) to a second alarm while the call is
+// pending, and still publishes that alarm to the real broker: busy never loses an alarm.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  alarmFields,
+  eventually,
+  mrq,
+  type Received,
+  runSipp,
+  startTestGateway,
+  subscribeDevices,
+  type TestGateway,
+  uniqueCid,
+} from './helpers.ts';
+
+describe('SCAIP call negotiation driven by SIPp', () => {
+  let gw: TestGateway;
+  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
+  const controllers = new Set<string>();
+
+  before(async () => {
+    subscriber = await subscribeDevices();
+    gw = await startTestGateway(controllers, 120, { withVoice: true });
+  });
+  after(async () => {
+    await gw.close();
+    await subscriber.close();
+  });
+
+  const events = (cid: string): Received[] =>
+    subscriber.received.filter((m) => m.topic.startsWith(`v1/devices/scaip-${cid}-`));
+  const calls = (cid: string): Received[] =>
+    subscriber.received.filter((m) => m.topic.startsWith(`v1/voice/scaip-${cid}-`));
+
+  function known(): string {
+    const cid = uniqueCid();
+    controllers.add(cid);
+    return cid;
+  }
+
+  const offer = (body: string, snu: string, mre: string) =>
+    runSipp('scaip-voice-offer.xml', gw.gateway.udpPort, {
+      keys: { body },
+      sets: { expected: snu, expected_mre: mre },
+    });
+
+  test('an alarm from a unit with a SIP crd is answered mre 1 and a call offer reaches the alarm center', async () => {
+    const cid = known();
+    const run = await offer(mrq({ ...alarmFields(cid, 'V0001'), crd: 'sip:unit@127.0.0.1', cha: '0' }), '0', '1');
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(await eventually(() => calls(cid).length === 1));
+    const [offered] = calls(cid);
+    assert.equal(offered?.topic, `v1/voice/scaip-${cid}-1/call`);
+    assert.equal(offered?.payload.type, 'call.offered');
+    assert.equal(offered?.payload.direction, 'unit-calls');
+    assert.match(String(offered?.payload.alarmMessageId), new RegExp(`^scaip-${cid}-V0001\\.`));
+  });
+
+  test('the offer check in the scenario fails the call when mre differs', async () => {
+    // guards the scenario: a duplex offer expected as mre 0 must make SIPp fail
+    const cid = known();
+    const run = await offer(mrq({ ...alarmFields(cid, 'V0101'), crd: 'sip:unit@127.0.0.1' }), '0', '0');
+    assert.notEqual(run.code, 0);
+  });
+
+  test('a second alarm while the call is pending is answered busy (snu 6) and still stored', async () => {
+    const cid = known();
+    const first = await offer(mrq({ ...alarmFields(cid, 'V0002'), crd: 'sip:unit@127.0.0.1' }), '0', '1');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const second = await offer(mrq({ ...alarmFields(cid, 'V0003'), did: '2', crd: 'sip:unit@127.0.0.1' }), '6', '0');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    // both alarms reached the broker: busy refuses the second call, never the second alarm
+    assert.ok(await eventually(() => events(cid).length === 2));
+    assert.deepEqual(
+      events(cid)
+        .map((m) => m.topic)
+        .sort(),
+      [`v1/devices/scaip-${cid}-1/event`, `v1/devices/scaip-${cid}-2/event`],
+    );
+    assert.equal(calls(cid).length, 1);
+    assert.ok(gw.gateway.stats().busy >= 1);
+  });
+
+  test('an RE withdraws the pending call, and the next alarm is offered a call again', async () => {
+    const cid = known();
+    await offer(mrq({ ...alarmFields(cid, 'V0004'), crd: 'sip:unit@127.0.0.1' }), '0', '1');
+    const reset = await runSipp('scaip-message.xml', gw.gateway.udpPort, {
+      keys: { body: mrq({ ...alarmFields(cid, 'V0005'), mty: 'RE', stc: '0094' }) },
+      sets: { expected: '0' },
+    });
+    assert.equal(reset.code, 0, reset.stdout + reset.stderr);
+    assert.ok(await eventually(() => calls(cid).some((m) => m.payload.reason === 'withdrawn')));
+    const again = await offer(mrq({ ...alarmFields(cid, 'V0006'), crd: 'sip:unit@127.0.0.1' }), '0', '1');
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+  });
+
+  test('a no-voice unit is answered mre 0 and no call is offered', async () => {
+    const cid = known();
+    const run = await offer(mrq({ ...alarmFields(cid, 'V0007'), crd: 'no-voice:' }), '0', '0');
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(await eventually(() => events(cid).length === 1));
+    assert.equal(calls(cid).length, 0);
+  });
+
+  test("today's alarm without crd is still answered snu 0 (no voice tags asked for, none given)", async () => {
+    const cid = known();
+    const run = await runSipp('scaip-message.xml', gw.gateway.udpPort, {
+      keys: { body: mrq(alarmFields(cid, 'V0008')) },
+      sets: { expected: '0' },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.ok(await eventually(() => events(cid).length === 1));
+    assert.equal(calls(cid).length, 0);
+  });
+});

@@ -6,7 +6,11 @@ import { SCAIP_RESPONSE_STATUS } from '@trygg/firmware-protocol';
 export const GATEWAY_REJECTIONS = {
   SIP_MALFORMED: { sip: 400, snu: null, message: 'not a parseable SIP request' },
   SIP_TOO_LARGE: { sip: 413, snu: null, message: 'SIP message exceeds the size limit' },
-  SIP_METHOD_NOT_ALLOWED: { sip: 405, snu: null, message: 'only MESSAGE and OPTIONS are accepted' },
+  SIP_METHOD_NOT_ALLOWED: {
+    sip: 405,
+    snu: null,
+    message: 'only MESSAGE and OPTIONS (and, with voice, INVITE/ACK/BYE/CANCEL) are accepted',
+  },
   SIP_UNSUPPORTED_MEDIA: { sip: 415, snu: null, message: 'body is not application/scaip+xml' },
   TOO_LONG: { sip: 200, snu: SCAIP_RESPONSE_STATUS.TOO_LONG, message: 'mrq body exceeds the size limit' },
   INVALID_FORMAT: { sip: 200, snu: SCAIP_RESPONSE_STATUS.INVALID_FORMAT, message: 'mrq body is not a valid mrq' },
@@ -32,6 +36,15 @@ export const GATEWAY_REJECTIONS = {
   UNKNOWN_CONTROLLER: { sip: 403, snu: null, message: 'controller id is not provisioned' },
   REGISTRY_UNAVAILABLE: { sip: 503, snu: null, message: 'the controller registry could not be asked' },
   PUBLISH_FAILED: { sip: 503, snu: null, message: 'the broker did not acknowledge the event' },
+  SDP_MALFORMED: { sip: 400, snu: null, message: 'the INVITE carries no usable SDP offer' },
+  SDP_CODEC_UNSUPPORTED: { sip: 488, snu: null, message: 'the offer has no G.711 (PCMU/PCMA) over RTP/AVP' },
+  CALL_NOT_EXPECTED: {
+    sip: 480,
+    snu: null,
+    message: 'the controller has no alarm whose call is pending (none, or its window passed)',
+  },
+  CALL_BUSY: { sip: 486, snu: null, message: "the controller's call is already active" },
+  CALL_UNKNOWN: { sip: 481, snu: null, message: 'no such call (dialog)' },
 } as const;
 
 export type GatewayRejection = keyof typeof GATEWAY_REJECTIONS;

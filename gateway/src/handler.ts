@@ -11,7 +11,19 @@ import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
 import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipRequest, sniffRef } from './scaip.ts';
-import { buildResponse, contentType, headerValue, newTag, parseSipRequest, type SipRequest } from './sip.ts';
+import {
+  addressUri,
+  buildResponse,
+  contentType,
+  headerValue,
+  isSipResponse,
+  newTag,
+  parseSipRequest,
+  parseSipResponse,
+  type SipRequest,
+  uriUser,
+} from './sip.ts';
+import { createVoiceDialogs, type VoiceDialogs } from './voice.ts';
 
 /** Provisioned SCAIP controllers, as registered by a technician. */
 export interface ControllerRegistry {
@@ -49,7 +61,14 @@ export interface HandlerOptions {
    * and opens a call in the book; the call events are handed to `callEvent` after the alarm
    * itself was acknowledged. Without it the `mrs` carries no voice tags (as before voice).
    */
-  calls?: { book: CallBook; callEvent(notice: CallNotice): void };
+  calls?: {
+    book: CallBook;
+    callEvent(notice: CallNotice): void;
+    /** Address the calls' RTP sockets bind and announce. */
+    rtpHost: string;
+    /** Our SIP address (Via, Contact), known once the sockets are bound. */
+    local: () => { host: string; udpPort: number; tcpPort: number };
+  };
 }
 
 /** What an accepted `mrq` was answered with, so its retransmission gets the same answer. */
@@ -82,6 +101,7 @@ export interface Peer {
 // instant message, which those stacks label text/plain. The body must still parse as an mrq.
 const SCAIP_MEDIA_TYPES = new Set(['application/scaip+xml', 'application/xml', 'text/xml', 'text/plain']);
 const ALLOW = 'Allow: MESSAGE, OPTIONS';
+const ALLOW_WITH_VOICE = 'Allow: MESSAGE, OPTIONS, INVITE, ACK, BYE, CANCEL';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createScaipHandler(options: HandlerOptions) {
@@ -108,6 +128,20 @@ export function createScaipHandler(options: HandlerOptions) {
     );
   }
 
+  // the calls' SIP dialogs (INVITE/ACK/BYE/CANCEL); without voice those methods are 405
+  const voice: VoiceDialogs | null = options.calls
+    ? createVoiceDialogs({
+        book: options.calls.book,
+        callEvent: options.calls.callEvent,
+        logger,
+        now,
+        rtpHost: options.calls.rtpHost,
+        local: options.calls.local,
+        rejected,
+        rtpWrongSource: () => metrics?.rtpWrongSource.inc(),
+      })
+    : null;
+
   function answerMrs(
     request: SipRequest,
     ref: string | undefined,
@@ -116,6 +150,52 @@ export function createScaipHandler(options: HandlerOptions) {
     voice?: MrsVoice,
   ): Buffer {
     return buildResponse(request, 200, { body: mrsXml(ref, snu, hbi, voice), toTag: newTag() });
+  }
+
+  /**
+   * The same door for every request a controller makes (MESSAGE, INVITE): its certificate or
+   * digest, its source address, and that it is provisioned. Null when admitted, else the answer.
+   */
+  async function admitController(request: SipRequest, peer: Peer, cid: string): Promise<Buffer | null> {
+    if (peer.certificateCid !== undefined && peer.certificateCid !== cid) {
+      // a certified controller speaks only for itself, with or without digest authentication
+      rejected('AUTH_FORBIDDEN', peer, 'client certificate names another controller', cid);
+      metrics?.authFailures.inc({ reason: 'AUTH_FORBIDDEN' });
+      return buildResponse(request, 403);
+    }
+    if (auth) {
+      const verdict = auth.verify(
+        cid,
+        {
+          method: request.method,
+          uri: request.uri,
+          authorization: headerValue(request, 'authorization'),
+          address: peer.address,
+          certificateCid: peer.certificateCid,
+        },
+        now(),
+      );
+      if (!verdict.ok) {
+        rejected(verdict.reason, peer, verdict.detail, cid);
+        // a challenge (no digest yet, or a stale nonce) is the protocol, not a failure
+        if (verdict.reason !== 'AUTH_REQUIRED') metrics?.authFailures.inc({ reason: verdict.reason });
+        return verdict.status === 401
+          ? buildResponse(request, 401, { extraHeaders: auth.challenges(cid, now(), verdict.stale) })
+          : buildResponse(request, 403);
+      }
+    }
+    let known: boolean;
+    try {
+      known = await controllers.isKnown(cid);
+    } catch (err) {
+      rejected('REGISTRY_UNAVAILABLE', peer, (err as Error).message, cid);
+      return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
+    }
+    if (!known) {
+      rejected('UNKNOWN_CONTROLLER', peer, 'controller id is not provisioned', cid);
+      return buildResponse(request, 403);
+    }
+    return null;
   }
 
   async function handleMessage(request: SipRequest, peer: Peer): Promise<Buffer> {
@@ -143,44 +223,8 @@ export function createScaipHandler(options: HandlerOptions) {
       return answerMrs(request, parsed.ref, parsed.snu);
     }
     const mrq = parsed.message;
-    if (peer.certificateCid !== undefined && peer.certificateCid !== mrq.cid) {
-      // a certified controller speaks only for itself, with or without digest authentication
-      rejected('AUTH_FORBIDDEN', peer, 'client certificate names another controller', mrq.cid);
-      metrics?.authFailures.inc({ reason: 'AUTH_FORBIDDEN' });
-      return buildResponse(request, 403);
-    }
-    if (auth) {
-      const verdict = auth.verify(
-        mrq.cid,
-        {
-          method: request.method,
-          uri: request.uri,
-          authorization: headerValue(request, 'authorization'),
-          address: peer.address,
-          certificateCid: peer.certificateCid,
-        },
-        now(),
-      );
-      if (!verdict.ok) {
-        rejected(verdict.reason, peer, verdict.detail, mrq.cid);
-        // a challenge (no digest yet, or a stale nonce) is the protocol, not a failure
-        if (verdict.reason !== 'AUTH_REQUIRED') metrics?.authFailures.inc({ reason: verdict.reason });
-        return verdict.status === 401
-          ? buildResponse(request, 401, { extraHeaders: auth.challenges(mrq.cid, now(), verdict.stale) })
-          : buildResponse(request, 403);
-      }
-    }
-    let known: boolean;
-    try {
-      known = await controllers.isKnown(mrq.cid);
-    } catch (err) {
-      rejected('REGISTRY_UNAVAILABLE', peer, (err as Error).message, mrq.cid);
-      return buildResponse(request, 503, { extraHeaders: ['Retry-After: 5'] });
-    }
-    if (!known) {
-      rejected('UNKNOWN_CONTROLLER', peer, 'controller id is not provisioned', mrq.cid);
-      return buildResponse(request, 403);
-    }
+    const refused = await admitController(request, peer, mrq.cid);
+    if (refused) return refused;
     // asked before the de-dup check, so nothing awaits between that check and remembering the publish
     let unit: { deviceType: DeviceType } | null | undefined;
     if (controllers.unit) {
@@ -278,8 +322,29 @@ export function createScaipHandler(options: HandlerOptions) {
     return decision.voice ? { snu: decision.snu, voice: decision.voice } : { snu: decision.snu };
   }
 
-  /** Returns the response to send, or null when the data cannot be answered (or needs no answer). */
-  async function handle(data: Buffer, peer: Peer): Promise<Buffer | null> {
+  /** The unit's INVITE: its controller is the From user, admitted like a MESSAGE's `cid`. */
+  async function handleInvite(request: SipRequest, peer: Peer, send: (data: Buffer) => void, voice: VoiceDialogs) {
+    const cid = uriUser(addressUri(headerValue(request, 'from') ?? ''));
+    if (cid === undefined || !/^[A-Za-z0-9]{1,24}$/.test(cid)) {
+      rejected('UNKNOWN_CONTROLLER', peer, 'INVITE From names no controller id');
+      return buildResponse(request, 403);
+    }
+    const refused = await admitController(request, peer, cid);
+    if (refused) return refused;
+    return voice.invite(request, peer, cid, send);
+  }
+
+  /**
+   * Returns the response to send, or null when the data cannot be answered (or needs no answer).
+   * `send` reaches the same peer later (a BYE in the call's dialog).
+   */
+  async function handle(data: Buffer, peer: Peer, send: (data: Buffer) => void = () => {}): Promise<Buffer | null> {
+    if (voice && isSipResponse(data)) {
+      const response = parseSipResponse(data);
+      if (response) voice.response(response);
+      else rejected('SIP_MALFORMED', peer, 'unparseable response');
+      return null;
+    }
     const parsed = parseSipRequest(data);
     if (!parsed.ok) {
       const head = parseSipRequest(data, { headOnly: true });
@@ -292,13 +357,24 @@ export function createScaipHandler(options: HandlerOptions) {
         return handleMessage(request, peer);
       case 'OPTIONS':
         // controllers use OPTIONS to check the receiver is alive
-        return buildResponse(request, 200, { extraHeaders: [ALLOW] });
+        return buildResponse(request, 200, { extraHeaders: [voice ? ALLOW_WITH_VOICE : ALLOW] });
       case 'ACK':
+        voice?.ack(request);
         return null;
+      case 'INVITE':
+        if (voice) return handleInvite(request, peer, send, voice);
+        break;
+      case 'BYE':
+        if (voice) return voice.bye(request, peer);
+        break;
+      case 'CANCEL':
+        if (voice) return voice.cancel(request, peer);
+        break;
       default:
-        rejected('SIP_METHOD_NOT_ALLOWED', peer, request.method);
-        return buildResponse(request, 405, { extraHeaders: [ALLOW] });
+        break;
     }
+    rejected('SIP_METHOD_NOT_ALLOWED', peer, request.method);
+    return buildResponse(request, 405, { extraHeaders: [voice ? ALLOW_WITH_VOICE : ALLOW] });
   }
 
   /** A stream message whose body exceeds the SIP size limit: answered 413 from its headers alone. */
@@ -312,6 +388,7 @@ export function createScaipHandler(options: HandlerOptions) {
   return {
     handle,
     handleOversized,
+    voice,
     stats(): GatewayStats {
       return { ...stats, rejected: { ...stats.rejected } };
     },

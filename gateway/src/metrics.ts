@@ -54,6 +54,11 @@ export function createGatewayMetrics() {
       help: 'Alarms stored and answered snu 6 (busy) because the controller already had a pending or active call',
       registers: [registry],
     }),
+    rtpWrongSource: new client.Counter({
+      name: 'voice_rtp_wrong_source_total',
+      help: "Datagrams on a call's RTP port from an address other than the negotiated peer, dropped",
+      registers: [registry],
+    }),
     streamsOpen: new client.Gauge({
       name: 'sip_stream_connections_open',
       help: 'Open SIP TCP/TLS connections',

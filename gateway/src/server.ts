@@ -12,6 +12,7 @@ import type { CallEvent } from '@trygg/firmware-protocol';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
 import { SipStreamFramer } from './sip.ts';
+import type { VoiceDialogs } from './voice.ts';
 
 /** What a TCP/TLS connection may hold, so that connections can never starve the process. */
 export interface StreamLimits {
@@ -81,10 +82,14 @@ export interface VoiceOptions {
   windowMs?: number;
   /** How often pending calls are swept for their deadline; default 1 s. */
   sweepIntervalMs?: number;
+  /** Address the calls' RTP sockets bind and announce in SDP; default the SIP host. */
+  rtpHost?: string;
 }
 
 export interface GatewayVoice {
   book: CallBook;
+  /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
+  dialogs: VoiceDialogs;
   /** Ends the calls whose window has passed now (the sweep timer does this every second). */
   sweep(): void;
 }
@@ -117,7 +122,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger.error({ err, deviceId, callId: event.callId, type: event.type }, 'voice call event not published');
     });
   };
-  const handler = createScaipHandler({ ...options, ...(book ? { calls: { book, callEvent } } : {}) });
+  let tcpPort = 0;
+  const local = () => ({ host: options.host, udpPort, tcpPort });
+  const rtpHost = voice?.rtpHost ?? options.host;
+  const handler = createScaipHandler({
+    ...options,
+    ...(book ? { calls: { book, callEvent, rtpHost, local } } : {}),
+  });
   const sweep = () => {
     if (book) for (const notice of book.expire(now())) callEvent(notice);
   };
@@ -127,7 +138,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   async function answer(data: Buffer, peer: Peer, send: (response: Buffer) => void): Promise<void> {
     try {
-      const response = await handler.handle(data, peer);
+      const response = await handler.handle(data, peer, (later) => {
+        if (!closing) send(later);
+      });
       if (response && !closing) send(response);
     } catch (err) {
       logger.error({ err, peer: `${peer.transport}:${peer.address}:${peer.port}` }, 'SIP request handling failed');
@@ -255,6 +268,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   try {
     await listen(tcp, options.tcpPort, options.host);
+    tcpPort = (tcp.address() as AddressInfo).port;
     if (secure && options.tls) await listen(secure, options.tls.port, options.host);
   } catch (err) {
     // a port in use: release what was already bound before reporting
@@ -273,11 +287,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
       tlsHandshakesFailed,
     }),
-    voice: book ? { book, sweep } : null,
+    voice: book && handler.voice ? { book, sweep, dialogs: handler.voice } : null,
     async close() {
       if (closing) return;
       closing = true;
       if (sweeper) clearInterval(sweeper);
+      handler.voice?.close();
       for (const socket of sockets) socket.destroy();
       await Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

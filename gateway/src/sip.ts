@@ -116,6 +116,8 @@ const DISPLAY_NAMES: Record<string, string> = {
 };
 
 export const REASON_PHRASES: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
   200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -123,6 +125,10 @@ export const REASON_PHRASES: Record<number, string> = {
   405: 'Method Not Allowed',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here',
+  488: 'Not Acceptable Here',
   500: 'Server Internal Error',
   503: 'Service Unavailable',
 };
@@ -224,4 +230,56 @@ function streamContentLength(headerSection: string): number | undefined {
     return /^[0-9]{1,9}$/.test(value) ? Number(value) : undefined;
   }
   return undefined;
+}
+
+/** A SIP response (to a request the gateway sent: BYE, a call-back INVITE). */
+export interface SipResponse {
+  status: number;
+  headers: SipHeader[];
+  body: Buffer;
+}
+
+const STATUS_LINE = /^SIP\/2\.0 ([1-6][0-9]{2}) [^\r\n]{0,128}$/;
+
+/** Whether a datagram or framed message is a response (status line) rather than a request. */
+export function isSipResponse(data: Buffer): boolean {
+  return data.subarray(0, 8).toString('latin1') === 'SIP/2.0 ';
+}
+
+export function parseSipResponse(data: Buffer): SipResponse | null {
+  const end = data.indexOf(HEADER_BLOCK_END);
+  if (end < 0 || end > MAX_SIP_HEADER_BYTES) return null;
+  const lines = data.subarray(0, end).toString('utf8').split('\r\n');
+  const match = STATUS_LINE.exec(lines[0] ?? '');
+  if (!match) return null;
+  const headers: SipHeader[] = [];
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon < 1) return null;
+    headers.push({ name: canonicalName(line.slice(0, colon).trim()), value: line.slice(colon + 1).trim() });
+  }
+  let body = data.subarray(end + HEADER_BLOCK_END.length);
+  const length = headerValue({ headers }, 'content-length');
+  if (length !== undefined && /^[0-9]{1,9}$/.test(length)) body = body.subarray(0, Number(length));
+  return { status: Number(match[1]), headers, body };
+}
+
+/** A request the gateway sends inside a dialog or to start one; headers already formatted. */
+export function buildRequest(method: string, uri: string, headers: string[], body = '', type?: string): Buffer {
+  const lines = [`${method} ${uri} SIP/2.0`, ...headers, 'User-Agent: trygg-scaip-gateway'];
+  const payload = Buffer.from(body, 'utf8');
+  if (payload.length > 0) lines.push(`Content-Type: ${type ?? 'application/sdp'}`);
+  lines.push(`Content-Length: ${payload.length}`);
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'), payload]);
+}
+
+/** The URI inside a name-addr (`"x" <sip:a@b>;tag=1` → `sip:a@b`), or the addr-spec itself. */
+export function addressUri(value: string): string {
+  const angle = /<([^>]{1,256})>/.exec(value);
+  return (angle ? angle[1] : value.split(';')[0]) as string;
+}
+
+/** The user part of a SIP URI (`sip:4600123@host` → `4600123`). */
+export function uriUser(uri: string): string | undefined {
+  return /^sips?:([^@;>]{1,64})@/.exec(uri.trim())?.[1];
 }

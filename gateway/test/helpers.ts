@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VOICE_CALLS_FILTER, voiceCallTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
-import { connectPublisher, type Gateway, type GatewayOptions, type Publisher, startGateway } from '../src/index.ts';
+import {
+  connectPublisher,
+  createGatewayMetrics,
+  type Gateway,
+  type GatewayOptions,
+  type Publisher,
+  startGateway,
+} from '../src/index.ts';
 import { silentLogger } from '../src/testing.ts';
 
 // What the end-to-end suite shares with these tests is exported from the package as
@@ -84,6 +91,8 @@ export async function subscribeDevices(): Promise<{ received: Received[]; close(
 
 export interface TestGateway {
   gateway: Gateway;
+  /** The gateway's Prometheus text (its own registry). */
+  metricsText(): Promise<string>;
   publisher: Publisher;
   controllers: Set<string>;
   close(): Promise<void>;
@@ -96,7 +105,9 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const publisher = await connectPublisher({ url: MQTT_URL });
   const { withVoice, ...rest } = extra;
+  const metrics = createGatewayMetrics();
   const gateway = await startGateway({
+    metrics,
     host: '127.0.0.1',
     udpPort: 0,
     tcpPort: 0,
@@ -118,6 +129,7 @@ export async function startTestGateway(
   });
   return {
     gateway,
+    metricsText: () => metrics.registry.metrics(),
     publisher,
     controllers,
     async close() {

@@ -116,3 +116,49 @@ describe('SCAIP call negotiation driven by SIPp', () => {
     assert.equal(calls(cid).length, 0);
   });
 });
+
+describe('no INVITE within the window, on simulated time', () => {
+  let gw: TestGateway;
+  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
+  const controllers = new Set<string>();
+  let clock = 1_800_000_000_000;
+
+  before(async () => {
+    subscriber = await subscribeDevices();
+    gw = await startTestGateway(controllers, 120, { withVoice: true, now: () => clock });
+  });
+  after(async () => {
+    await gw.close();
+    await subscriber.close();
+  });
+
+  test('the unit never calls: 60 s after the alarm the call ends as "no voice contact", and a late INVITE is refused 480', async () => {
+    const cid = uniqueCid();
+    controllers.add(cid);
+    const run = await runSipp('scaip-voice-offer.xml', gw.gateway.udpPort, {
+      keys: { body: mrq({ ...alarmFields(cid, 'N0001'), crd: 'sip:unit@127.0.0.1' }) },
+      sets: { expected: '0', expected_mre: '1' },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const voice = gw.gateway.voice;
+    assert.ok(voice);
+    const ended = () =>
+      subscriber.received.filter((m) => m.topic === `v1/voice/scaip-${cid}-1/call` && m.payload.type === 'call.ended');
+    clock += 60_000;
+    voice.sweep();
+    assert.equal(voice.book.current(cid)?.state, 'pending', 'still within the window at exactly 60 s');
+    clock += 1;
+    voice.sweep();
+    assert.ok(await eventually(() => ended().length === 1));
+    assert.equal(ended()[0]?.payload.reason, 'no-voice-contact');
+    const late = await runSipp('voice-invite-refused.xml', gw.gateway.udpPort, {
+      keys: {
+        cid,
+        sdp: 'v=0\r\no=u 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0',
+        ctype: 'application/sdp',
+      },
+      sets: { expected: '480' },
+    });
+    assert.equal(late.code, 0, late.stdout + late.stderr);
+  });
+});

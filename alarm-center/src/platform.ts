@@ -36,6 +36,7 @@ import { OverviewService } from './overview/service.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { ResidentService } from './residents/service.ts';
 import { SupervisionService } from './supervision/service.ts';
+import { VoiceService } from './voice/service.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -64,6 +65,8 @@ export interface Platform {
   service: AlarmService;
   grants: GrantService;
   supervision: SupervisionService;
+  /** The alarm's voice calls: the gateway's call events stored as call state and alarm history. */
+  voice: VoiceService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -200,6 +203,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       onStoreFailure: markDegraded,
     });
 
+    const voice = new VoiceService(db.pool, service, metrics, logger.child({ component: 'voice' }));
+
     const stopRetention = startDeviceMessageRetention(db.pool, logger);
     closers.push(async () => stopRetention());
 
@@ -250,6 +255,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       overview,
       residents,
       supervision,
+      voice,
       metrics,
       telemetry,
       clock,
@@ -301,6 +307,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         hooks: {
           onPublished: async ({ topic, payload }) => {
             if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
+            else if (topic.startsWith('v1/voice/')) await voice.ingest(topic, payload);
           },
           ...mqttMetrics.hooks,
           onRefused: (refusal) => {
@@ -351,6 +358,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       service,
       grants,
       supervision,
+      voice,
       bus,
       metrics,
       ingest,

@@ -7,3 +7,4 @@ export * from './devices.ts';
 export * from './grants.ts';
 export * from './supervision.ts';
 export * from './vocabulary.ts';
+export * from './voice.ts';

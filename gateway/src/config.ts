@@ -75,6 +75,18 @@ export const configSchema = z.object({
   METRICS_PORT: port.default(9465),
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** The alarm's voice call (SCAIP mre/cre/tnu, the unit's INVITE, RTP): on unless turned off. */
+  GATEWAY_VOICE: z.enum(['on', 'off']).default('on'),
+  /**
+   * The address units reach the gateway's SIP and RTP at (tnu, SDP). Defaults to GATEWAY_SIP_HOST;
+   * with that at 0.0.0.0 it must be given, or voice stays off (a unit cannot call 0.0.0.0).
+   */
+  GATEWAY_VOICE_HOST: z.string().optional(),
+  /** `tnu` sent to units; default sip:voice@<GATEWAY_VOICE_HOST>:<GATEWAY_SIP_PORT>. */
+  GATEWAY_VOICE_URI: z
+    .string()
+    .regex(/^sips?:[A-Za-z0-9@+*#.:;=_%~!$,/?-]{1,128}$/)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

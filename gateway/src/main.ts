@@ -3,6 +3,7 @@
 // with devices provisioned in the alarm center's PostgreSQL (DATABASE_URL), else GATEWAY_CONTROLLERS.
 
 import { readFileSync } from 'node:fs';
+import { type CallEvent, voiceCallTopic } from '@trygg/firmware-protocol';
 import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
@@ -86,7 +87,21 @@ const metricsEndpoint = await serveMetrics({
 });
 logger.info({ url: metricsEndpoint.url, token: config.METRICS_TOKEN !== undefined }, 'metrics served');
 
+const voiceHost = config.GATEWAY_VOICE_HOST ?? (config.GATEWAY_SIP_HOST === '0.0.0.0' ? null : config.GATEWAY_SIP_HOST);
+if (config.GATEWAY_VOICE === 'on' && voiceHost === null) {
+  logger.warn('voice calls off: set GATEWAY_VOICE_HOST, the address units call (GATEWAY_SIP_HOST is 0.0.0.0)');
+}
+const voice =
+  config.GATEWAY_VOICE === 'on' && voiceHost !== null
+    ? {
+        rtpHost: voiceHost,
+        receiverUri: config.GATEWAY_VOICE_URI ?? `sip:voice@${voiceHost}:${config.GATEWAY_SIP_PORT}`,
+        publishCall: (deviceId: string, event: CallEvent) =>
+          publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
+      }
+    : null;
 const gateway = await startGateway({
+  ...(voice ? { voice } : {}),
   host: config.GATEWAY_SIP_HOST,
   udpPort: config.GATEWAY_SIP_PORT,
   tcpPort: config.GATEWAY_SIP_PORT,

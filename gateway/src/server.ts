@@ -116,11 +116,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ...(voice.windowMs === undefined ? {} : { windowMs: voice.windowMs }),
       })
     : null;
+  // One call's events are published one after another, each after the previous PUBACK (which
+  // follows the alarm center's commit), so "ringing" never overtakes "offered" on the way.
+  const callChains = new Map<string, Promise<void>>();
   const callEvent = ({ deviceId, event }: CallNotice) => {
     logger.info({ callId: event.callId, deviceId, type: event.type }, 'voice call event');
-    voice?.publishCall(deviceId, event).catch((err: unknown) => {
-      logger.error({ err, deviceId, callId: event.callId, type: event.type }, 'voice call event not published');
-    });
+    if (!voice) return;
+    const previous = callChains.get(event.callId) ?? Promise.resolve();
+    const next = previous
+      .then(() => voice.publishCall(deviceId, event))
+      .catch((err: unknown) => {
+        logger.error({ err, deviceId, callId: event.callId, type: event.type }, 'voice call event not published');
+      });
+    callChains.set(event.callId, next);
+    if (event.type === 'call.ended') void next.then(() => callChains.delete(event.callId));
   };
   let tcpPort = 0;
   const local = () => ({ host: options.host, udpPort, tcpPort });

@@ -179,6 +179,39 @@ export async function addNote(db: Queryable, alarmId: string, actor: string, tex
   await appendEvent(db, alarmId, at, 'note', actor, text);
 }
 
+/**
+ * The alarm a device message raised, else the device's newest open alarm (the message was a
+ * repeat press counted on it). Null when the device has neither.
+ */
+export async function alarmForDeviceMessage(
+  db: Queryable,
+  deviceId: string,
+  messageId: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM alarms WHERE device_id = $1 AND (source_message_id = $2 OR status <> 'closed')
+     ORDER BY (source_message_id = $2) DESC NULLS LAST, opened_at DESC LIMIT 1`,
+    [deviceId, messageId],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * One step of the alarm's voice call in its history (the voice feature's door into it). Also on
+ * a closed alarm: a call can outlast the alarm, and its end belongs to the record.
+ */
+export async function addCallEvent(
+  db: Queryable,
+  alarmId: string,
+  type: string,
+  actor: string | null,
+  note: string | null,
+  at: number,
+): Promise<void> {
+  await db.query('UPDATE alarms SET updated_at = GREATEST(updated_at, $2) WHERE id = $1', [alarmId, new Date(at)]);
+  await appendEvent(db, alarmId, at, type, actor, note);
+}
+
 export async function dispatch(db: Queryable, alarmId: string, actor: string, responder: string, at: number) {
   if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
   const { rowCount } = await db.query(

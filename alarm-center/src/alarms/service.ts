@@ -187,6 +187,28 @@ export class AlarmService {
     return this.#publish(alarmId);
   }
 
+  // ---- the alarm's voice call (the voice feature writes its steps through here) ----------
+
+  /** The alarm a device message raised, or the device's open alarm it was a repeat on. */
+  async alarmForDeviceMessage(client: pg.PoolClient, deviceId: string, messageId: string): Promise<string | null> {
+    return alarms.alarmForDeviceMessage(client, deviceId, messageId);
+  }
+
+  /** A call step in the alarm's history, inside the caller's transaction; `announce` after commit. */
+  async addCallEvent(
+    client: pg.PoolClient,
+    alarmId: string,
+    entry: { type: string; actor: string | null; note: string | null },
+    at: number,
+  ): Promise<void> {
+    await alarms.addCallEvent(client, alarmId, entry.type, entry.actor, entry.note, at);
+  }
+
+  /** Tells the consoles an alarm changed (after the caller's commit). */
+  async announce(alarmId: string): Promise<void> {
+    await this.#publish(alarmId);
+  }
+
   async #publish(alarmId: string): Promise<AlarmSummary> {
     const alarm = await alarms.summary(this.pool, alarmId);
     if (!alarm) throw new Error(`alarm ${alarmId} vanished after commit`);

@@ -30,6 +30,8 @@ import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionPlugin } from '../session/routes.ts';
 import { supervisionPlugin } from '../supervision/routes.ts';
 import type { SupervisionService } from '../supervision/service.ts';
+import { voicePlugin } from '../voice/routes.ts';
+import type { VoiceService } from '../voice/service.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 
 /** The services the platform built; each feature's plugin gets only the ones it uses. */
@@ -54,6 +56,8 @@ export interface AppDeps {
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
+  /** The alarm's voice calls (issue 17); their routes are absent without it. */
+  voice?: VoiceService;
 }
 
 const isMetricsPath = (url: string) => url.split('?')[0] === '/metrics';
@@ -92,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(overviewPlugin, { overview: deps.overview });
   await app.register(streamPlugin, { alarms: deps.alarms, bus: deps.bus, metrics: deps.metrics });
   await app.register(supervisionPlugin, { supervision: deps.supervision });
+  if (deps.voice) await app.register(voicePlugin, { voice: deps.voice });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

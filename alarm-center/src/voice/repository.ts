@@ -1,0 +1,108 @@
+// Owns the voice_calls table: a call offered for an alarm, moved along by the gateway's events.
+// Every write takes the caller's client (the transaction is the caller's).
+
+import type { VoiceCall } from '@trygg/console-contract';
+import type { CallEvent } from '@trygg/firmware-protocol';
+import type { Queryable } from '../db/database.ts';
+
+type Offered = Extract<CallEvent, { type: 'call.offered' }>;
+
+/** Inserts an offered call; false when it was already there (a redelivered event). */
+export async function offer(db: Queryable, deviceId: string, alarmId: string | null, event: Offered): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO voice_calls (call_id, alarm_id, device_id, direction, media, state, offered_at, deadline_at)
+     VALUES ($1, $2, $3, $4, $5, 'offered', $6, $7) ON CONFLICT (call_id) DO NOTHING`,
+    [event.callId, alarmId, deviceId, event.direction, event.media, new Date(event.ts), new Date(event.deadlineTs)],
+  );
+  return rowCount === 1;
+}
+
+/** The alarm a call belongs to (null when it was never offered here). */
+export async function alarmOf(
+  db: Queryable,
+  callId: string,
+): Promise<{ alarmId: string | null; state: string } | null> {
+  const { rows } = await db.query<{ alarm_id: string | null; state: string }>(
+    'SELECT alarm_id, state FROM voice_calls WHERE call_id = $1',
+    [callId],
+  );
+  const row = rows[0];
+  return row ? { alarmId: row.alarm_id, state: row.state } : null;
+}
+
+/** Moves a call along; each update applies only from the states before it, so a redelivery changes nothing. */
+export async function ringing(db: Queryable, callId: string, at: number, codec: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE voice_calls SET state = 'ringing', ringing_at = $2, codec = $3 WHERE call_id = $1 AND state = 'offered'`,
+    [callId, new Date(at), codec],
+  );
+  return rowCount === 1;
+}
+
+export async function answered(db: Queryable, callId: string, at: number, by: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE voice_calls SET state = 'answered', answered_at = $2, answered_by = $3
+     WHERE call_id = $1 AND state IN ('offered', 'ringing')`,
+    [callId, new Date(at), by],
+  );
+  return rowCount === 1;
+}
+
+export async function ended(
+  db: Queryable,
+  callId: string,
+  at: number,
+  reason: string,
+  durationS: number | null,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE voice_calls SET state = 'ended', ended_at = $2, end_reason = $3, duration_s = $4
+     WHERE call_id = $1 AND state <> 'ended'`,
+    [callId, new Date(at), reason, durationS],
+  );
+  return rowCount === 1;
+}
+
+interface CallRow {
+  call_id: string;
+  alarm_id: string | null;
+  device_id: string;
+  direction: VoiceCall['direction'];
+  media: string;
+  state: VoiceCall['state'];
+  offered_at: Date;
+  deadline_at: Date;
+  ringing_at: Date | null;
+  codec: string | null;
+  answered_by: string | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+  duration_s: number | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function forAlarm(db: Queryable, alarmId: string): Promise<VoiceCall[]> {
+  const { rows } = await db.query<CallRow>(
+    'SELECT * FROM voice_calls WHERE alarm_id = $1 ORDER BY offered_at DESC, call_id',
+    [alarmId],
+  );
+  return rows.map((r) => ({
+    callId: r.call_id,
+    alarmId: r.alarm_id,
+    deviceId: r.device_id,
+    direction: r.direction,
+    media: r.media,
+    state: r.state,
+    offeredAt: r.offered_at.toISOString(),
+    deadlineAt: r.deadline_at.toISOString(),
+    ringingAt: iso(r.ringing_at),
+    codec: r.codec,
+    answeredBy: r.answered_by,
+    answeredAt: iso(r.answered_at),
+    endedAt: iso(r.ended_at),
+    endReason: r.end_reason,
+    durationS: r.duration_s,
+  }));
+}

@@ -1,0 +1,104 @@
+// The alarm's voice call in the alarm center: the gateway's call events (v1/voice/<device>/call)
+// are stored as the call's state (voice_calls) and as steps in the alarm's history, committed
+// before the broker acknowledges them. "No voice contact" is a step of its own: it tells the
+// operator the unit never called (or nobody answered), which suggests dispatch.
+
+import type { VoiceCall } from '@trygg/console-contract';
+import { type CallEvent, callEventSchema, parseVoiceCallTopic } from '@trygg/firmware-protocol';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { AlarmService } from '../alarms/service.ts';
+import type { User } from '../api/schemas.ts';
+import { inTransaction } from '../db/database.ts';
+import type { Metrics } from '../metrics.ts';
+import * as calls from './repository.ts';
+
+/** History entry types of the call's steps (translated in the console as history.type.<type>). */
+export const CALL_HISTORY_TYPES = {
+  offered: 'call.offered',
+  ringing: 'call.ringing',
+  answered: 'call.answered',
+  'unit-hung-up': 'call.ended_by_unit',
+  'operator-hung-up': 'call.ended_by_operator',
+  'no-voice-contact': 'call.no_voice_contact',
+  withdrawn: 'call.withdrawn',
+  failed: 'call.failed',
+} as const;
+
+export type VoiceIngestOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export class VoiceService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly alarms: AlarmService,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * One call event from the gateway. Stored (state and history) before it resolves, so the
+   * broker's PUBACK follows the commit. A malformed event is refused, counted and logged, and
+   * acknowledged all the same: resending it would not help.
+   */
+  async ingest(topic: string, payload: Buffer): Promise<VoiceIngestOutcome> {
+    const deviceId = parseVoiceCallTopic(topic);
+    let event: CallEvent;
+    try {
+      if (deviceId === null) throw new Error('not a call topic');
+      event = callEventSchema.parse(JSON.parse(payload.toString('utf8')));
+    } catch (err) {
+      this.metrics.rejected.inc({ reason: 'CALL_EVENT_INVALID' });
+      this.logger.warn({ topic, detail: (err as Error).message.slice(0, 200) }, 'voice call event refused');
+      return 'rejected';
+    }
+    const alarmId = await inTransaction(this.pool, (client) => this.#apply(client, deviceId, event));
+    if (alarmId === undefined) return 'duplicate';
+    if (alarmId !== null) await this.alarms.announce(alarmId);
+    return 'accepted';
+  }
+
+  /** Returns the alarm whose history changed (null: none known), or undefined when nothing changed. */
+  async #apply(client: pg.PoolClient, deviceId: string, event: CallEvent): Promise<string | null | undefined> {
+    let alarmId: string | null;
+    let changed: boolean;
+    let entry: { type: string; actor: string | null; note: string | null };
+    switch (event.type) {
+      case 'call.offered':
+        alarmId = await this.alarms.alarmForDeviceMessage(client, deviceId, event.alarmMessageId);
+        changed = await calls.offer(client, deviceId, alarmId, event);
+        entry = { type: CALL_HISTORY_TYPES.offered, actor: null, note: event.media };
+        break;
+      case 'call.ringing':
+        alarmId = (await calls.alarmOf(client, event.callId))?.alarmId ?? null;
+        changed = await calls.ringing(client, event.callId, event.ts, event.codec);
+        entry = { type: CALL_HISTORY_TYPES.ringing, actor: null, note: event.codec };
+        break;
+      case 'call.answered':
+        alarmId = (await calls.alarmOf(client, event.callId))?.alarmId ?? null;
+        changed = await calls.answered(client, event.callId, event.ts, event.by);
+        entry = { type: CALL_HISTORY_TYPES.answered, actor: event.by, note: null };
+        break;
+      case 'call.ended': {
+        const known = await calls.alarmOf(client, event.callId);
+        alarmId = known?.alarmId ?? null;
+        changed = await calls.ended(client, event.callId, event.ts, event.reason, event.durationS ?? null);
+        const duration = event.durationS === undefined ? null : `${event.durationS.toFixed(1)} s`;
+        entry = { type: CALL_HISTORY_TYPES[event.reason], actor: null, note: duration };
+        break;
+      }
+    }
+    if (!changed) return undefined;
+    if (alarmId === null) {
+      this.logger.warn({ deviceId, callId: event.callId, type: event.type }, 'voice call event for no known alarm');
+      return null;
+    }
+    await this.alarms.addCallEvent(client, alarmId, entry, event.ts);
+    return alarmId;
+  }
+
+  /** The calls of one alarm, newest first; the viewer must be allowed to see the alarm. */
+  async forAlarm(alarmId: string, viewer: User): Promise<VoiceCall[]> {
+    await this.alarms.summaryFor(alarmId, viewer);
+    return calls.forAlarm(this.pool, alarmId);
+  }
+}

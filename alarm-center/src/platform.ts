@@ -35,6 +35,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { OverviewService } from './overview/service.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { ResidentService } from './residents/service.ts';
+import { ResponderService } from './responders/service.ts';
 import { SupervisionService } from './supervision/service.ts';
 
 export interface PlatformOptions {
@@ -64,6 +65,7 @@ export interface Platform {
   service: AlarmService;
   grants: GrantService;
   supervision: SupervisionService;
+  responders: ResponderService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -198,6 +200,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clock,
       rateLimit: { perSecond: config.DEVICE_RATE_PER_S, burst: config.DEVICE_RATE_BURST },
       onStoreFailure: markDegraded,
+      // Bound late: the responders feature is built below, before the broker takes any message.
+      onPresence: (client, deviceId, at, into) => responders.unitPresence(client, deviceId, at, into),
     });
 
     const stopRetention = startDeviceMessageRetention(db.pool, logger);
@@ -241,6 +245,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
     supervision.start();
     closers.push(async () => supervision.stop());
+    // Accept deadlines of dispatches run on the one deadline scheduler's tick.
+    const responders = new ResponderService(
+      db.pool,
+      service,
+      residents,
+      audit,
+      commands,
+      bus,
+      clock,
+      logger.child({ component: 'responders' }),
+      {
+        timeZone: config.TIME_ZONE,
+        acceptWithinMs: config.DISPATCH_ACCEPT_S * 1000,
+        arrivalTargetMinutes: config.ARRIVAL_TARGET_MIN,
+      },
+    );
+    await responders.load();
+    scheduler.watch(responders);
     const app = await buildApp({
       alarms: service,
       audit,
@@ -250,6 +272,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       overview,
       residents,
       supervision,
+      responders,
       metrics,
       telemetry,
       clock,
@@ -351,6 +374,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       service,
       grants,
       supervision,
+      responders,
       bus,
       metrics,
       ingest,

@@ -72,6 +72,10 @@ export const configSchema = z
     TIME_ZONE: z.string().default('Europe/Stockholm'),
     /** SoL 4:2a (safety alarm without a needs assessment) applies from this age; the municipality decides it. */
     GRANT_OLDER_PERSONS_MIN_AGE: z.coerce.number().int().min(60).max(100).default(75),
+    /** How long a responder has to accept a dispatch before the operator is told to send someone else. */
+    DISPATCH_ACCEPT_S: z.coerce.number().int().min(30).max(3600).default(180),
+    /** The municipality's promise: help on site within this many minutes of the dispatch (30 or 45 typical). */
+    ARRIVAL_TARGET_MIN: z.coerce.number().int().min(5).max(240).default(30),
   })
   .superRefine((c, ctx) => {
     // Half a certificate pair would silently fall back to plaintext: refuse to start instead.

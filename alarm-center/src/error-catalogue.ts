@@ -4,12 +4,14 @@
 
 import { type Catalogue, CatalogueError, ERRORS } from './errors.ts';
 import { GRANT_ERRORS } from './grants/errors.ts';
+import { RESPONDER_ERRORS } from './responders/errors.ts';
 import { SUPERVISION_ERRORS } from './supervision/errors.ts';
 
 export const ERROR_CATALOGUES = {
   platform: ERRORS,
   grants: GRANT_ERRORS,
   supervision: SUPERVISION_ERRORS,
+  responders: RESPONDER_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

@@ -35,6 +35,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { OverviewService } from './overview/service.ts';
 import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { ResidentService } from './residents/service.ts';
+import { ResponderService } from './responders/service.ts';
 import { SupervisionService } from './supervision/service.ts';
 import { VoiceService } from './voice/service.ts';
 
@@ -67,6 +68,7 @@ export interface Platform {
   supervision: SupervisionService;
   /** The alarm's voice calls: the gateway's call events stored as call state and alarm history. */
   voice: VoiceService;
+  responders: ResponderService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -201,6 +203,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clock,
       rateLimit: { perSecond: config.DEVICE_RATE_PER_S, burst: config.DEVICE_RATE_BURST },
       onStoreFailure: markDegraded,
+      // Bound late: the responders feature is built below, before the broker takes any message.
+      onPresence: (client, deviceId, at, into) => responders.unitPresence(client, deviceId, at, into),
     });
 
     const voice = new VoiceService(db.pool, service, metrics, logger.child({ component: 'voice' }));
@@ -246,6 +250,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
     supervision.start();
     closers.push(async () => supervision.stop());
+    // Accept deadlines of dispatches run on the one deadline scheduler's tick.
+    const responders = new ResponderService(
+      db.pool,
+      service,
+      residents,
+      audit,
+      commands,
+      bus,
+      clock,
+      logger.child({ component: 'responders' }),
+      {
+        timeZone: config.TIME_ZONE,
+        acceptWithinMs: config.DISPATCH_ACCEPT_S * 1000,
+        arrivalTargetMinutes: config.ARRIVAL_TARGET_MIN,
+      },
+    );
+    await responders.load();
+    scheduler.watch(responders);
     const app = await buildApp({
       alarms: service,
       audit,
@@ -256,6 +278,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       residents,
       supervision,
       voice,
+      responders,
       metrics,
       telemetry,
       clock,
@@ -359,6 +382,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       grants,
       supervision,
       voice,
+      responders,
       bus,
       metrics,
       ingest,

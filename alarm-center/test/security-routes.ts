@@ -42,6 +42,7 @@ const caseWorkers: Role[] = ['caseworker'];
 const planners: Role[] = ['nightteam', 'caseworker', 'supervisor'];
 const planViewers: Role[] = [...planners, 'operator'];
 const nightTeam: Role[] = ['nightteam', 'supervisor'];
+const responderActors: Role[] = ['responder', 'operator', 'supervisor'];
 const alarmId = (f: Fixtures) => ({ params: { id: f.alarmId } });
 const deviceId = (f: Fixtures) => ({ params: { id: f.deviceId } });
 
@@ -65,7 +66,13 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     sample: (f) => ({ params: { username: f.loginUser } }),
     why: 'lifting the delays guesses earned is a supervisor decision, audited',
   },
-  { method: 'GET', path: '/api/stream', allow: alarmViewers, websocket: true },
+  {
+    method: 'GET',
+    path: '/api/stream',
+    allow: alarmViewers,
+    websocket: true,
+    why: 'a responder login linked to a responder also gets it, with its own dispatches only (responders e2e)',
+  },
 
   { method: 'GET', path: '/api/alarms', allow: alarmViewers, sample: () => ({ query: { status: 'all' } }) },
   { method: 'GET', path: '/api/alarms/:id', allow: alarmViewers, sample: alarmId },
@@ -137,6 +144,34 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'POST', path: '/api/supervision/visits/:id/close', allow: nightTeam },
   { method: 'GET', path: '/api/supervision/access-log', allow: ['supervisor'] },
   { method: 'GET', path: '/api/supervision/savings', allow: planners },
+
+  // Responders and dispatch: the operators send, the responder's phone sees and steps through its
+  // own dispatches only (the service refuses another responder's with DISPATCH_NOT_YOURS).
+  { method: 'GET', path: '/api/responders', allow: alarmHandlers },
+  { method: 'GET', path: '/api/responders/me', allow: ['responder'] },
+  {
+    method: 'PUT',
+    path: '/api/responders/:id/status',
+    allow: responderActors,
+    why: 'a responder sets only their own (checked in the service)',
+  },
+  { method: 'GET', path: '/api/alarms/:id/dispatches', allow: alarmHandlers, sample: alarmId },
+  { method: 'POST', path: '/api/alarms/:id/dispatches', allow: alarmHandlers, sample: alarmId },
+  { method: 'GET', path: '/api/arrival-times', allow: ['supervisor'] },
+  { method: 'GET', path: '/api/my/dispatches', allow: ['responder'] },
+  { method: 'GET', path: '/api/dispatches/:id', allow: ['responder'], why: 'holds the door code while active' },
+  { method: 'POST', path: '/api/dispatches/:id/accept', allow: responderActors },
+  { method: 'POST', path: '/api/dispatches/:id/on-the-way', allow: responderActors },
+  { method: 'POST', path: '/api/dispatches/:id/arrived', allow: responderActors },
+  { method: 'POST', path: '/api/dispatches/:id/done', allow: responderActors },
+  { method: 'POST', path: '/api/dispatches/:id/could-not-enter', allow: responderActors },
+  { method: 'POST', path: '/api/dispatches/:id/unlock', allow: responderActors, why: 'only during an active dispatch' },
+  { method: 'GET', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
+  { method: 'POST', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
+  { method: 'GET', path: '/api/keys/signed-out', allow: alarmHandlers },
+  { method: 'GET', path: '/api/keys/:id/events', allow: alarmHandlers },
+  { method: 'POST', path: '/api/keys/:id/sign-out', allow: responderActors },
+  { method: 'POST', path: '/api/keys/:id/sign-in', allow: responderActors },
 
   // The data-protection officer's audit-log export (no dedicated role: supervisors).
   {

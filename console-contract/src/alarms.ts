@@ -4,6 +4,7 @@
 
 import { anonymizedFrameSchema, deviceTypeSchema, positionSchema } from '@trygg/firmware-protocol';
 import { z } from 'zod';
+import type { DispatchStreamMessage } from './responders.ts';
 import { ALARM_KINDS, ALARM_STATUSES, AUDIENCES, OUTCOMES, ROLES } from './vocabulary.ts';
 
 export const roleSchema = z.enum(ROLES);
@@ -103,7 +104,8 @@ export const closeBodySchema = z.strictObject({
 export type StreamMessage =
   | { type: 'hello'; alarms: AlarmSummary[]; degraded: boolean }
   | { type: 'alarm'; alarm: AlarmSummary }
-  | { type: 'health'; degraded: boolean; reason: string | null };
+  | { type: 'health'; degraded: boolean; reason: string | null }
+  | DispatchStreamMessage;
 
 export const errorBodySchema = z.object({
   code: z.string(),

@@ -5,6 +5,7 @@
 export * from './alarms.ts';
 export * from './devices.ts';
 export * from './grants.ts';
+export * from './responders.ts';
 export * from './supervision.ts';
 export * from './vocabulary.ts';
 export * from './voice.ts';

@@ -3,7 +3,7 @@
 // no imports, so the routing core, the grant and supervision rules, the HTTP schemas and the console's
 // menus all derive from the same words, and the console can load them without bundling zod.
 
-export const ROLES = ['operator', 'technician', 'supervisor', 'caseworker', 'nightteam'] as const;
+export const ROLES = ['operator', 'technician', 'supervisor', 'caseworker', 'nightteam', 'responder'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ALARM_KINDS = [
@@ -19,6 +19,7 @@ export const ALARM_KINDS = [
   'device_fault',
   'power_lost',
   'supervision',
+  'could_not_enter',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
@@ -98,3 +99,41 @@ export const KEY_HANDLINGS = ['key_box', 'key_to_municipality', 'someone_opens',
 /** The health questions of the SoL 4:1 application. */
 export const HEALTH_QUESTIONS = ['fallRisk', 'feelsUnsafeAlone', 'conditionNeedingQuickHelp'] as const;
 export type HealthQuestion = (typeof HEALTH_QUESTIONS)[number];
+
+// ---- responders and dispatch ------------------------------------------------------------------
+
+/** A responder is one person or a team (night patrol, home-care group) reached as one. */
+export const RESPONDER_KINDS = ['person', 'team'] as const;
+export type ResponderKind = (typeof RESPONDER_KINDS)[number];
+/** Live status: only on-duty responders are offered for a dispatch; busy is set by a dispatch. */
+export const RESPONDER_STATUSES = ['on_duty', 'busy', 'off'] as const;
+export type ResponderStatus = (typeof RESPONDER_STATUSES)[number];
+
+/**
+ * A dispatch's steps. The first four are active (the responder sees door code and key); `done`,
+ * `could_not_enter` (always escalated, never closes the alarm), `reassigned` (someone else was
+ * sent) and `cancelled` (the operator closed the alarm) end it.
+ */
+export const DISPATCH_STATES = [
+  'dispatched',
+  'accepted',
+  'on_the_way',
+  'arrived',
+  'done',
+  'could_not_enter',
+  'reassigned',
+  'cancelled',
+] as const;
+export type DispatchState = (typeof DISPATCH_STATES)[number];
+export const ACTIVE_DISPATCH_STATES = ['dispatched', 'accepted', 'on_the_way', 'arrived'] as const;
+/** How an arrival was confirmed: from the responder's phone, or by a press on the resident's unit. */
+export const ARRIVAL_SOURCES = ['app', 'unit'] as const;
+
+/** The job sheet's answers: where and how the resident was found, and how they were left. */
+export const FOUND_PLACES = ['bed', 'floor', 'chair', 'bathroom', 'outdoors', 'other'] as const;
+export const FOUND_POSITIONS = ['lying', 'sitting', 'standing'] as const;
+export const LEFT_AS = ['in_bed', 'in_chair', 'up_and_about', 'to_hospital', 'with_relative'] as const;
+
+/** A key register entry: a physical key, a key safe (code) or a digital lock (a device command). */
+export const KEY_KINDS = ['key', 'key_safe', 'digital_lock'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];

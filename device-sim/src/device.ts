@@ -346,6 +346,13 @@ export class SimDevice {
         void this.send({ type: 'camera.snapshot', requestId: command.id, frame: this.frame }).catch(() => {});
         void this.#enqueue(ackTopic, ack, false).catch(() => {});
       }
+    } else if (command.type === 'unlock_door') {
+      if (this.deviceType !== 'door') {
+        void this.#enqueue(ackTopic, { ...ack, ok: false, error: 'no lock' }, false).catch(() => {});
+      } else {
+        void this.send({ type: 'door.unlocked', commandId: command.id }).catch(() => {});
+        void this.#enqueue(ackTopic, ack, false).catch(() => {});
+      }
     } else {
       void this.#enqueue(ackTopic, ack, false).catch(() => {});
     }

@@ -20,9 +20,9 @@ export type DeviceType = z.infer<typeof deviceTypeSchema>;
 export const COMMON_EVENT_TYPES = ['battery.low', 'power.lost', 'power.restored', 'device.fault'] as const;
 
 export const DEVICE_EVENT_TYPES = {
-  pendant: ['alarm.manual', 'alarm.cancel'],
-  mobile_pendant: ['alarm.manual', 'alarm.cancel', 'position'],
-  door: ['door.open', 'door.close', 'door.passage'],
+  pendant: ['alarm.manual', 'alarm.cancel', 'presence'],
+  mobile_pendant: ['alarm.manual', 'alarm.cancel', 'position', 'presence'],
+  door: ['door.open', 'door.close', 'door.passage', 'door.unlocked'],
   fall: ['fall.detected', 'fall.cancelled'],
   bed: ['bed.in', 'bed.out'],
   camera: ['camera.layout', 'camera.observation', 'camera.snapshot'],

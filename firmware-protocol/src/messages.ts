@@ -96,6 +96,8 @@ export const deviceEventSchema = z.discriminatedUnion('type', [
   // safety alarms (indoor and mobile)
   event('alarm.manual', { position: positionSchema.optional() }),
   event('alarm.cancel', {}),
+  // a responder at the resident's unit confirms they are there (SCAIP stc 0088, presence after alarm)
+  event('presence', {}),
   event('position', { position: positionSchema }),
   // common to all devices
   event('battery.low', { level: z.int().min(0).max(100) }),
@@ -106,6 +108,8 @@ export const deviceEventSchema = z.discriminatedUnion('type', [
   event('door.open', { direction: z.enum(['exit', 'entry']) }),
   event('door.close', {}),
   event('door.passage', {}),
+  // the door's digital lock opened on the platform's `unlock_door` command
+  event('door.unlocked', { commandId: messageIdSchema }),
   // fall sensor
   event('fall.detected', {}),
   event('fall.cancelled', {}),
@@ -150,6 +154,8 @@ export const deviceCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...envelope, type: z.literal('set_heartbeat_interval'), intervalS: z.int().min(5).max(86_400) }),
   z.strictObject({ ...envelope, type: z.literal('request_snapshot') }),
   z.strictObject({ ...envelope, type: z.literal('ping') }),
+  /** Opens the door's digital lock for a responder on an active dispatch (answered by door.unlocked). */
+  z.strictObject({ ...envelope, type: z.literal('unlock_door') }),
 ]);
 export type DeviceCommand = z.infer<typeof deviceCommandSchema>;
 

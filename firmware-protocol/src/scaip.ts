@@ -31,6 +31,7 @@ export const SCAIP_STATUS_CODES = {
   '0076': 'open',
   '0081': 'pill not taken',
   '0083': 'pill taken',
+  '0088': 'presence after alarm',
   '0094': 'restoral',
   '0117': 'lying in bed',
 } as const;
@@ -72,8 +73,8 @@ export const SCAIP_DEVICE_TYPE_MAP: Record<ScaipDeviceTypeCode, DeviceType> = {
  * map through `restoral`. A pair missing here is "wrong content" (snu 3).
  */
 export const SCAIP_STATUS_MAP: Partial<Record<DeviceType, Partial<Record<ScaipStatusCode, DeviceEventType>>>> = {
-  pendant: { '0010': 'alarm.manual', '0016': 'battery.low', '0094': 'alarm.cancel' },
-  mobile_pendant: { '0010': 'alarm.manual', '0016': 'battery.low', '0094': 'alarm.cancel' },
+  pendant: { '0010': 'alarm.manual', '0016': 'battery.low', '0094': 'alarm.cancel', '0088': 'presence' },
+  mobile_pendant: { '0010': 'alarm.manual', '0016': 'battery.low', '0094': 'alarm.cancel', '0088': 'presence' },
   fall: { '0009': 'fall.detected', '0010': 'fall.detected', '0016': 'battery.low', '0094': 'fall.cancelled' },
   dispenser: { '0081': 'dose.missed', '0083': 'dose.taken', '0016': 'battery.low', '0010': 'alarm.manual' },
   bed: { '0117': 'bed.in', '0009': 'bed.out', '0016': 'battery.low' },

@@ -2,7 +2,7 @@
 // Only committed state is published: a console never shows an alarm the database lost.
 
 import { EventEmitter } from 'node:events';
-import type { AlarmSummary } from '../api/schemas.ts';
+import type { AlarmSummary, DispatchStreamMessage } from '../api/schemas.ts';
 
 export interface Health {
   degraded: boolean;
@@ -24,6 +24,16 @@ export class AlarmBus {
   onAlarm(listener: (alarm: AlarmSummary) => void): () => void {
     this.#emitter.on('alarm', listener);
     return () => this.#emitter.off('alarm', listener);
+  }
+
+  /** A committed dispatch change (ids and state only: the stream carries no personal data). */
+  publishDispatch(message: DispatchStreamMessage): void {
+    this.#emitter.emit('dispatch', message);
+  }
+
+  onDispatch(listener: (message: DispatchStreamMessage) => void): () => void {
+    this.#emitter.on('dispatch', listener);
+    return () => this.#emitter.off('dispatch', listener);
   }
 
   get health(): Health {

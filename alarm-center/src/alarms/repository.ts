@@ -445,3 +445,59 @@ export async function claimSilentDevices(
     lastSeenAt: Date.parse(r.last_seen_at),
   }));
 }
+
+// ---- response steps recorded by the responders feature -----------------------------------
+
+/** The response times kept on the alarm itself (received is opened_at, closed is closed_at). */
+export type ResponseTime = 'dispatched_at' | 'accepted_at' | 'arrived_at';
+
+/**
+ * Appends a step of the response to the alarm's history (who, when) and, for the first dispatch,
+ * accept and arrival, keeps its time on the alarm. Refused on a closed alarm.
+ */
+export async function recordStep(
+  db: Queryable,
+  alarmId: string,
+  step: { type: string; actor: string; note: string | null; at: number; time?: ResponseTime },
+): Promise<void> {
+  if (!isAlarmId(alarmId)) throw new AppError('ALARM_NOT_FOUND');
+  const at = new Date(step.at);
+  // The column name comes from the closed ResponseTime union, never from input.
+  const setTime = step.time ? `, ${step.time} = COALESCE(${step.time}, $2)` : '';
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET updated_at = $2${setTime} WHERE id = $1 AND status <> 'closed'`,
+    [alarmId, at],
+  );
+  if (!rowCount) await explainRefusal(db, alarmId, 'open');
+  await appendEvent(db, alarmId, step.at, step.type, step.actor, step.note);
+}
+
+/** Keeps the first time of a response step on the alarm. */
+export async function setResponseTime(db: Queryable, alarmId: string, time: ResponseTime, at: number): Promise<void> {
+  // The column name comes from the closed ResponseTime union, never from input.
+  await db.query(`UPDATE alarms SET ${time} = COALESCE(${time}, $2) WHERE id = $1`, [alarmId, new Date(at)]);
+}
+
+export async function responseTimes(db: Queryable, alarmId: string) {
+  const { rows } = await db.query<{
+    opened_at: string;
+    acknowledged_at: string | null;
+    dispatched_at: string | null;
+    accepted_at: string | null;
+    arrived_at: string | null;
+    closed_at: string | null;
+  }>('SELECT opened_at, acknowledged_at, dispatched_at, accepted_at, arrived_at, closed_at FROM alarms WHERE id = $1', [
+    alarmId,
+  ]);
+  const r = rows[0];
+  return r
+    ? {
+        received: r.opened_at,
+        answered: r.acknowledged_at,
+        dispatched: r.dispatched_at,
+        accepted: r.accepted_at,
+        arrived: r.arrived_at,
+        closed: r.closed_at,
+      }
+    : null;
+}

@@ -6,9 +6,16 @@ import type { Clock } from '../clock.ts';
 import type { Decision, RoutingCore } from '../core/index.ts';
 import type { AlarmService } from './service.ts';
 
+/** Deadlines kept outside the routing core (a dispatch's accept time), polled on the same tick. */
+export interface TimedSource {
+  nextDue(): number | null;
+  runDue(now: number): Promise<void>;
+}
+
 export class DeadlineScheduler {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  readonly #sources: TimedSource[] = [];
 
   constructor(
     private readonly core: RoutingCore,
@@ -17,6 +24,11 @@ export class DeadlineScheduler {
     private readonly logger: Logger,
     private readonly tickMs = 250,
   ) {}
+
+  /** Polls `source` on this scheduler's tick, so every deadline runs on the one clock. */
+  watch(source: TimedSource): void {
+    this.#sources.push(source);
+  }
 
   start(): void {
     this.#timer = setInterval(() => void this.runDue(), this.tickMs);
@@ -29,6 +41,7 @@ export class DeadlineScheduler {
     this.#running = true;
     try {
       const now = this.clock.now();
+      await this.#runSources(now);
       const next = this.core.nextDeadline();
       const decisions = this.#unstored.splice(0);
       if (next !== null && next <= now) decisions.push(...this.core.tick(now));
@@ -48,6 +61,17 @@ export class DeadlineScheduler {
   }
 
   #unstored: Decision[] = [];
+
+  async #runSources(now: number): Promise<void> {
+    for (const source of this.#sources) {
+      const due = source.nextDue();
+      if (due === null || due > now) continue;
+      // A failure is retried next tick: the source keeps what it could not store.
+      await source
+        .runDue(now)
+        .catch((err: Error) => this.logger.error({ err: err.message }, 'timed source failed; retrying'));
+    }
+  }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);

@@ -209,6 +209,57 @@ export class AlarmService {
     await this.#publish(alarmId);
   }
 
+  // ---- steps of a response, inside the responders feature's transaction ------------------
+
+  /** One alarm read inside the caller's transaction. */
+  async summaryIn(client: pg.PoolClient, alarmId: string): Promise<AlarmSummary | null> {
+    return alarms.summary(client, alarmId);
+  }
+
+  /** Marks the alarm dispatched to `responder` (history, status, the dispatch time). */
+  async dispatchIn(
+    client: pg.PoolClient,
+    alarmId: string,
+    actor: string,
+    responder: string,
+    at: number,
+    into: Committed,
+  ) {
+    await alarms.dispatch(client, alarmId, actor, responder, at);
+    await alarms.setResponseTime(client, alarmId, 'dispatched_at', at);
+    into.changed.add(alarmId);
+  }
+
+  /** A step of the response (accepted, on the way, arrived, could not get in, ...) in the alarm's history. */
+  async recordStep(
+    client: pg.PoolClient,
+    alarmId: string,
+    step: { type: string; actor: string; note: string | null; at: number; time?: alarms.ResponseTime },
+    into: Committed,
+  ): Promise<void> {
+    await alarms.recordStep(client, alarmId, step);
+    into.changed.add(alarmId);
+  }
+
+  /** Closes the alarm inside the caller's transaction (the responder's job sheet finished it). */
+  async closeIn(
+    client: pg.PoolClient,
+    alarmId: string,
+    actor: string,
+    outcome: string,
+    note: string | null,
+    at: number,
+    into: Committed,
+  ): Promise<void> {
+    await alarms.close(client, alarmId, actor, outcome, note, at);
+    into.changed.add(alarmId);
+    into.closed.push(alarmId);
+  }
+
+  async responseTimes(alarmId: string) {
+    return alarms.responseTimes(this.pool, alarmId);
+  }
+
   async #publish(alarmId: string): Promise<AlarmSummary> {
     const alarm = await alarms.summary(this.pool, alarmId);
     if (!alarm) throw new Error(`alarm ${alarmId} vanished after commit`);

@@ -12,6 +12,8 @@ export const ALARM_POLICY: Record<AlarmKind, { priority: Priority; audience: Aud
   bed_out: { priority: 2, audience: 'operator' },
   supervision: { priority: 2, audience: 'operator' }, // a digital night visit missed or escalated
   dose_missed: { priority: 3, audience: 'operator' },
+  // A responder at the door could not get in: someone may be lying inside. Never the end.
+  could_not_enter: { priority: 1, audience: 'operator' },
   connection_lost: { priority: 4, audience: 'technician' },
   battery_low: { priority: 4, audience: 'technician' },
   device_fault: { priority: 4, audience: 'technician' },

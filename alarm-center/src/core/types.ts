@@ -110,6 +110,8 @@ export interface AlarmDetails {
   distanceM?: number;
   /** A missed or escalated digital night visit. */
   supervision?: { visitId: string; time: string; reason: string };
+  /** A responder could not get in: the alarm and dispatch it escalates. */
+  couldNotEnter?: { alarmId: string; dispatchId: string; responder: string };
 }
 
 export interface ResolveDecision {

@@ -26,6 +26,8 @@ import type { Metrics } from '../metrics.ts';
 import { overviewPlugin } from '../overview/routes.ts';
 import type { OverviewService } from '../overview/service.ts';
 import type { ResidentService } from '../residents/service.ts';
+import { respondersPlugin } from '../responders/routes.ts';
+import type { ResponderService } from '../responders/service.ts';
 import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionPlugin } from '../session/routes.ts';
 import { supervisionPlugin } from '../supervision/routes.ts';
@@ -44,6 +46,7 @@ export interface AppDeps {
   overview: OverviewService;
   residents: ResidentService;
   supervision: SupervisionService;
+  responders: ResponderService;
   metrics: Metrics;
   telemetry: TelemetrySink;
   clock: Clock;
@@ -94,9 +97,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(devicesPlugin, { devices: deps.devices, telemetry: deps.telemetry, clock: deps.clock });
   await app.register(grantsPlugin, { grants: deps.grants, limits: deps.grantRoutes ?? DEFAULT_GRANT_ROUTE_OPTIONS });
   await app.register(overviewPlugin, { overview: deps.overview });
-  await app.register(streamPlugin, { alarms: deps.alarms, bus: deps.bus, metrics: deps.metrics });
+  await app.register(streamPlugin, {
+    alarms: deps.alarms,
+    bus: deps.bus,
+    metrics: deps.metrics,
+    responderIdOf: (username) => deps.responders.responderIdOf(username),
+  });
   await app.register(supervisionPlugin, { supervision: deps.supervision });
   if (deps.voice) await app.register(voicePlugin, { voice: deps.voice });
+  await app.register(respondersPlugin, { responders: deps.responders });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

@@ -11,7 +11,7 @@ import {
 } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type AlarmService, emptyCommitted } from '../alarms/service.ts';
+import { type AlarmService, type Committed, emptyCommitted } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import type { RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
@@ -40,6 +40,11 @@ export interface IngestDeps {
   rateLimit?: RateLimitConfig;
   /** Called when storing fails for now (not when the store refuses a message), so the platform reports itself degraded. */
   onStoreFailure(err: Error): void;
+  /**
+   * A responder pressed the unit's presence button (SCAIP stc 0088): confirms the arrival of the
+   * device's open dispatch, inside this message's transaction (the responders feature).
+   */
+  onPresence?(client: pg.PoolClient, deviceId: string, at: number, into: Committed): Promise<unknown>;
 }
 
 /** Attempts of one message's transaction when PostgreSQL reports a serialisation failure or deadlock. */
@@ -197,6 +202,7 @@ export function createIngest(deps: IngestDeps) {
               logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
           }
           await deps.alarms.apply(client, decisions, committed);
+          if (event.type === 'presence') await deps.onPresence?.(client, device.deviceId, now, committed);
         });
       });
     } catch (err) {

@@ -62,7 +62,7 @@ const consentKeepers = requireRole('nightteam', 'caseworker', 'supervisor');
 const supervisors = requireRole('supervisor');
 const savingsViewers = requireRole('nightteam', 'caseworker', 'supervisor');
 /** Any logged-in user may ask: the rules decide, and a refusal is logged like a view. */
-const anyone = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam');
+const anyone = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam', 'responder');
 
 export const supervisionPlugin: FastifyPluginAsync<{ supervision: SupervisionService }> = async (
   app,

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts';
 import { configSchema } from '../config.ts';
 import { type Platform, startPlatform } from '../platform.ts';
 import * as residents from '../residents/repository.ts';
+import type { NewResponder } from '../responders/repository.ts';
 import * as users from '../session/repository.ts';
 
 export const TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -100,6 +101,32 @@ export async function addResident(platform: Platform, id: string, overrides: Par
   };
   await residents.create(platform.db.pool, platform.pii, resident);
   return resident;
+}
+
+/**
+ * A responder on duty in `districts` (all day), with a responder-role login of the same name
+ * unless `login: false`.
+ */
+export async function addResponder(
+  platform: Platform,
+  id: string,
+  overrides: Partial<NewResponder> & { login?: boolean } = {},
+) {
+  const { login = true, ...fields } = overrides;
+  const user = login ? await addUser(platform, id, 'responder') : null;
+  await platform.responders.create({
+    id,
+    name: `Responder ${id}`,
+    kind: 'person',
+    districts: ['Centrum'],
+    shiftStart: '00:00',
+    shiftEnd: '00:00',
+    status: 'on_duty',
+    username: user?.username ?? null,
+    phone: null,
+    ...fields,
+  });
+  return { id, user };
 }
 
 /** Logs in over HTTP and returns a fetch wrapper carrying the session cookie. */

@@ -45,6 +45,7 @@ export const EVENT_EXAMPLES: Record<DeviceEventType, EventExample> = {
     wrongType: ['position', 'home'],
   },
   'alarm.cancel': { valid: ev('alarm.cancel'), required: 'ts', wrongType: ['ts', '1700000000000'] },
+  presence: { valid: ev('presence'), required: 'id', wrongType: ['ts', 'now'] },
   position: { valid: ev('position', { position: POSITION }), required: 'position', wrongType: ['position', [59, 18]] },
   'battery.low': { valid: ev('battery.low', { level: 15 }), required: 'level', wrongType: ['level', '15'] },
   'power.lost': { valid: ev('power.lost'), required: 'v', wrongType: ['v', '1'] },
@@ -57,6 +58,11 @@ export const EVENT_EXAMPLES: Record<DeviceEventType, EventExample> = {
   'door.open': { valid: ev('door.open', { direction: 'exit' }), required: 'direction', wrongType: ['direction', true] },
   'door.close': { valid: ev('door.close'), required: 'ts', wrongType: ['ts', null] },
   'door.passage': { valid: ev('door.passage'), required: 'id', wrongType: ['id', ['msg-00000001']] },
+  'door.unlocked': {
+    valid: ev('door.unlocked', { commandId: 'cmd-00000007' }),
+    required: 'commandId',
+    wrongType: ['commandId', 7],
+  },
   'fall.detected': { valid: ev('fall.detected'), required: 'v', wrongType: ['v', true] },
   'fall.cancelled': { valid: ev('fall.cancelled'), required: 'ts', wrongType: ['ts', { ms: 1 }] },
   'bed.in': { valid: ev('bed.in'), required: 'id', wrongType: ['id', null] },
@@ -113,4 +119,5 @@ export const COMMAND_EXAMPLES: Record<DeviceCommandType, Json> = {
   set_heartbeat_interval: { ...ENVELOPE, type: 'set_heartbeat_interval', intervalS: 60 },
   request_snapshot: { ...ENVELOPE, type: 'request_snapshot' },
   ping: { ...ENVELOPE, type: 'ping' },
+  unlock_door: { ...ENVELOPE, type: 'unlock_door' },
 };

@@ -12,7 +12,8 @@ export type NavPage =
   | 'supervisionRound'
   | 'supervisionPlans'
   | 'supervisionLog'
-  | 'supervisionSavings';
+  | 'supervisionSavings'
+  | 'responder';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
   operator: ['queue'],
@@ -31,6 +32,8 @@ const PAGES: Record<Role, readonly NavPage[]> = {
     'supervisionSavings',
   ],
   caseworker: ['cases', 'supervisionPlans', 'supervisionSavings'],
+  // The responder's phone: their own call-outs only (the server shows them nothing else).
+  responder: ['responder'],
 };
 
 export function pagesFor(role: Role): readonly NavPage[] {

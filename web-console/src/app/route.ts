@@ -18,7 +18,8 @@ export type Route =
   | { page: 'supervisionPlans' }
   | { page: 'supervisionPlan'; residentId: string }
   | { page: 'supervisionLog' }
-  | { page: 'supervisionSavings' };
+  | { page: 'supervisionSavings' }
+  | { page: 'responder' };
 
 /** Pages of the public e-service: shown without logging in. */
 export const isPublicRoute = (route: Route) => route.page === 'apply' || route.page === 'applyStatus';
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'devices' && id) return { page: 'device', id };
   if (head === 'devices') return { page: 'devices' };
   if (head === 'overview') return { page: 'overview' };
+  if (head === 'responder') return { page: 'responder' };
   return { page: 'queue' };
 }
 
@@ -86,6 +88,8 @@ export function hrefOf(route: Route): string {
       return '#/supervision/access-log';
     case 'supervisionSavings':
       return '#/supervision/savings';
+    case 'responder':
+      return '#/responder';
   }
 }
 

@@ -85,6 +85,9 @@ export function applyMessage(state: QueueState, msg: StreamMessage, now: number)
     }
     case 'health':
       return { state: { ...state, degraded: msg.degraded, degradedReason: msg.reason }, announce: [] };
+    case 'dispatch':
+      // A dispatch change also updates its alarm (which arrives as its own message).
+      return { state, announce: [] };
   }
 }
 

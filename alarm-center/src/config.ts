@@ -76,6 +76,42 @@ export const configSchema = z
     DISPATCH_ACCEPT_S: z.coerce.number().int().min(30).max(3600).default(180),
     /** The municipality's promise: help on site within this many minutes of the dispatch (30 or 45 typical). */
     ARRIVAL_TARGET_MIN: z.coerce.number().int().min(5).max(240).default(30),
+    // ---- the night shift: answer-time targets, repeated presses, mass outages ----
+    /**
+     * Answer-time targets, `seconds:share` comma-separated: the TEC Quality standard's 97.5 % of
+     * alarms answered (taken) within 60 s and 99 % within 180 s unless the municipality sets its own.
+     */
+    ANSWER_TARGETS: z
+      .string()
+      .default('60:0.975,180:0.99')
+      .transform((v, ctx) =>
+        v
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => {
+            const [s, share] = pair.split(':').map(Number);
+            if (!Number.isInteger(s) || s! < 1 || !(share! > 0 && share! <= 1)) {
+              ctx.addIssue({ code: 'custom', message: 'expected seconds:share pairs, e.g. 60:0.975,180:0.99' });
+            }
+            return { withinS: s!, share: share! };
+          })
+          .sort((a, b) => a.withinS - b.withinS),
+      )
+      .refine((t) => t.length > 0, 'at least one answer target'),
+    /** A repeated press escalates to supervisors at this many presses of one open alarm... */
+    REPEAT_ESCALATE_PRESSES: z.coerce.number().int().min(2).default(3),
+    /** ...or when the resident is still pressing this long after the first press. */
+    REPEAT_ESCALATE_AFTER_S: z.coerce.number().int().min(1).default(600),
+    /** A press this soon after its device's alarm of that kind was closed follows that case. */
+    REOPEN_WINDOW_S: z.coerce.number().int().min(0).default(1800),
+    /** A mass outage: at least this many units of one group lost... */
+    OUTAGE_MIN_UNITS: z.coerce.number().int().min(2).default(20),
+    /** ...and at least this share of the group... */
+    OUTAGE_MIN_SHARE: z.coerce.number().gt(0).max(1).default(0.3),
+    /** ...within this window. */
+    OUTAGE_WINDOW_S: z.coerce.number().int().min(1).default(300),
+    /** An incident some units have returned from closes after this long without change. */
+    OUTAGE_SETTLE_S: z.coerce.number().int().min(1).default(600),
   })
   .superRefine((c, ctx) => {
     // Half a certificate pair would silently fall back to plaintext: refuse to start instead.

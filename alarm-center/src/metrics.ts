@@ -105,6 +105,30 @@ export function createMetrics(sources: MetricsSources = {}) {
       registers: [registry],
     }),
     consoles: new client.Gauge({ name: 'console_connections', help: 'Connected consoles', registers: [registry] }),
+    // ---- the night shift (issue 18) ----
+    repeatEscalations: new client.Counter({
+      name: 'alarm_repeat_escalations_total',
+      help: 'Open alarms escalated to supervisors because the resident kept pressing, by reason (presses, duration)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    alarmsFollowingClosedCase: new client.Counter({
+      name: 'alarms_following_closed_case_total',
+      help: 'New alarms linked to the case of the same device and kind closed shortly before, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    incidents: new client.Counter({
+      name: 'incidents_total',
+      help: 'Mass-outage incidents opened and closed, by event',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    incidentAlarmsGrouped: new client.Counter({
+      name: 'incident_alarms_grouped_total',
+      help: 'Outage alarms grouped under an incident instead of standing alone in the queue',
+      registers: [registry],
+    }),
   };
 }
 

@@ -138,7 +138,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const registry = new DeviceRegistry();
     const now = clock.now();
     for (const device of await registry.load(db.pool)) core.upsertDevice(profileOf(device, config.TIME_ZONE), now);
-    const service = new AlarmService(db.pool, core, bus, metrics, clock);
+    const service = new AlarmService(db.pool, core, bus, metrics, clock, {
+      escalateAtPresses: config.REPEAT_ESCALATE_PRESSES,
+      escalateAfterMs: config.REPEAT_ESCALATE_AFTER_S * 1000,
+      followWindowMs: config.REOPEN_WINDOW_S * 1000,
+    });
     for (const open of await service.openForCore()) {
       if (open.status === 'new') core.alarmOpened(open.id, open.priority, open.openedAt);
       if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);

@@ -45,6 +45,13 @@ export const alarmSummarySchema = z.object({
   acknowledgedAt: z.string().nullable(),
   outcome: outcomeSchema.nullable(),
   likelyForgottenPassage: z.boolean(),
+  // ---- the night shift (issue 18) ----
+  /** When the alarm was closed (received = openedAt, answered = acknowledgedAt). */
+  closedAt: z.string().nullable().optional(),
+  /** The closed case of the same device and kind this alarm follows (a press soon after a close). */
+  followsAlarmId: z.string().nullable().optional(),
+  /** The open mass-outage incident this alarm is grouped under; the queue shows the incident. */
+  incidentId: z.string().nullable().optional(),
 });
 export type AlarmSummary = z.infer<typeof alarmSummarySchema>;
 

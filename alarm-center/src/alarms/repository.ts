@@ -22,8 +22,11 @@ export interface RaiseAlarm {
 const SUMMARY_COLUMNS = `
   a.id, a.kind, a.priority, a.audience, a.status, a.district, a.device_id, d.device_type,
   a.resident_id, r.name AS resident_name, a.opened_at, a.updated_at, a.repeat_count,
-  a.escalated_at, a.acknowledged_by, a.acknowledged_at, a.outcome, a.details`;
-const SUMMARY_FROM = `alarms a JOIN devices d ON d.id = a.device_id LEFT JOIN residents r ON r.id = a.resident_id`;
+  a.escalated_at, a.acknowledged_by, a.acknowledged_at, a.outcome, a.details,
+  a.closed_at, a.follows_alarm_id, i.id AS open_incident_id`;
+// An outage alarm counts as grouped only while its incident is open (incidents feature, 011).
+const SUMMARY_FROM = `alarms a JOIN devices d ON d.id = a.device_id LEFT JOIN residents r ON r.id = a.resident_id
+  LEFT JOIN incidents i ON i.id = a.incident_id AND i.closed_at IS NULL`;
 
 interface SummaryRow {
   id: string;
@@ -44,6 +47,9 @@ interface SummaryRow {
   acknowledged_at: string | null;
   outcome: AlarmSummary['outcome'];
   details: Record<string, unknown>;
+  closed_at: string | null;
+  follows_alarm_id: string | null;
+  open_incident_id: string | null;
 }
 
 function toSummary(row: SummaryRow): AlarmSummary {
@@ -65,6 +71,9 @@ function toSummary(row: SummaryRow): AlarmSummary {
     acknowledgedAt: row.acknowledged_at,
     outcome: row.outcome,
     likelyForgottenPassage: row.details.likelyForgottenPassage === true,
+    closedAt: row.closed_at,
+    followsAlarmId: row.follows_alarm_id,
+    incidentId: row.open_incident_id,
   };
 }
 
@@ -100,16 +109,31 @@ export async function countOpenByStatus(db: Queryable): Promise<Record<string, n
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
+export interface Raised {
+  alarmId: string;
+  created: boolean;
+  /** Presses (or repeats) of this alarm so far, the first included. */
+  presses: number;
+  openedAt: number;
+  escalated: boolean;
+}
+
 /** Opens an alarm, or counts a repeat on the open alarm of the same device and kind. */
-export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<{ alarmId: string; created: boolean }> {
+export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<Raised> {
   const at = new Date(alarm.at);
-  const { rows } = await db.query<{ id: string; created: boolean }>(
+  const { rows } = await db.query<{
+    id: string;
+    created: boolean;
+    repeat_count: number;
+    opened_at: string;
+    escalated: boolean;
+  }>(
     `INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, opened_at, updated_at, details, source_message_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
      ON CONFLICT (device_id, kind) WHERE status <> 'closed'
      DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
                    details = alarms.details || EXCLUDED.details
-     RETURNING id, (xmax = 0) AS created`,
+     RETURNING id, (xmax = 0) AS created, repeat_count, opened_at, escalated_at IS NOT NULL AS escalated`,
     [
       alarm.deviceId,
       alarm.residentId,
@@ -124,7 +148,55 @@ export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<{ alarmId
   );
   const row = rows[0]!;
   await appendEvent(db, row.id, alarm.at, row.created ? 'raised' : 'repeated', null, null);
-  return { alarmId: row.id, created: row.created };
+  return {
+    alarmId: row.id,
+    created: row.created,
+    presses: row.repeat_count + 1,
+    openedAt: Date.parse(row.opened_at),
+    escalated: row.escalated,
+  };
+}
+
+/** The most recently closed alarm of a device and kind, other than `exceptId`. */
+export async function lastClosed(
+  db: Queryable,
+  deviceId: string,
+  kind: string,
+  exceptId: string,
+): Promise<{ id: string; closedAt: number; outcome: string | null } | null> {
+  const { rows } = await db.query<{ id: string; closed_at: string; outcome: string | null }>(
+    `SELECT id, closed_at, outcome FROM alarms
+     WHERE device_id = $1 AND kind = $2 AND status = 'closed' AND id <> $3
+     ORDER BY closed_at DESC LIMIT 1`,
+    [deviceId, kind, exceptId],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, closedAt: Date.parse(r.closed_at), outcome: r.outcome } : null;
+}
+
+/** Links a new alarm to the closed case it follows; both histories show the link. */
+export async function linkToClosedCase(db: Queryable, alarmId: string, closedId: string, at: number): Promise<void> {
+  await db.query('UPDATE alarms SET follows_alarm_id = $2 WHERE id = $1', [alarmId, closedId]);
+  await appendEvent(db, alarmId, at, 'follows', 'system', closedId);
+  await appendEvent(db, closedId, at, 'followed_by', 'system', alarmId);
+}
+
+/**
+ * Escalates an open alarm whose resident keeps pressing, whatever its status (an acknowledged
+ * alarm whose resident still presses needs a supervisor's eyes most of all).
+ */
+export async function markEscalatedForRepeats(
+  db: Queryable,
+  alarmId: string,
+  at: number,
+  reason: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET escalated_at = $2, updated_at = $2 WHERE id = $1 AND status <> 'closed' AND escalated_at IS NULL`,
+    [alarmId, new Date(at)],
+  );
+  if (rowCount) await appendEvent(db, alarmId, at, 'escalated', 'system', reason);
+  return Boolean(rowCount);
 }
 
 /** Closes the open alarm of (device, kind) automatically, e.g. the resident cancelled a fall. */

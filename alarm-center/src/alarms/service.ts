@@ -4,7 +4,17 @@
 import type pg from 'pg';
 import type { AlarmSummary, User } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
-import { ALARM_POLICY, type AlarmRequest, type Decision, type RoutingCore } from '../core/index.ts';
+import {
+  ALARM_POLICY,
+  type AlarmKind,
+  type AlarmRequest,
+  DEFAULT_REPEAT_SETTINGS,
+  type Decision,
+  followsClosedCase,
+  type RepeatSettings,
+  type RoutingCore,
+  repeatEscalation,
+} from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -20,14 +30,42 @@ export interface Committed {
 
 export const emptyCommitted = (): Committed => ({ changed: new Set(), opened: [], closed: [] });
 
+/** The kinds a mass outage (carrier, power, a gateway) raises on many units at once. */
+export const OUTAGE_KINDS: ReadonlySet<AlarmKind> = new Set(['connection_lost', 'power_lost']);
+
+/**
+ * Groups outage alarms into incidents (the incidents feature): told inside the raising
+ * transaction, so an alarm and its grouping commit together.
+ */
+export interface OutageGrouping {
+  outageRaised(
+    client: pg.PoolClient,
+    alarm: { alarmId: string; deviceId: string; district: string; kind: AlarmKind; at: number },
+    into: Committed,
+  ): Promise<void>;
+  outageEnded(
+    client: pg.PoolClient,
+    alarm: { alarmId: string; deviceId: string; at: number },
+    into: Committed,
+  ): Promise<void>;
+}
+
 export class AlarmService {
+  #outages: OutageGrouping | null = null;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly core: RoutingCore,
     private readonly bus: AlarmBus,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
+    private readonly repeats: RepeatSettings = DEFAULT_REPEAT_SETTINGS,
   ) {}
+
+  /** The composition root connects the incidents feature once, before devices are admitted. */
+  groupOutagesWith(grouping: OutageGrouping): void {
+    this.#outages = grouping;
+  }
 
   /**
    * The one road for every alarm, whoever raises it (the routing core, supervision, the flood
@@ -64,10 +102,47 @@ export class AlarmService {
     if (raised.created) {
       into.opened.push({ id: raised.alarmId, priority, at: request.at });
       this.metrics.alarmsRaised.inc({ kind: request.kind });
+      await this.#followClosedCase(client, raised.alarmId, request);
     } else {
       this.metrics.alarmRepeats.inc({ kind: request.kind });
+      if (audience === 'operator') await this.#escalateRepeats(client, raised, request.at);
+    }
+    if (this.#outages && OUTAGE_KINDS.has(request.kind)) {
+      await this.#outages.outageRaised(
+        client,
+        {
+          alarmId: raised.alarmId,
+          deviceId: request.deviceId,
+          district: request.district,
+          kind: request.kind,
+          at: request.at,
+        },
+        into,
+      );
     }
     return raised;
+  }
+
+  /** A press soon after the device's case of that kind was closed follows that case. */
+  async #followClosedCase(client: pg.PoolClient, alarmId: string, request: AlarmRequest): Promise<void> {
+    if (this.repeats.followWindowMs <= 0) return;
+    const last = await alarms.lastClosed(client, request.deviceId, request.kind, alarmId);
+    if (last && followsClosedCase(last.closedAt, request.at, this.repeats)) {
+      await alarms.linkToClosedCase(client, alarmId, last.id, request.at);
+      this.metrics.alarmsFollowingClosedCase.inc({ kind: request.kind });
+    }
+  }
+
+  /** A resident who keeps pressing reaches a supervisor (Luleå, Örebro), whatever the status. */
+  async #escalateRepeats(client: pg.PoolClient, raised: alarms.Raised, at: number): Promise<void> {
+    const reason = repeatEscalation(
+      { presses: raised.presses, firstAt: raised.openedAt, alreadyEscalated: raised.escalated },
+      at,
+      this.repeats,
+    );
+    if (reason && (await alarms.markEscalatedForRepeats(client, raised.alarmId, at, `repeated_${reason}`))) {
+      this.metrics.repeatEscalations.inc({ reason });
+    }
   }
 
   /** Raises one alarm in a transaction of its own and tells the consoles once it committed. */
@@ -87,6 +162,9 @@ export class AlarmService {
         if (id) {
           into.changed.add(id);
           into.closed.push(id);
+          if (this.#outages && OUTAGE_KINDS.has(d.kind)) {
+            await this.#outages.outageEnded(client, { alarmId: id, deviceId: d.deviceId, at: d.at }, into);
+          }
         }
       } else if (d.type === 'escalate') {
         if (await alarms.markEscalated(client, d.alarmId, d.at)) {
@@ -103,9 +181,13 @@ export class AlarmService {
   async published(committed: Committed): Promise<void> {
     for (const o of committed.opened) this.core.alarmOpened(o.id, o.priority, o.at);
     for (const id of committed.closed) this.core.alarmClosed(id);
-    for (const id of committed.changed) {
-      const alarm = await alarms.summary(this.pool, id);
+    if (committed.changed.size === 1) {
+      const [id] = committed.changed;
+      const alarm = await alarms.summary(this.pool, id!);
       if (alarm) this.bus.publishAlarm(alarm);
+    } else if (committed.changed.size > 1) {
+      // An incident regroups hundreds of alarms at once: one query, not one per alarm.
+      for (const alarm of await alarms.summaries(this.pool, [...committed.changed])) this.bus.publishAlarm(alarm);
     }
   }
 

@@ -112,8 +112,26 @@ export const configSchema = z
     OUTAGE_WINDOW_S: z.coerce.number().int().min(1).default(300),
     /** An incident some units have returned from closes after this long without change. */
     OUTAGE_SETTLE_S: z.coerce.number().int().min(1).default(600),
+    /** The applicants' OpenID Connect provider (the municipality's e-legitimation broker); unset: no public applications, or the demo's own provider. */
+    OIDC_ISSUER: z.string().url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(16, 'OIDC_CLIENT_SECRET: at least 16 characters').optional(),
+    /** The callback registered at the provider; unset: this service's own origin + /api/public/sign-in/callback. */
+    OIDC_REDIRECT_URI: z.string().url().optional(),
+    /** The ID token claim carrying the Swedish identity number (brokers name it differently). */
+    OIDC_PERSONAL_NUMBER_CLAIM: z.string().min(1).default('personal_number'),
+    APPLICANT_SESSION_TTL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** The demo's local OpenID Connect provider (when OIDC_ISSUER is unset in demo mode). */
+    OIDC_DEMO_PORT: port.default(8090),
   })
   .superRefine((c, ctx) => {
+    if (c.OIDC_ISSUER && (!c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_CLIENT_ID'],
+        message: 'OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
+      });
+    }
     // Half a certificate pair would silently fall back to plaintext: refuse to start instead.
     for (const [key, cert] of [
       ['HTTPS_KEY_FILE', 'HTTPS_CERT_FILE'],

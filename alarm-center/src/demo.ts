@@ -59,12 +59,16 @@ const DEMO_RESIDENTS = [
   },
 ];
 
+/** The demo municipality's districts (the list case workers maintain at /api/districts). */
+export const DEMO_DISTRICTS = ['Centrum', 'Örgryte', 'Majorna', 'Hisingen', 'Frölunda'];
+
 /** Seeds the demo once; returns false when the database already had users. */
 export async function seedDemo(platform: Platform): Promise<boolean> {
   if ((await users.count(platform.db.pool)) > 0) return false;
   for (const u of DEMO_USERS) {
     await users.create(platform.db.pool, u, await hashSecret(u.password));
   }
+  for (const d of DEMO_DISTRICTS) await platform.grants.setDistrict(d, true, 'demo');
   for (const r of DEMO_RESIDENTS) await residents.create(platform.db.pool, platform.pii, r);
   for (const d of DEMO_DEVICES) {
     const resident = DEMO_RESIDENTS.find((r) => r.id === d.residentId)!;

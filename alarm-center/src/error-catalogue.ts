@@ -2,6 +2,7 @@
 // meet, with its HTTP status and message. A code is unique across areas, so `code` alone names
 // its entry and `area.code` (e.g. `grants.ORDER_NOT_YOURS`) is its translation key.
 
+import { APPLICANT_ERRORS } from './applicants/errors.ts';
 import { type Catalogue, CatalogueError, ERRORS } from './errors.ts';
 import { GRANT_ERRORS } from './grants/errors.ts';
 import { RESPONDER_ERRORS } from './responders/errors.ts';
@@ -12,6 +13,7 @@ export const ERROR_CATALOGUES = {
   grants: GRANT_ERRORS,
   supervision: SUPERVISION_ERRORS,
   responders: RESPONDER_ERRORS,
+  applicants: APPLICANT_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_IDENTITIES, type RunningIdentityProvider, startIdentityProvider } from '@trygg/identity-provider';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
@@ -33,9 +34,29 @@ function piiKey(config: ReturnType<typeof loadConfig>, logger: pino.Logger): Buf
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const logger = pino({ level: config.LOG_LEVEL });
-  const demo = config.DEMO ?? !config.DATABASE_URL;
+  const loaded = loadConfig(process.env);
+  const logger = pino({ level: loaded.LOG_LEVEL });
+  const demo = loaded.DEMO ?? !loaded.DATABASE_URL;
+  // The demo's applicants sign in at a local OpenID Connect provider on its own port (a separate
+  // origin, as the municipality's provider is); production names its provider in OIDC_ISSUER.
+  let idp: RunningIdentityProvider | null = null;
+  const clientSecret = randomBytes(24).toString('base64url');
+  if (demo && !loaded.OIDC_ISSUER) {
+    idp = await startIdentityProvider({
+      port: loaded.OIDC_DEMO_PORT,
+      clientId: 'trygghetslarm-e-service',
+      clientSecret,
+      redirectUris: ['http://127.0.0.1/api/public/sign-in/callback', 'http://localhost/api/public/sign-in/callback'],
+    });
+  }
+  const config = idp
+    ? {
+        ...loaded,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: 'trygghetslarm-e-service',
+        OIDC_CLIENT_SECRET: clientSecret,
+      }
+    : loaded;
   const platform = await startPlatform({
     config: { ...config, WEB_CONSOLE_DIST: config.WEB_CONSOLE_DIST ?? resolve(repoRoot, 'web-console/dist') },
     logger,
@@ -56,7 +77,10 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
-    `  E-service:  http://127.0.0.1:${platform.httpPort}/#/apply  (citizens apply for a safety alarm, no login)`,
+    `  E-service:  http://127.0.0.1:${platform.httpPort}/#/apply  (citizens sign in with e-legitimation, then apply)`,
+    idp
+      ? `  Sign-in:    local OpenID Connect provider ${idp.issuer} (demo identities: ${DEMO_IDENTITIES.map((i) => `${i.givenName} ${i.familyName} ${i.personalNumber}`).join(', ')})`
+      : `  Sign-in:    OpenID Connect provider ${config.OIDC_ISSUER ?? 'none configured (OIDC_ISSUER): public applications are off'}`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
     `  Metrics:    ${platform.metricsUrl}${config.METRICS_TOKEN ? '  (bearer token: METRICS_TOKEN)' : ''}`,
@@ -87,6 +111,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS).unref();
     await stopSim?.();
     await platform.close();
+    await idp?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -12,6 +12,8 @@ import { AlarmBus } from './alarms/bus.ts';
 import { Replication, replicaOrigin, withOrigin } from './alarms/replication.ts';
 import { DeadlineScheduler } from './alarms/scheduler.ts';
 import { AlarmService } from './alarms/service.ts';
+import { RelyingParty } from './applicants/relying-party.ts';
+import { ApplicantSignIn } from './applicants/service.ts';
 import { AuditLog } from './audit/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -155,6 +157,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       timeZone: config.TIME_ZONE,
     });
     const overview = new OverviewService(db.pool, clock, config.TIME_ZONE);
+    const applicants = new ApplicantSignIn(
+      db.pool,
+      pii,
+      audit,
+      clock,
+      config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
+        ? new RelyingParty({
+            issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            clientSecret: config.OIDC_CLIENT_SECRET,
+          })
+        : null,
+      {
+        sessionTtlS: config.APPLICANT_SESSION_TTL_S,
+        personalNumberClaim: config.OIDC_PERSONAL_NUMBER_CLAIM,
+        redirectUri: config.OIDC_REDIRECT_URI ?? null,
+      },
+      metrics.registry,
+    );
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -274,6 +295,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     scheduler.watch(responders);
     const app = await buildApp({
       alarms: service,
+      applicants,
       audit,
       bus,
       devices: provisioning,

@@ -6,6 +6,7 @@ import type { Platform } from '../src/platform.ts';
 import * as residents from '../src/residents/repository.ts';
 import {
   addUser,
+  applicantClient,
   connectDevice,
   createTestDatabase,
   envelope,
@@ -43,6 +44,12 @@ const olderApplicant = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** The public e-service's body: the applicant's identity comes from the sign-in, not the form. */
+const publicApplication = (overrides: Record<string, unknown> = {}) => {
+  const { applicant: _, ...rest } = olderApplicant();
+  return { ...rest, applicant: { phone: '031-12 34 56' }, ...overrides };
+};
+
 async function post(platform: Platform, path: string, body: unknown) {
   const res = await fetch(`http://127.0.0.1:${platform.httpPort}${path}`, {
     method: 'POST',
@@ -65,6 +72,8 @@ describe('safety-alarm grants through the API', () => {
   let caseWorker: Client;
   let technician: Client;
   let operator: Client;
+  /** Greta Andersson, 19400312-2381, a demo identity at the test's identity provider. */
+  let greta: Awaited<ReturnType<typeof applicantClient>>;
   let pendant: MqttClient | undefined;
   let granted: { id: string; reference: string; statusToken: string };
 
@@ -77,6 +86,8 @@ describe('safety-alarm grants through the API', () => {
     caseWorker = await loginClient(platform, cw.username, cw.password);
     technician = await loginClient(platform, tech.username, tech.password);
     operator = await loginClient(platform, op.username, op.password);
+    await caseWorker.call('PUT', '/api/districts/Centrum', { active: true });
+    greta = await applicantClient(platform, '19400312-2381');
   });
 
   after(async () => {
@@ -86,7 +97,7 @@ describe('safety-alarm grants through the API', () => {
   });
 
   it('a citizen of 84 with no other interventions is granted automatically and sees it with the token', async () => {
-    const res = await post(platform, '/api/public/applications', olderApplicant());
+    const res = await greta.call('POST', '/api/public/applications', publicApplication());
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.match(res.body.reference, /^TL-[0-9A-Z]{8}$/);
     assert.equal(res.body.status, 'granted');
@@ -105,7 +116,7 @@ describe('safety-alarm grants through the API', () => {
     assert.match(status.body.decision.justification.en, /granted automatically/);
     assert.deepEqual(status.body.installation, { status: 'open', visitAt: null });
     // The status page carries no identity number, name or door code.
-    assert.doesNotMatch(JSON.stringify(status.body), /19400312|Greta|4711/);
+    assert.doesNotMatch(JSON.stringify(status.body), /19400312|Greta|Andersson|4711/);
   });
 
   it('a wrong token and an unknown reference get the same 404', async () => {
@@ -134,17 +145,18 @@ describe('safety-alarm grants through the API', () => {
     assert.ok(row.facts.age >= 84);
     // The grant made the applicant a resident the alarm center knows.
     const card = await residents.card(platform.db.pool, platform.pii, row.resident_id);
-    assert.equal(card?.name, 'Greta Ansöker');
+    // The name and identity number came from the verified sign-in, not from the form.
+    assert.equal(card?.name, 'Greta Andersson');
     assert.equal(card?.doorCode, '4711');
     assert.match(card?.access ?? '', /källardörren/);
   });
 
   it('names every missing field', async () => {
-    const res = await post(platform, '/api/public/applications', { legalBasis: 'sol_4_2a', applicant: {} });
+    const res = await greta.call('POST', '/api/public/applications', { legalBasis: 'sol_4_2a', applicant: {} });
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 'VALIDATION');
     const fields = fieldsOf(res.body);
-    for (const f of ['applicant.name', 'applicant.personalNumber', 'address', 'access', 'maxFeeConsent']) {
+    for (const f of ['applicant.phone', 'address', 'district', 'access', 'maxFeeConsent']) {
       assert.ok(fields.includes(f), `${f} missing from ${fields.join(', ')}`);
     }
   });
@@ -153,7 +165,7 @@ describe('safety-alarm grants through the API', () => {
     const impossible = olderApplicant({
       applicant: { name: 'Greta', personalNumber: '19450230-1234', phone: '031-12 34 56' },
     });
-    const res = await post(platform, '/api/public/applications', impossible);
+    const res = await caseWorker.call('POST', '/api/applications', impossible);
     assert.equal(res.status, 400);
     assert.deepEqual(res.body.fields, [
       { field: 'applicant.personalNumber', message: 'the date in the identity number does not exist' },
@@ -175,18 +187,19 @@ describe('safety-alarm grants through the API', () => {
       res2.body.issues.map((i: { code: string }) => i.code),
       ['FIELD_CHECK_DIGIT'],
     );
-    const res3 = await post(
-      platform,
+    // Someone applying for another person types that person's number: checked the same way.
+    const res3 = await greta.call(
+      'POST',
       '/api/public/applications',
-      olderApplicant({ applicant: { name: 'Greta', personalNumber: '1940-03-12', phone: '031-12 34 56' } }),
+      publicApplication({ onBehalfOf: { name: 'Greta', personalNumber: '1940-03-12', relation: 'spouse' } }),
     );
     assert.deepEqual(res3.body.issues, [
-      { field: 'applicant.personalNumber', message: 'format YYYYMMDD-XXXX', code: 'FIELD_FORMAT' },
+      { field: 'onBehalfOf.personalNumber', message: 'format YYYYMMDD-XXXX', code: 'FIELD_FORMAT' },
     ]);
   });
 
   it('gives a too-long text its code and its limit', async () => {
-    const res = await post(platform, '/api/public/applications', olderApplicant({ message: 'x'.repeat(2001) }));
+    const res = await greta.call('POST', '/api/public/applications', publicApplication({ message: 'x'.repeat(2001) }));
     assert.equal(res.status, 400);
     assert.deepEqual(res.body.issues, [
       { field: 'message', message: 'at most 2000 characters', code: 'FIELD_TOO_BIG', limit: 2000 },
@@ -211,8 +224,10 @@ describe('safety-alarm grants through the API', () => {
 
   it('keeps script in free text as inert text, returned as JSON exactly as written', async () => {
     const script = '<script>alert("x")</script><img src=x onerror=alert(1)>';
-    const res = await post(platform, '/api/public/applications', olderApplicant({ message: script }));
-    assert.equal(res.status, 201);
+    // Karl Lindqvist (93), another demo identity: Greta already has an open application.
+    const karl = await applicantClient(platform, '19330920-1188');
+    const res = await karl.call('POST', '/api/public/applications', publicApplication({ message: script }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
     const { rows } = await platform.db.pool.query('SELECT message FROM applications WHERE id = $1', [res.body.id]);
     assert.equal(rows[0].message, script);
     const detail = await fetch(`${caseWorker.base}/api/applications/${res.body.id}`, {
@@ -393,7 +408,7 @@ describe('safety-alarm grants through the API', () => {
     const alarms = await operator.call('GET', '/api/alarms');
     const alarm = alarms.body.alarms.find((a: { deviceId: string }) => a.deviceId === 'pendant-greta');
     assert.ok(alarm, 'the test press reached the operators');
-    assert.equal(alarm.resident.name, 'Greta Ansöker');
+    assert.equal(alarm.resident.name, 'Greta Andersson');
     const card = await operator.call('GET', `/api/alarms/${alarm.id}`);
     assert.equal(card.body.resident.address, 'Storgatan 5, 411 38 Göteborg');
     assert.equal(card.body.resident.doorCode, '4711');
@@ -404,7 +419,7 @@ describe('safety-alarm grants through the API', () => {
     const devices = await technician.call('GET', '/api/devices');
     const installed = devices.body.devices.find((d: { deviceId: string }) => d.deviceId === 'pendant-greta');
     assert.equal(installed.status, 'installed');
-    assert.equal(installed.resident.name, 'Greta Ansöker');
+    assert.equal(installed.resident.name, 'Greta Andersson');
 
     const status = await get(platform, `/api/public/applications/${granted.reference}?token=${granted.statusToken}`);
     assert.equal(status.body.installation.status, 'closed');
@@ -430,7 +445,7 @@ describe('safety-alarm grants through the API', () => {
 
   it('rate-limits the public form', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i += 1) statuses.push((await post(platform, '/api/public/applications', {})).status);
+    for (let i = 0; i < 11; i += 1) statuses.push((await greta.call('POST', '/api/public/applications', {})).status);
     assert.ok(statuses.includes(429), `statuses: ${statuses.join(',')}`);
     assert.ok(statuses.every((s) => s === 400 || s === 429));
   });
@@ -441,7 +456,12 @@ describe('the municipality sets the age from which SoL 4:2a applies', () => {
     const db = await createTestDatabase();
     const platform = await startTestPlatform({ databaseUrl: db.url, env: { GRANT_OLDER_PERSONS_MIN_AGE: '90' } });
     try {
-      const res = await post(platform, '/api/public/applications', olderApplicant());
+      const cw = await addUser(platform, 'cissi', 'caseworker');
+      await (await loginClient(platform, cw.username, cw.password)).call('PUT', '/api/districts/Centrum', {
+        active: true,
+      });
+      const greta = await applicantClient(platform, '19400312-2381');
+      const res = await greta.call('POST', '/api/public/applications', publicApplication());
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.status, 'manual', 'below the threshold: a case worker decides');
       assert.match(res.body.decision.justification.en, /age|90/i);

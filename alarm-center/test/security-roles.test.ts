@@ -145,10 +145,16 @@ describe('role checks on every route (route × role table)', () => {
             assert.ok(res.statusCode !== 401 && res.statusCode !== 403, `allowed but refused: ${label}`);
             continue;
           }
-          const expected = who === 'anonymous' ? 401 : 403;
+          const applicantOnly = route.allow === 'applicant';
+          const expected = who === 'anonymous' || applicantOnly ? 401 : 403;
           assert.equal(res.statusCode, expected, `not refused: ${label}`);
           if (method !== 'HEAD') {
-            assert.equal(res.json().code, who === 'anonymous' ? 'AUTH_REQUIRED' : 'FORBIDDEN_ROLE', label);
+            const code = applicantOnly
+              ? 'APPLICANT_SIGN_IN_REQUIRED'
+              : who === 'anonymous'
+                ? 'AUTH_REQUIRED'
+                : 'FORBIDDEN_ROLE';
+            assert.equal(res.json().code, code, label);
           }
           // The role check comes before validation: an invalid request tells a stranger nothing.
           const bad = await callInvalid(route, who, method);
@@ -177,6 +183,7 @@ describe('role checks on every route (route × role table)', () => {
 function describeAccess(route: RouteAccess): string {
   if (route.allow === 'everyone') return 'open to everyone';
   if (route.allow === 'signed-in') return 'any signed-in role';
+  if (route.allow === 'applicant') return 'only a signed-in applicant, never a staff session';
   return `only ${route.allow.join(', ')}`;
 }
 

@@ -8,8 +8,11 @@ import { ROLES, type Role } from '../src/api/schemas.ts';
 export type Identity = 'anonymous' | Role;
 export const IDENTITIES: readonly Identity[] = ['anonymous', ...ROLES];
 
-/** 'everyone' includes anonymous callers; 'signed-in' is any role with a session. */
-export type Access = 'everyone' | 'signed-in' | readonly Role[];
+/**
+ * 'everyone' includes anonymous callers; 'signed-in' is any role with a session; 'applicant' needs
+ * an applicant's e-legitimation session, which no staff session replaces (401 for every identity here).
+ */
+export type Access = 'everyone' | 'signed-in' | 'applicant' | readonly Role[];
 
 /** Ids of real records the role test creates, so allowed callers reach the handler. */
 export type Fixtures = Record<'alarmId' | 'deviceId' | 'loginUser' | 'loginPassword', string>;
@@ -112,7 +115,25 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
 
   // Safety-alarm grants: the citizens' public e-service (rate-limited per address; the status
   // page needs the applicant's token), the case workers' e-service and the installation orders.
-  { method: 'POST', path: '/api/public/applications', allow: 'everyone', why: 'citizens apply without an account' },
+  {
+    method: 'POST',
+    path: '/api/public/applications',
+    allow: 'applicant',
+    why: 'citizens apply after signing in with e-legitimation',
+  },
+  { method: 'GET', path: '/api/public/districts', allow: 'everyone', why: 'the form lists them' },
+  { method: 'GET', path: '/api/districts', allow: ['caseworker', 'supervisor'] },
+  {
+    method: 'PUT',
+    path: '/api/districts/:name',
+    allow: ['caseworker', 'supervisor'],
+    sample: () => ({ params: { name: 'Centrum' }, body: { active: true } }),
+  },
+  // Applicant sign-in over OpenID Connect: browser navigations, answered with redirects.
+  { method: 'GET', path: '/api/public/sign-in', allow: 'everyone', why: 'off to the identity provider' },
+  { method: 'GET', path: '/api/public/sign-in/callback', allow: 'everyone', why: 'checked by state and token' },
+  { method: 'GET', path: '/api/public/applicant', allow: 'everyone', why: 'null without a sign-in' },
+  { method: 'DELETE', path: '/api/public/applicant', allow: 'everyone', why: 'signing out is harmless' },
   { method: 'GET', path: '/api/public/applications/:reference', allow: 'everyone', why: 'needs the token' },
   { method: 'POST', path: '/api/applications', allow: caseWorkers },
   { method: 'GET', path: '/api/applications/manual-queue', allow: caseWorkers },
@@ -188,7 +209,7 @@ export function routeKey(method: string, path: string): string {
 
 export function allows(access: Access, who: Identity): boolean {
   if (access === 'everyone') return true;
-  if (who === 'anonymous') return false;
+  if (who === 'anonymous' || access === 'applicant') return false;
   return access === 'signed-in' || access.includes(who);
 }
 

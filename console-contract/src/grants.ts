@@ -12,6 +12,7 @@ import {
   LIVING_SITUATIONS,
   OTHER_INTERVENTIONS,
   REASONS,
+  REPRESENTATIVE_RELATIONS,
 } from './vocabulary.ts';
 
 /** Control characters other than tab and newline have no place in a form field. */
@@ -86,7 +87,14 @@ export const contactBodySchema = z.strictObject({
   phone,
 });
 
-export { KEY_HANDLINGS, LIVING_SITUATIONS, OTHER_INTERVENTIONS };
+export { KEY_HANDLINGS, LIVING_SITUATIONS, OTHER_INTERVENTIONS, REPRESENTATIVE_RELATIONS };
+
+/** A district's name as the municipality's list has it; whether it is on the list is the server's check. */
+export const districtNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'required')
+  .regex(/^\p{L}[\p{L} .-]{0,63}$/u, 'a district from the list');
 
 const answer = z.boolean().nullable().default(null);
 
@@ -101,8 +109,8 @@ export const applicationBodySchema = z.strictObject({
       .regex(/^\d{3} ?\d{2}$/, 'five digits, e.g. 411 01'),
     city: personName,
   }),
-  /** The console's district; the city when the applicant does not know it. */
-  district: freeText(64).optional(),
+  /** One of the municipality's districts (GET /api/public/districts); never free text. */
+  district: districtNameSchema,
   access: z.strictObject({
     keyHandling: z.enum(KEY_HANDLINGS),
     note: freeText(500).default(''),
@@ -130,7 +138,41 @@ export const applicationBodySchema = z.strictObject({
 });
 export type ApplicationBody = z.infer<typeof applicationBodySchema>;
 
-export const APPLICATION_STATUSES = ['received', 'manual', 'granted', 'denied'] as const;
+/**
+ * The public e-service's application: the applicant signed in, so their identity number and name
+ * come from the verified ID token, never from the form. Someone applying for another person
+ * (`onBehalfOf`) types that person's name and identity number and says how they are related.
+ */
+export const publicApplicationBodySchema = applicationBodySchema.omit({ applicant: true }).extend({
+  applicant: z.strictObject({ phone }),
+  onBehalfOf: z
+    .strictObject({
+      name: personName,
+      personalNumber: personalNumberSchema,
+      relation: z.enum(REPRESENTATIVE_RELATIONS),
+    })
+    .nullable()
+    .default(null),
+});
+export type PublicApplicationBody = z.infer<typeof publicApplicationBodySchema>;
+
+/** A second application while one is open: stored and linked to the first, never decided. */
+export const applicationAlreadyOpenSchema = z.object({
+  code: z.literal('APPLICATION_ALREADY_OPEN'),
+  message: z.string(),
+  statusCode: z.literal(409),
+  /** The open application, when the signed-in person is the one it is for. */
+  existing: z
+    .object({ reference: z.string(), status: z.enum(['received', 'manual', 'granted']), receivedAt: z.string() })
+    .nullable(),
+});
+export type ApplicationAlreadyOpen = z.infer<typeof applicationAlreadyOpenSchema>;
+
+export const districtSchema = z.object({ name: z.string(), active: z.boolean() });
+export const districtParams = z.object({ name: districtNameSchema });
+export const districtBodySchema = z.strictObject({ active: z.boolean() });
+
+export const APPLICATION_STATUSES = ['received', 'manual', 'granted', 'denied', 'linked'] as const;
 export const ORDER_STATUSES = ['open', 'booked', 'provisioned', 'closed'] as const;
 
 export const decisionViewSchema = z.object({
@@ -212,6 +254,16 @@ export const applicationDetailSchema = z.object({
   devicesNeeded: z.array(deviceTypeSchema),
   message: z.string(),
   receivedAt: z.string(),
+  /** 'e_legitimation': the applicant signed in; 'case_worker': registered from phone or paper. */
+  identifiedBy: z.enum(['e_legitimation', 'case_worker']),
+  /** Someone who applied for the applicant: identity from their e-legitimation, relation as stated. */
+  representative: z
+    .object({ name: z.string(), personalNumber: z.string(), relation: z.enum(REPRESENTATIVE_RELATIONS) })
+    .nullable(),
+  /** This one came while another was open: the first. */
+  linkedTo: z.object({ id: z.string(), reference: z.string() }).nullable(),
+  /** Later applications for the same person, linked to this one. */
+  linkedApplications: z.array(z.object({ id: z.string(), reference: z.string(), receivedAt: z.string() })),
   decisions: z.array(decisionViewSchema.extend({ decidedBy: z.string().nullable() })),
 });
 export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;

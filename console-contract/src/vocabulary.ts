@@ -64,8 +64,13 @@ export const REASONS = [
   'max_fee_consented',
   'no_max_fee_consent',
   'fee_with_other_interventions',
+  'applied_by_representative',
 ] as const;
 export type ReasonCode = (typeof REASONS)[number];
+
+/** How someone applying for another person is related to them (the public e-service asks). */
+export const REPRESENTATIVE_RELATIONS = ['child', 'spouse', 'other_relative', 'legal_guardian', 'other'] as const;
+export type RepresentativeRelation = (typeof REPRESENTATIVE_RELATIONS)[number];
 
 export const VISIT_MODES = ['physical', 'camera', 'sensor'] as const;
 export type VisitMode = (typeof VISIT_MODES)[number];

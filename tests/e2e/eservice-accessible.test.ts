@@ -1,7 +1,8 @@
 // The public e-service as a citizen over 75 meets it, in headless Chromium at a desktop's and a
 // phone's size: light and WCAG 2.1 AA clean (axe-core) empty, with errors and after sending; each
 // radio and checkbox beside its label; errors in Swedish under their field; a visible count of the
-// message's characters; a status page that says one thing about who decides.
+// message's characters that refuses instead of cutting; a status page that says one thing about who
+// decides; the sign-in card and the identity provider's sign-in page AA clean too.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,25 +12,13 @@ import type { Page } from 'playwright-core';
 import { wcagViolations } from '../src/axe.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
+import { IDENTITY, openSignedIn, signInToEService } from '../src/eservice.ts';
 
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 
-/** A Swedish identity number for the given YYYYMMDD with a correct check digit. */
-function personalNumber(date: string, serial = '238'): string {
-  const nine = `${date.slice(2)}${serial}`;
-  let sum = 0;
-  for (let i = 0; i < nine.length; i += 1) {
-    let v = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
-    if (v > 9) v -= 9;
-    sum += v;
-  }
-  return `${date}-${serial}${(10 - (sum % 10)) % 10}`;
-}
-
+// Name and identity number come from the sign-in; these are what the form asks.
 const APPLICANT = {
-  name: 'Greta Ansöker',
-  personalNumber: personalNumber('19400312'),
   phone: '031-12 34 56',
   street: 'Storgatan 5',
   postalCode: '411 38',
@@ -58,6 +47,7 @@ describe('the public e-service is usable by an applicant over 75', () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
     base = `http://127.0.0.1:${platform.httpPort}`;
+    await platform.grants.setDistrict('Centrum', true, 'test');
     browser = await launchBrowser();
   });
 
@@ -67,13 +57,38 @@ describe('the public e-service is usable by an applicant over 75', () => {
     await db?.drop();
   });
 
+  /** The form, signed in (as Greta unless this browser already is). */
   async function applyPage(size: { width: number; height: number }): Promise<Page> {
     const page = await browser.newPage();
     await page.setViewportSize(size);
-    await page.goto(`${base}/#/apply`);
-    await page.getByTestId('apply-submit').waitFor();
+    await openSignedIn(page, base, IDENTITY.greta);
     return page;
   }
+
+  it('the sign-in card and the identity provider’s sign-in page are AA clean, light and in Swedish', async () => {
+    const fresh = await launchBrowser();
+    try {
+      const page = await fresh.newPage();
+      await page.setViewportSize(PHONE);
+      await page.goto(`${base}/#/apply`);
+      await page.getByTestId('apply-sign-in-button').waitFor();
+      assert.equal(await page.getByTestId('apply-submit').count(), 0, 'no form before signing in');
+      await screenshot(page, 'eservice-phone-sign-in');
+      await assertNoViolations(page, 'sign-in card');
+      await signInToEService(page, IDENTITY.greta, async (provider) => {
+        await screenshot(provider, 'eservice-phone-provider');
+        assert.equal(await provider.getAttribute('html', 'lang'), 'sv');
+        await assertNoViolations(provider, 'the identity provider’s sign-in page');
+        const rgb = await provider.evaluate(() =>
+          getComputedStyle(document.body).backgroundColor.match(/\d+/g)!.map(Number),
+        );
+        assert.ok(Math.min(...rgb.slice(0, 3)) >= 240, `light provider page, got ${rgb}`);
+      });
+      await assertNoViolations(page, 'the form, signed in');
+    } finally {
+      await fresh.close();
+    }
+  });
 
   for (const [device, size] of [
     ['desktop', DESKTOP],
@@ -171,37 +186,40 @@ describe('the public e-service is usable by an applicant over 75', () => {
 
   it('a wrong identity number is explained in Swedish under its field, and the page stays AA clean', async () => {
     const page = await applyPage(PHONE);
-    await fill(page, { ...APPLICANT, personalNumber: '1940-03-12' });
+    // Only someone applying for another person types an identity number: that person's.
+    await page.getByTestId('apply-for-other').check();
+    await fill(page, { ...APPLICANT, subjectName: 'Karl Lindqvist', subjectPersonalNumber: '1940-03-12' });
     await page.getByTestId('apply-submit').click();
-    const error = page.getByTestId('apply-error-personalNumber');
+    const error = page.getByTestId('apply-error-subjectPersonalNumber');
     await error.waitFor();
-    const said = await text(page, 'apply-error-personalNumber');
+    const said = await text(page, 'apply-error-subjectPersonalNumber');
     assert.match(said, /ÅÅÅÅMMDD-XXXX/);
     assert.doesNotMatch(said, /format|YYYY|required|Kontrollera:/);
-    const input = (await page.getByTestId('apply-personalNumber').boundingBox())!;
+    const input = (await page.getByTestId('apply-subjectPersonalNumber').boundingBox())!;
     const box = (await error.boundingBox())!;
     assert.ok(box.y >= input.y + input.height - 1, 'the message is under the field');
     assert.equal(
-      await page.getByTestId('apply-personalNumber').getAttribute('aria-describedby'),
+      await page.getByTestId('apply-subjectPersonalNumber').getAttribute('aria-describedby'),
       await error.getAttribute('id'),
       'a screen reader reads the message with the field',
     );
     await screenshot(page, 'eservice-phone-bad-number');
 
-    await fill(page, { personalNumber: '19450230-1234' });
+    await fill(page, { subjectPersonalNumber: '19450230-1234' });
     await page.getByTestId('apply-submit').click();
     await page.getByText('Datumet i personnumret finns inte').waitFor();
-    await fill(page, { personalNumber: APPLICANT.personalNumber.replace(/\d$/, (d) => String((Number(d) + 1) % 10)) });
+    await fill(page, { subjectPersonalNumber: IDENTITY.karl.replace(/\d$/, (d) => String((Number(d) + 1) % 10)) });
     await page.getByTestId('apply-submit').click();
     await page.getByText('Kontrollsiffran (sista siffran) stämmer inte').waitFor();
 
     // Everything missing: each field says in Swedish what to write.
     await page.goto(`${base}/#/apply`);
     await page.reload();
+    await page.getByTestId('apply-submit').waitFor();
     await page.getByTestId('apply-submit').click();
-    await page.getByTestId('apply-error-name').waitFor();
-    assert.equal(await text(page, 'apply-error-name'), 'Fyll i ditt namn.');
+    await page.getByTestId('apply-error-phone').waitFor();
     assert.equal(await text(page, 'apply-error-phone'), 'Fyll i ditt telefonnummer.');
+    assert.equal(await text(page, 'apply-error-district'), 'Välj din stadsdel i listan.');
     assert.match(await text(page, 'apply-error-postalCode'), /fem siffror/);
     await screenshot(page, 'eservice-phone-missing');
     await assertNoViolations(page, 'form with errors');
@@ -211,15 +229,15 @@ describe('the public e-service is usable by an applicant over 75', () => {
 
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByTestId('apply-submit').click();
-    await page.getByText('Enter your name.').waitFor();
+    await page.getByText('Enter your phone number.').waitFor();
     await page.getByRole('button', { name: 'Svenska' }).click();
     await page.close();
   });
 
-  it('the message field counts its characters and stops visibly at 2,000', async () => {
+  it('the message field counts its characters and refuses (never cuts) more than 2,000', async () => {
     const page = await applyPage(PHONE);
     const message = page.getByTestId('apply-message');
-    assert.equal(await message.getAttribute('maxlength'), '2000');
+    assert.equal(await message.getAttribute('maxlength'), null, 'the browser does not cut what is pasted');
     assert.equal(await text(page, 'apply-message-count'), '0 av 2000 tecken');
     await message.fill('Jag bor ensam.');
     assert.equal(await text(page, 'apply-message-count'), '14 av 2000 tecken');
@@ -230,12 +248,22 @@ describe('the public e-service is usable by an applicant over 75', () => {
       await message.getAttribute('aria-describedby'),
       await page.getByTestId('apply-message-count').getAttribute('id'),
     );
+    await message.fill('x'.repeat(2005));
+    assert.equal(await text(page, 'apply-message-count'), '2005 av 2000 tecken – 5 tecken för mycket');
+    await fill(page, APPLICANT);
+    await page.getByTestId('apply-district').selectOption('Centrum');
+    await page.getByTestId('apply-submit').click();
+    await page.getByTestId('apply-error-message').waitFor();
+    assert.equal(await text(page, 'apply-error-message'), 'Texten är för lång: högst 2000 tecken.');
+    assert.equal((await message.inputValue()).length, 2005, 'the text is kept as written');
+    assert.equal(await page.getByTestId('apply-done').count(), 0, 'nothing was sent as if it fitted');
     await page.close();
   });
 
   it('the receipt and the status page of a granted application are AA clean and say who decided', async () => {
     const page = await applyPage(PHONE);
     await fill(page, APPLICANT);
+    await page.getByTestId('apply-district').selectOption('Centrum');
     await page.getByTestId('apply-maxFeeConsent').check();
     await page.getByTestId('apply-submit').click();
     await page.getByTestId('apply-done').waitFor();
@@ -256,8 +284,13 @@ describe('the public e-service is usable by an applicant over 75', () => {
   });
 
   it('an application the rules hand to a case worker is not also called decided automatically', async () => {
-    const page = await applyPage(DESKTOP);
-    await fill(page, { ...APPLICANT, personalNumber: personalNumber('19410505', '114') });
+    // Karl, in a browser of his own: Greta already has an open application.
+    const karlsBrowser = await launchBrowser();
+    const page = await karlsBrowser.newPage();
+    await page.setViewportSize(DESKTOP);
+    await openSignedIn(page, base, IDENTITY.karl);
+    await fill(page, APPLICANT);
+    await page.getByTestId('apply-district').selectOption('Centrum');
     await page.getByTestId('apply-intervention-home_care').check();
     await page.getByTestId('apply-submit').click();
     await page.getByTestId('apply-done').waitFor();
@@ -272,6 +305,6 @@ describe('the public e-service is usable by an applicant over 75', () => {
     await assertNoViolations(page, 'status page, with a case worker');
     await page.setViewportSize(PHONE);
     await screenshot(page, 'eservice-phone-status-manual');
-    await page.close();
+    await karlsBrowser.close();
   });
 });

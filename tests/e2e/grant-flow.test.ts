@@ -1,5 +1,5 @@
-// Safety-alarm grant flow, end to end in headless Chromium on real PostgreSQL: a citizen applies in
-// the public e-service without an account, the rules grant automatically, a technician books and
+// Safety-alarm grant flow, end to end in headless Chromium on real PostgreSQL: a citizen signs in
+// with e-legitimation (the local OpenID Connect provider) and applies, the rules grant automatically, a technician books and
 // provisions a device from the order page, the simulated device's button press reaches the
 // operator's live queue, and the opened alarm shows the applicant's resident card. Bad input gets
 // field-level errors and is never stored; script typed into free text stays text.
@@ -21,24 +21,13 @@ import { SimDevice } from '@trygg/device-sim';
 import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, login, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
+import { IDENTITY, openSignedIn } from '../src/eservice.ts';
 
 const SHOTS = resolve(fileURLToPath(new URL('../artifacts', import.meta.url)));
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `grant-${name}.png`), fullPage: true });
-}
-
-/** A Swedish identity number for the given YYYYMMDD with a correct check digit. */
-function personalNumber(date: string, serial = '238'): string {
-  const nine = `${date.slice(2)}${serial}`;
-  let sum = 0;
-  for (let i = 0; i < nine.length; i += 1) {
-    let v = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
-    if (v > 9) v -= 9;
-    sum += v;
-  }
-  return `${date}-${serial}${(10 - (sum % 10)) % 10}`;
 }
 
 /** What a person sees in an element, without layout-dependent whitespace. */
@@ -54,9 +43,8 @@ function recordDialogs(page: Page, into: string[]): void {
   });
 }
 
+// Name and identity number come from the sign-in (Greta Andersson, a demo identity), not the form.
 const APPLICANT = {
-  name: 'Greta Ansöker',
-  personalNumber: personalNumber('19400312'),
   phone: '031-12 34 56',
   street: 'Storgatan 5',
   postalCode: '411 38',
@@ -101,6 +89,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     await addUser(platform, 'tore', 'technician');
     await addUser(platform, 'olga', 'operator');
     await addUser(platform, 'cecilia', 'caseworker');
+    await platform.grants.setDistrict('Centrum', true, 'test');
     // One browser context per person: the citizen's never holds a session.
     citizen = await launchBrowser();
     technicianBrowser = await launchBrowser();
@@ -121,34 +110,37 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
   it('the public form names each wrong field in the page and stores nothing', async () => {
     const page = await citizen.newPage();
     recordDialogs(page, dialogs);
-    await page.goto(`${base}/#/apply`);
+    await openSignedIn(page, base, IDENTITY.greta);
     await page.getByTestId('apply-submit').click();
     await page.getByTestId('apply-failure').waitFor();
     assert.match(await textOf(page.getByTestId('apply-failure')), /Rätta de markerade fälten/);
-    for (const field of ['name', 'personalNumber', 'phone', 'street', 'postalCode', 'city']) {
+    for (const field of ['phone', 'street', 'postalCode', 'city', 'district']) {
       await page.getByTestId(`apply-error-${field}`).waitFor({ timeout: 2_000 });
       assert.equal(await page.getByTestId(`apply-${field}`).getAttribute('aria-invalid'), 'true', field);
     }
-    assert.equal(await textOf(page.getByTestId('apply-error-name')), 'Fyll i ditt namn.');
+    assert.equal(await textOf(page.getByTestId('apply-error-district')), 'Välj din stadsdel i listan.');
     await shot(page, 'apply-missing-fields');
 
-    // Markup in a name, a date that does not exist, oversize free text: each is named by its field.
-    await fillApplicant(page, {
-      ...APPLICANT,
-      name: '<script>alert("namn")</script>',
-      personalNumber: '19450230-1234',
-      accessNote: 'x'.repeat(501),
-    });
+    // For someone else: markup in the name, a date that does not exist, oversize free text: each
+    // is named by its field.
+    await page.getByTestId('apply-for-other').check();
+    await page.getByTestId('apply-subjectName').fill('<script>alert("namn")</script>');
+    await page.getByTestId('apply-subjectPersonalNumber').fill('19450230-1234');
+    await fillApplicant(page, { ...APPLICANT, accessNote: 'x'.repeat(501) });
+    await page.getByTestId('apply-district').selectOption('Centrum');
     await page.getByTestId('apply-submit').click();
-    await page.getByTestId('apply-error-personalNumber').waitFor();
-    assert.match(await textOf(page.getByTestId('apply-error-personalNumber')), /^Datumet i personnumret finns inte/);
-    assert.match(await textOf(page.getByTestId('apply-error-name')), /^Skriv namnet med bokstäver/);
+    await page.getByTestId('apply-error-subjectPersonalNumber').waitFor();
+    assert.match(
+      await textOf(page.getByTestId('apply-error-subjectPersonalNumber')),
+      /^Datumet i personnumret finns inte/,
+    );
+    assert.match(await textOf(page.getByTestId('apply-error-subjectName')), /^Skriv namnet med bokstäver/);
     assert.equal(await textOf(page.getByTestId('apply-error-accessNote')), 'Texten är för lång: högst 500 tecken.');
     for (const field of ['phone', 'street', 'postalCode', 'city', 'doorCode']) {
       assert.equal(await page.getByTestId(`apply-error-${field}`).count(), 0, `${field} was valid`);
     }
     // The form keeps what the citizen typed, as typed.
-    assert.equal(await page.getByTestId('apply-name').inputValue(), '<script>alert("namn")</script>');
+    assert.equal(await page.getByTestId('apply-subjectName').inputValue(), '<script>alert("namn")</script>');
     await shot(page, 'apply-invalid-fields');
 
     assert.equal(await applicationCount(), 0, 'nothing invalid was stored');
@@ -156,11 +148,15 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     await page.close();
   });
 
-  it('a citizen applies without logging in and sees the automatic grant with its justification', async () => {
+  it('a citizen signed in with e-legitimation applies and sees the automatic grant with its justification', async () => {
     citizenPage = await citizen.newPage();
     recordDialogs(citizenPage, dialogs);
-    await citizenPage.goto(`${base}/#/apply`);
+    await openSignedIn(citizenPage, base, IDENTITY.greta);
+    assert.match(await textOf(citizenPage.getByTestId('apply-signed-in')), /Inloggad som Greta Andersson/);
+    assert.equal(await citizenPage.getByTestId('apply-personalNumber').count(), 0, 'no identity-number box');
+    assert.equal(await citizenPage.getByTestId('apply-name').count(), 0, 'the name comes from the sign-in');
     await fillApplicant(citizenPage, { ...APPLICANT, accessNote: ACCESS_NOTE });
+    await citizenPage.getByTestId('apply-district').selectOption('Centrum');
     await citizenPage.getByTestId('apply-keyHandling').selectOption('key_box');
     await citizenPage.getByTestId('apply-maxFeeConsent').check();
     await shot(citizenPage, 'apply-filled');
@@ -201,7 +197,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     const card = technicianPage.getByTestId(`order-${reference}`);
     await card.waitFor();
     const text = await textOf(card);
-    assert.match(text, /Greta Ansöker/);
+    assert.match(text, /Greta Andersson/);
     assert.match(text, /Väntar på bokning/);
     assert.ok(text.includes(ADDRESS), text);
     assert.ok(text.includes('Karin Ansöker (dotter) 070-123 45 67'), text);
@@ -249,7 +245,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     const row = page.locator('[data-testid="alarm-row"][data-kind="manual"]').first();
     await row.waitFor({ timeout: 10_000 });
     const rowText = await textOf(row);
-    assert.match(rowText, /Greta Ansöker/);
+    assert.match(rowText, /Greta Andersson/);
     assert.match(rowText, /pendant-greta/);
     assert.ok(!rowText.includes(APPLICANT.doorCode), 'the queue row does not carry the door code');
     await shot(page, 'operator-queue');
@@ -258,7 +254,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     const residentCard = page.getByTestId('resident-card');
     await residentCard.waitFor();
     const cardText = await textOf(residentCard);
-    assert.match(cardText, /Greta Ansöker/);
+    assert.match(cardText, /Greta Andersson/);
     assert.ok(cardText.includes(ADDRESS), cardText);
     assert.ok(cardText.includes('<script>alert("xss")</script>'), 'the access note is shown as text');
     assert.match(cardText, /Karin Ansöker/);

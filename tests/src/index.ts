@@ -5,6 +5,7 @@ export * from './alarm-center-process.ts';
 export * from './browser.ts';
 export * from './center-under-test.ts';
 export * from './console.ts';
+export * from './eservice.ts';
 export * from './fleet.ts';
 export * from './freeze.ts';
 export * from './private-postgres.ts';

@@ -1,6 +1,7 @@
-// Owns the applications, decisions and installation_orders tables. Identity numbers and door
+// Owns the applications, decisions, installation_orders and districts tables. Identity numbers and door
 // codes are stored encrypted and decrypted only for views the caller audit-logs.
 
+import type { RepresentativeRelation } from '@trygg/console-contract/vocabulary';
 import type { DeviceType } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.ts';
@@ -41,6 +42,12 @@ export interface NewApplication {
   devicesNeeded: DeviceType[];
   message: string;
   receivedAt: number;
+  /** HMAC of the applicant's identity number (PiiCipher.lookupKey). */
+  personKey: string;
+  identifiedBy: 'e_legitimation' | 'case_worker';
+  representative: { name: string; personalNumber: string; relation: string } | null;
+  /** Set for a second application while one is open: stored as 'linked', never decided. */
+  linkedTo: string | null;
 }
 
 /** Returns the new application's id, or null when the reference is already taken. */
@@ -48,8 +55,10 @@ export async function insertApplication(db: Queryable, pii: PiiCipher, a: NewApp
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO applications (reference, status_token_hash, channel, registered_by, legal_basis, applicant_name,
        personal_number_enc, birth_date, phone, address, district, access, door_code_enc, contacts,
-       living_situation, answers, devices_needed, message, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+       living_situation, answers, devices_needed, message, received_at, person_key, identified_by, applied_by_name,
+       applied_by_personal_number_enc, applied_by_relation, linked_to, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+       $23, $24, $25, $26)
      ON CONFLICT (reference) DO NOTHING RETURNING id`,
     [
       a.reference,
@@ -71,6 +80,13 @@ export async function insertApplication(db: Queryable, pii: PiiCipher, a: NewApp
       JSON.stringify(a.devicesNeeded),
       a.message,
       new Date(a.receivedAt),
+      a.personKey,
+      a.identifiedBy,
+      a.representative?.name ?? null,
+      a.representative ? pii.encrypt(a.representative.personalNumber) : null,
+      a.representative?.relation ?? null,
+      a.linkedTo,
+      a.linkedTo ? 'linked' : 'received',
     ],
   );
   return rows[0]?.id ?? null;
@@ -315,11 +331,19 @@ export async function detail(db: Queryable, pii: PiiCipher, id: string): Promise
     devices_needed: DeviceType[];
     message: string;
     received_at: string;
+    identified_by: 'e_legitimation' | 'case_worker';
+    applied_by_name: string | null;
+    applied_by_personal_number_enc: string | null;
+    applied_by_relation: RepresentativeRelation | null;
+    linked_to: string | null;
+    linked_reference: string | null;
   }>(
-    `SELECT id, reference, channel, registered_by, legal_basis, status, applicant_name, personal_number_enc,
-            birth_date::text AS birth_date, phone, address, district, access, door_code_enc, contacts,
-            living_situation, answers, devices_needed, message, received_at
-     FROM applications WHERE id = $1`,
+    `SELECT a.id, a.reference, a.channel, a.registered_by, a.legal_basis, a.status, a.applicant_name,
+            a.personal_number_enc, a.birth_date::text AS birth_date, a.phone, a.address, a.district, a.access,
+            a.door_code_enc, a.contacts, a.living_situation, a.answers, a.devices_needed, a.message, a.received_at,
+            a.identified_by, a.applied_by_name, a.applied_by_personal_number_enc, a.applied_by_relation,
+            a.linked_to, f.reference AS linked_reference
+     FROM applications a LEFT JOIN applications f ON f.id = a.linked_to WHERE a.id = $1`,
     [id],
   );
   const r = rows[0];
@@ -347,8 +371,82 @@ export async function detail(db: Queryable, pii: PiiCipher, id: string): Promise
     devicesNeeded: r.devices_needed,
     message: r.message,
     receivedAt: r.received_at,
+    identifiedBy: r.identified_by,
+    representative:
+      r.applied_by_relation && r.applied_by_personal_number_enc
+        ? {
+            name: r.applied_by_name ?? '',
+            personalNumber: pii.decrypt(r.applied_by_personal_number_enc),
+            relation: r.applied_by_relation,
+          }
+        : null,
+    linkedTo: r.linked_to && r.linked_reference ? { id: r.linked_to, reference: r.linked_reference } : null,
+    linkedApplications: (
+      await db.query<{ id: string; reference: string; received_at: Date }>(
+        'SELECT id, reference, received_at FROM applications WHERE linked_to = $1 ORDER BY id',
+        [r.id],
+      )
+    ).rows.map((l) => ({ id: l.id, reference: l.reference, receivedAt: new Date(l.received_at).toISOString() })),
     decisions: await decisionsOf(db, r.id),
   };
+}
+
+/**
+ * Serialises applications for one person until the caller's transaction ends, so two at once
+ * cannot both find no open application.
+ */
+export async function lockPerson(client: pg.PoolClient, personKey: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 12))', [personKey]);
+}
+
+export interface OpenApplication {
+  id: string;
+  reference: string;
+  status: 'received' | 'manual' | 'granted';
+  receivedAt: string;
+}
+
+/** The person's open application: undecided, or granted and not yet installed. */
+export async function openApplicationOf(db: Queryable, personKey: string): Promise<OpenApplication | null> {
+  const { rows } = await db.query<{
+    id: string;
+    reference: string;
+    status: OpenApplication['status'];
+    received_at: Date;
+  }>(
+    `SELECT a.id, a.reference, a.status, a.received_at
+     FROM applications a LEFT JOIN installation_orders o ON o.application_id = a.id
+     WHERE a.person_key = $1
+       AND (a.status IN ('received', 'manual') OR (a.status = 'granted' AND (o.status IS NULL OR o.status <> 'closed')))
+     ORDER BY a.id LIMIT 1`,
+    [personKey],
+  );
+  const r = rows[0];
+  return r
+    ? { id: r.id, reference: r.reference, status: r.status, receivedAt: new Date(r.received_at).toISOString() }
+    : null;
+}
+
+// ---- districts: the municipality's list ----
+
+export async function districts(db: Queryable, activeOnly: boolean): Promise<{ name: string; active: boolean }[]> {
+  const { rows } = await db.query<{ name: string; active: boolean }>(
+    `SELECT name, active FROM districts ${activeOnly ? 'WHERE active' : ''} ORDER BY name`,
+  );
+  return rows;
+}
+
+export async function isActiveDistrict(db: Queryable, name: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM districts WHERE name = $1 AND active', [name]);
+  return rows.length > 0;
+}
+
+export async function setDistrict(db: Queryable, name: string, active: boolean, by: string, now: number) {
+  await db.query(
+    `INSERT INTO districts (name, active, changed_by, changed_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (name) DO UPDATE SET active = $2, changed_by = $3, changed_at = $4`,
+    [name, active, by, new Date(now)],
+  );
 }
 
 // ---- installation orders ----

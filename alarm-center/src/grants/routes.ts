@@ -2,11 +2,14 @@
 // workers' internal e-service and manual queue, the technicians' installation orders, and the
 // follow-up figures. The rules and state changes live in grants/; these handlers only translate.
 
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireApplicant } from '../applicants/routes.ts';
 import { requireRole } from '../session/auth.ts';
+import { GRANT_ERRORS } from './errors.ts';
 import {
+  applicationAlreadyOpenSchema,
   applicationBodySchema,
   applicationCreatedSchema,
   applicationDetailSchema,
@@ -14,6 +17,9 @@ import {
   bookBodySchema,
   decideBodySchema,
   decisionViewSchema,
+  districtBodySchema,
+  districtParams,
+  districtSchema,
   figuresSchema,
   idParams,
   manualQueueItemSchema,
@@ -22,10 +28,28 @@ import {
   orderSchema,
   provisionBodySchema,
   provisionedSchema,
+  publicApplicationBodySchema,
   referenceParams,
   statusQuery,
 } from './schemas.ts';
-import type { GrantService } from './service.ts';
+import type { Applied, GrantService, Linked } from './service.ts';
+
+/** 201 with the receipt, or 409 naming the open application this one was linked to. */
+function applicationReply(reply: FastifyReply, result: Applied | Linked) {
+  if (result.kind === 'applied') {
+    const { kind: _, ...created } = result;
+    return reply.status(201).send(created);
+  }
+  const { status, message } = GRANT_ERRORS.APPLICATION_ALREADY_OPEN;
+  return reply.status(status).send({
+    code: 'APPLICATION_ALREADY_OPEN',
+    message,
+    statusCode: status,
+    existing: result.existing
+      ? { reference: result.existing.reference, status: result.existing.status, receivedAt: result.existing.receivedAt }
+      : null,
+  });
+}
 
 export interface GrantRouteOptions {
   /** Per client address: the public form is open to anyone, so it is rate-limited. */
@@ -58,9 +82,21 @@ function publicRoutes(app: FastifyInstance, service: GrantService, options: Gran
     '/api/public/applications',
     {
       config: { rateLimit: options.publicApplyLimit },
-      schema: { tags, body: applicationBodySchema, response: { 201: applicationCreatedSchema } },
+      // Signed in with e-legitimation first: the identity number comes from the verified token.
+      preValidation: requireApplicant,
+      schema: {
+        tags,
+        body: publicApplicationBodySchema,
+        response: { 201: applicationCreatedSchema, 409: applicationAlreadyOpenSchema },
+      },
     },
-    async (request, reply) => reply.status(201).send(await service.apply(request.body, null)),
+    async (request, reply) => applicationReply(reply, await service.applyPublic(request.body, request.applicant!)),
+  );
+
+  r.get(
+    '/api/public/districts',
+    { schema: { tags, response: { 200: z.object({ districts: z.array(z.string()) }) } } },
+    async () => ({ districts: (await service.districts(true)).map((d) => d.name) }),
   );
 
   r.get(
@@ -84,9 +120,40 @@ function caseWorkerRoutes(app: FastifyInstance, service: GrantService) {
     '/api/applications',
     {
       preHandler: caseWorkers,
-      schema: { tags, body: applicationBodySchema, response: { 201: applicationCreatedSchema } },
+      schema: {
+        tags,
+        body: applicationBodySchema,
+        response: { 201: applicationCreatedSchema, 409: applicationAlreadyOpenSchema },
+      },
     },
-    async (request, reply) => reply.status(201).send(await service.apply(request.body, request.user!)),
+    async (request, reply) => applicationReply(reply, await service.applyInternal(request.body, request.user!)),
+  );
+
+  // The municipality's district list: case workers and supervisors add a district or retire one.
+  const listKeepers = requireRole('caseworker', 'supervisor');
+  r.get(
+    '/api/districts',
+    {
+      preHandler: listKeepers,
+      schema: { tags: ['districts'], response: { 200: z.object({ districts: z.array(districtSchema) }) } },
+    },
+    async () => ({ districts: await service.districts(false) }),
+  );
+  r.put(
+    '/api/districts/:name',
+    {
+      preHandler: listKeepers,
+      schema: {
+        tags: ['districts'],
+        params: districtParams,
+        body: districtBodySchema,
+        response: { 200: districtSchema },
+      },
+    },
+    async (request) => {
+      await service.setDistrict(request.params.name, request.body.active, request.user!.username);
+      return { name: request.params.name, active: request.body.active };
+    },
   );
 
   r.get(

@@ -37,6 +37,8 @@ export interface GrantFacts {
   today: string;
   /** Ongoing care interventions (home care, day activity, ...) known for the applicant. */
   otherInterventions: readonly string[];
+  /** Someone else (a relative, a representative) applied for the applicant: a case worker decides. */
+  appliedByRepresentative?: boolean;
 }
 
 export interface GrantRulesConfig {
@@ -61,6 +63,7 @@ export interface FactsUsed {
   needStated: boolean;
   needMetOtherwise: boolean | null;
   otherInterventions: string[];
+  appliedByRepresentative: boolean;
   maxFeeConsent: boolean;
 }
 
@@ -143,6 +146,10 @@ const TEXT: Record<ReasonCode, Justification> = {
     sv: 'Du har inte godkänt maxtaxan; avgiften beräknas av avgiftshandläggare utifrån dina inkomster.',
     en: 'You have not accepted the maximum fee; a fee officer will calculate the fee from your income.',
   },
+  applied_by_representative: {
+    sv: 'Ansökan är gjord av någon annan för din räkning; en handläggare fattar beslutet och kontaktar dig.',
+    en: 'Someone else applied on your behalf; a case worker makes the decision and will contact you.',
+  },
   fee_with_other_interventions: {
     sv: 'Avgiften samordnas med avgifterna för dina andra insatser av en avgiftshandläggare.',
     en: 'A fee officer will coordinate the fee with the fees for your other interventions.',
@@ -206,7 +213,9 @@ export function decide(application: GrantApplication, facts: GrantFacts, config:
 
   const reasons: ReasonCode[] = [...basis.reasons];
   if (hasOtherInterventions) reasons.push('other_interventions');
-  const decision = basis.holds && !hasOtherInterventions ? 'granted' : 'manual';
+  const byRepresentative = facts.appliedByRepresentative === true;
+  if (byRepresentative) reasons.push('applied_by_representative');
+  const decision = basis.holds && !hasOtherInterventions && !byRepresentative ? 'granted' : 'manual';
 
   const feeDecision = application.maxFeeConsent && !hasOtherInterventions ? 'automatic' : 'fee_handling';
   if (!application.maxFeeConsent) reasons.push('no_max_fee_consent');
@@ -227,6 +236,7 @@ export function decide(application: GrantApplication, facts: GrantFacts, config:
       needStated: basis.needStated,
       needMetOtherwise: application.needMetOtherwise,
       otherInterventions: [...facts.otherInterventions],
+      appliedByRepresentative: byRepresentative,
       maxFeeConsent: application.maxFeeConsent,
     },
   };

@@ -3,9 +3,11 @@
 
 export {
   APPLICATION_STATUSES,
+  type ApplicationAlreadyOpen,
   type ApplicationBody,
   type ApplicationDetail,
   type ApplicationStatus,
+  applicationAlreadyOpenSchema,
   applicationBodySchema,
   applicationCreatedSchema,
   applicationDetailSchema,
@@ -17,6 +19,9 @@ export {
   type DecisionView,
   decideBodySchema,
   decisionViewSchema,
+  districtBodySchema,
+  districtParams,
+  districtSchema,
   figuresSchema,
   type GrantFigures,
   grantIdParams as idParams,
@@ -28,9 +33,11 @@ export {
   orderDetailSchema,
   orderListQuery,
   orderSchema,
+  type PublicApplicationBody,
   personalNumberSchema,
   provisionBodySchema,
   provisionedSchema,
+  publicApplicationBodySchema,
   referenceParams,
   statusQuery,
 } from '@trygg/console-contract';

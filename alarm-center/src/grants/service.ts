@@ -6,17 +6,19 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { generateSecret, hashDeviceSecret } from '@trygg/broker';
 import type pg from 'pg';
 import type { User } from '../api/schemas.ts';
+import type { Applicant } from '../applicants/service.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import { localDate } from '../core/local-time.ts';
 import { inTransaction } from '../db/database.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
+import { FieldRefusal } from '../http/validation.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import type { ResidentService } from '../residents/service.ts';
 import { GrantError } from './errors.ts';
 import * as repo from './repository.ts';
 import { DEFAULT_GRANT_RULES_CONFIG, decide, type GrantRulesConfig, RULES_VERSION } from './rules.ts';
-import { type ApplicationBody, birthDateOf, type DecisionView } from './schemas.ts';
+import { type ApplicationBody, birthDateOf, type DecisionView, type PublicApplicationBody } from './schemas.ts';
 
 export interface GrantOptions extends GrantRulesConfig {
   /** The municipality's time zone: "today" for the age rule is its local date. */
@@ -44,11 +46,20 @@ const LIVING: Record<ApplicationBody['livingSituation'], string> = {
 };
 
 export interface Applied {
+  kind: 'applied';
   id: string;
   reference: string;
   statusToken: string;
   status: 'granted' | 'manual';
   decision: DecisionView;
+}
+
+/** A second application while one was open: stored, linked to the first, not decided. */
+export interface Linked {
+  kind: 'linked';
+  id: string;
+  /** The open application, for the person it is for (or their case worker); null for anyone else. */
+  existing: repo.OpenApplication | null;
 }
 
 export class GrantService {
@@ -62,11 +73,44 @@ export class GrantService {
     private readonly options: GrantOptions = DEFAULT_GRANT_OPTIONS,
   ) {}
 
-  /** Registers an application and lets the rules decide it at once. */
-  async apply(body: ApplicationBody, registeredBy: User | null): Promise<Applied> {
+  /**
+   * The public e-service: the signed-in applicant applies for themself (identity and name from the
+   * verified token) or for someone else (their identity typed, the relation stated: a case worker
+   * then decides).
+   */
+  async applyPublic(body: PublicApplicationBody, applicant: Applicant): Promise<Applied | Linked> {
+    const { onBehalfOf, applicant: contact, ...rest } = body;
+    const subject = onBehalfOf
+      ? { name: onBehalfOf.name, personalNumber: onBehalfOf.personalNumber, phone: contact.phone }
+      : { name: applicant.name, personalNumber: applicant.personalNumber, phone: contact.phone };
+    return this.#register({ ...rest, applicant: subject }, null, {
+      identifiedBy: 'e_legitimation',
+      representative: onBehalfOf
+        ? { name: applicant.name, personalNumber: applicant.personalNumber, relation: onBehalfOf.relation }
+        : null,
+      signedInKey: applicant.personKey,
+    });
+  }
+
+  /** A case worker registers an application that came by phone or paper. */
+  async applyInternal(body: ApplicationBody, registeredBy: User): Promise<Applied | Linked> {
+    return this.#register(body, registeredBy, { identifiedBy: 'case_worker', representative: null, signedInKey: null });
+  }
+
+  /** Stores an application and lets the rules decide it at once; a second open one is only linked. */
+  async #register(
+    body: ApplicationBody,
+    registeredBy: User | null,
+    who: {
+      identifiedBy: 'e_legitimation' | 'case_worker';
+      representative: repo.NewApplication['representative'];
+      signedInKey: string | null;
+    },
+  ): Promise<Applied | Linked> {
     const now = this.clock.now();
     const statusToken = randomBytes(24).toString('base64url');
     const birthDate = birthDateOf(body.applicant.personalNumber) ?? '';
+    const personKey = this.pii.lookupKey(body.applicant.personalNumber);
     const answers: repo.StoredAnswers = {
       health: body.health,
       needMetOtherwise: body.needMetOtherwise,
@@ -75,7 +119,11 @@ export class GrantService {
     };
     const result = decide(
       { legalBasis: body.legalBasis, birthDate, ...answers },
-      { today: localDate(now, this.options.timeZone), otherInterventions: body.otherInterventions },
+      {
+        today: localDate(now, this.options.timeZone),
+        otherInterventions: body.otherInterventions,
+        appliedByRepresentative: who.representative !== null,
+      },
       this.options,
     );
     const access = body.access.note
@@ -83,6 +131,13 @@ export class GrantService {
       : KEY_HANDLING[body.access.keyHandling];
 
     return inTransaction(this.pool, async (client) => {
+      if (!(await repo.isActiveDistrict(client, body.district))) {
+        throw new FieldRefusal([
+          { field: 'district', message: 'not one of the municipality’s districts', code: 'FIELD_UNKNOWN_DISTRICT' },
+        ]);
+      }
+      await repo.lockPerson(client, personKey);
+      const open = await repo.openApplicationOf(client, personKey);
       let id: string | null = null;
       let reference = '';
       // References are random; a collision (one in 10^12) just draws again.
@@ -99,7 +154,7 @@ export class GrantService {
           birthDate,
           phone: body.applicant.phone,
           address: `${body.address.street}, ${body.address.postalCode} ${body.address.city}`,
-          district: body.district || body.address.city,
+          district: body.district,
           access,
           doorCode: body.access.doorCode ?? null,
           contacts: body.contacts,
@@ -108,7 +163,16 @@ export class GrantService {
           devicesNeeded: body.devicesNeeded,
           message: body.message,
           receivedAt: now,
+          personKey,
+          identifiedBy: who.identifiedBy,
+          representative: who.representative,
+          linkedTo: open?.id ?? null,
         });
+      }
+      if (open) {
+        // Stored so the case worker sees it beside the first; only the person it is for sees the first's status.
+        const mine = who.signedInKey === personKey || registeredBy !== null;
+        return { kind: 'linked' as const, id, existing: mine ? open : null };
       }
       await repo.insertDecision(client, {
         applicationId: id,
@@ -129,8 +193,18 @@ export class GrantService {
         await repo.setStatus(client, id, 'manual', null, null);
       }
       const decision = await repo.latestDecision(client, id);
-      return { id, reference, statusToken, status: result.decision, decision: decision! };
+      return { kind: 'applied' as const, id, reference, statusToken, status: result.decision, decision: decision! };
     });
+  }
+
+  /** The municipality's districts: the active ones for the forms, all for the case workers' list. */
+  async districts(activeOnly: boolean) {
+    return repo.districts(this.pool, activeOnly);
+  }
+
+  /** Adds a district to the list or retires it (`by`: who changed the list). */
+  async setDistrict(name: string, active: boolean, by: string): Promise<void> {
+    await repo.setDistrict(this.pool, name, active, by, this.clock.now());
   }
 
   /** A case worker decides an application the rules sent to the manual queue. */

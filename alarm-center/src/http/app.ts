@@ -14,6 +14,8 @@ import type { AlarmBus } from '../alarms/bus.ts';
 import { alarmsPlugin } from '../alarms/routes.ts';
 import type { AlarmService } from '../alarms/service.ts';
 import { streamPlugin } from '../alarms/stream.ts';
+import { applicantsPlugin, registerApplicant } from '../applicants/routes.ts';
+import type { ApplicantSignIn } from '../applicants/service.ts';
 import { auditPlugin } from '../audit/routes.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
@@ -39,6 +41,8 @@ import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './er
 /** The services the platform built; each feature's plugin gets only the ones it uses. */
 export interface AppDeps {
   alarms: AlarmService;
+  /** The applicants' e-legitimation sign-in (OpenID Connect). */
+  applicants: ApplicantSignIn;
   audit: AuditLog;
   bus: AlarmBus;
   devices: Provisioning;
@@ -89,11 +93,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 4096 } });
   registerAuth(app, deps.auth);
+  registerApplicant(app, deps.applicants);
 
   // One encapsulated plugin per feature: a feature's routes see its services, never another's SQL.
   await app.register(sessionPlugin, { auth: deps.auth, audit: deps.audit });
   await app.register(alarmsPlugin, { alarms: deps.alarms, residents: deps.residents, devices: deps.devices });
   await app.register(auditPlugin, { audit: deps.audit });
+  await app.register(applicantsPlugin, { signIn: deps.applicants, secureCookies: deps.auth.secureCookies });
   await app.register(devicesPlugin, { devices: deps.devices, telemetry: deps.telemetry, clock: deps.clock });
   await app.register(grantsPlugin, { grants: deps.grants, limits: deps.grantRoutes ?? DEFAULT_GRANT_ROUTE_OPTIONS });
   await app.register(overviewPlugin, { overview: deps.overview });

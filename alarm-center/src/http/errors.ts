@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { isCatalogued } from '../error-catalogue.ts';
 import { ERRORS } from '../errors.ts';
-import { validationErrorBody } from './validation.ts';
+import { FieldRefusal, validationErrorBody } from './validation.ts';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001']);
 
@@ -29,6 +29,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isCatalogued(err)) {
       return reply.status(err.statusCode).send({ code: err.code, message: err.message, statusCode: err.statusCode });
     }
+    if (err instanceof FieldRefusal) return reply.status(400).send(err.body());
     const invalid = validationErrorBody(err);
     if (invalid) return reply.status(400).send(invalid);
     if (isDatabaseUnavailable(err)) {

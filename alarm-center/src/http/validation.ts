@@ -34,7 +34,13 @@ const FIELD_ERROR_CODES = {
 } as const;
 
 /** Codes a refinement may name (`params: { fieldCode }`) when FIELD_INVALID says too little. */
-export const REFINEMENT_CODES = ['FIELD_FORMAT', 'FIELD_DATE', 'FIELD_CHECK_DIGIT', 'FIELD_CONTROL_CHARACTER'] as const;
+export const REFINEMENT_CODES = [
+  'FIELD_FORMAT',
+  'FIELD_DATE',
+  'FIELD_CHECK_DIGIT',
+  'FIELD_CONTROL_CHARACTER',
+  'FIELD_UNKNOWN_DISTRICT',
+] as const;
 
 export type FieldErrorCode =
   | (typeof FIELD_ERROR_CODES)[keyof typeof FIELD_ERROR_CODES]
@@ -78,4 +84,24 @@ export function validationErrorBody(err: FastifyError) {
     fields: issues.map(({ field, message }): FieldError => ({ field, message })),
     issues,
   };
+}
+
+/**
+ * A field refused by a rule the schema cannot know (e.g. a district not on the municipality's
+ * list): answered with the same 400 body as a schema's refusal, so forms show it by its field.
+ */
+export class FieldRefusal extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  }
+
+  body() {
+    return {
+      code: 'VALIDATION' as const,
+      message: `${ERRORS.VALIDATION.message}: ${this.message}`.slice(0, 1000),
+      statusCode: 400,
+      fields: this.issues.map(({ field, message }): FieldError => ({ field, message })),
+      issues: this.issues,
+    };
+  }
 }

@@ -1,11 +1,13 @@
 // Encrypts personal data at rest (door codes, identity numbers) with AES-256-GCM. The key comes
 // from configuration; ciphertexts are self-describing (`v1:iv:tag:data`, base64url parts).
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface PiiCipher {
   encrypt(plain: string): string;
   decrypt(sealed: string): string;
+  /** A keyed hash (HMAC-SHA256, key derived from PII_KEY) to find a record by an identity number without storing it readably. */
+  lookupKey(plain: string): string;
 }
 
 export function parseKey(text: string): Buffer {
@@ -15,7 +17,9 @@ export function parseKey(text: string): Buffer {
 }
 
 export function createPiiCipher(key: Buffer): PiiCipher {
+  const lookup = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'pii lookup key v1', 32));
   return {
+    lookupKey: (plain) => createHmac('sha256', lookup).update(plain).digest('base64url'),
     encrypt(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

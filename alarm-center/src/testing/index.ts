@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '@trygg/broker';
+import { startIdentityProvider } from '@trygg/identity-provider';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import pino from 'pino';
@@ -59,7 +60,18 @@ export interface TestPlatformOptions {
 
 export const TEST_PII_KEY = Buffer.alloc(32, 7);
 
+/** The test client's registration at the local identity provider every test platform gets. */
+export const TEST_OIDC_CLIENT = { clientId: 'e-service-test', clientSecret: 'test-client-secret-0123456789' };
+
 export async function startTestPlatform(options: TestPlatformOptions): Promise<Platform> {
+  // Each platform gets its own real OpenID Connect provider for applicants, unless the test names one.
+  const idp = options.env?.OIDC_ISSUER
+    ? null
+    : await startIdentityProvider({
+        port: 0,
+        ...TEST_OIDC_CLIENT,
+        redirectUris: ['http://127.0.0.1/api/public/sign-in/callback'],
+      });
   const config = configSchema.parse({
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
@@ -71,14 +83,31 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<P
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(options.databaseUrl && TEST_DATABASE_MODE === 'postgres' ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.consoleDist ? { WEB_CONSOLE_DIST: options.consoleDist } : {}),
+    ...(idp
+      ? {
+          OIDC_ISSUER: idp.issuer,
+          OIDC_CLIENT_ID: TEST_OIDC_CLIENT.clientId,
+          OIDC_CLIENT_SECRET: TEST_OIDC_CLIENT.clientSecret,
+        }
+      : {}),
     ...options.env,
   });
-  return startPlatform({
+  const platform = await startPlatform({
     config,
     logger: pino({ level: config.LOG_LEVEL }),
     piiKey: TEST_PII_KEY,
     ...(options.clock ? { clock: options.clock } : {}),
+  }).catch(async (err) => {
+    await idp?.close();
+    throw err;
   });
+  if (!idp) return platform;
+  const close = platform.close;
+  platform.close = async () => {
+    await close();
+    await idp.close();
+  };
+  return platform;
 }
 
 export async function addUser(platform: Platform, username: string, role: Role, password = `pw-${username}`) {
@@ -169,6 +198,7 @@ export function envelope(ts = Date.now()) {
   return { v: 1 as const, id: `t${Date.now().toString(36)}-${seq}-${randomBytes(3).toString('hex')}`, ts };
 }
 
+export * from './applicant.ts';
 export * from './influxd.ts';
 export * from './tls.ts';
 export * from './wait.ts';

@@ -9,7 +9,7 @@ export type Route =
   | { page: 'device'; id: string }
   | { page: 'register' }
   | { page: 'overview' }
-  | { page: 'apply' }
+  | { page: 'apply'; signInError?: string | null }
   | { page: 'applyStatus'; reference: string | null; token: string | null }
   | { page: 'cases' }
   | { page: 'caseNew' }
@@ -29,6 +29,8 @@ export function parseRoute(hash: string): Route {
   const [head, id] = parts;
   if (head === 'apply' && id === 'status')
     return { page: 'applyStatus', reference: parts[2] ?? null, token: parts[3] ?? null };
+  // The sign-in's way back when it failed: #/apply/sign-in-failed/<CODE>.
+  if (head === 'apply' && id === 'sign-in-failed') return { page: 'apply', signInError: parts[2] ?? null };
   if (head === 'apply') return { page: 'apply' };
   if (head === 'cases' && id === 'new') return { page: 'caseNew' };
   if (head === 'cases') return { page: 'cases' };

@@ -1,17 +1,26 @@
-// The public e-service: a citizen (or a case worker on someone's behalf) applies for a safety
-// alarm. Needs no operator account. Each server field error is shown under its field, translated
-// from its code; the applicant leaves with a reference and a status token.
+// The public e-service: a citizen signed in with e-legitimation applies for a safety alarm, for
+// themself (no identity-number box: it comes from the verified sign-in) or for someone else; a
+// case worker uses the same form for phone and paper applications. Each server field error is
+// shown under its field, translated from its code; the applicant leaves with a reference and a token.
 
 import {
   HEALTH_QUESTIONS,
   KEY_HANDLINGS,
   LIVING_SITUATIONS,
   OTHER_INTERVENTIONS,
+  REPRESENTATIVE_RELATIONS,
 } from '@trygg/console-contract/vocabulary';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { hrefOf } from '../app/route.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { type Applied, FieldErrors, grantsApi } from './api.ts';
+import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
+import {
+  type ApplicationAlreadyOpen,
+  type Applied,
+  FieldErrors,
+  grantsApi,
+  SIGN_IN_URL,
+  type SignedInApplicant,
+} from './api.ts';
 import { type FieldIssue, fieldErrorText } from './fieldErrorText.ts';
 
 const KEY_HANDLING = KEY_HANDLINGS;
@@ -19,7 +28,7 @@ const LIVING = LIVING_SITUATIONS;
 const INTERVENTIONS = OTHER_INTERVENTIONS;
 const HEALTH = HEALTH_QUESTIONS;
 type YesNo = '' | 'yes' | 'no';
-/** The server's cap on the message (grants/schemas.ts); the field stops there, visibly. */
+/** The server's cap on the message (grants/schemas.ts); the counter warns beyond it, the server refuses. */
 const MESSAGE_MAX = 2000;
 
 const EMPTY = {
@@ -44,6 +53,11 @@ const EMPTY = {
   otherInterventions: [] as string[],
   maxFeeConsent: false,
   message: '',
+  district: '',
+  forOther: false,
+  subjectName: '',
+  subjectPersonalNumber: '',
+  relation: 'child' as (typeof REPRESENTATIVE_RELATIONS)[number],
 };
 type Form = typeof EMPTY;
 type TextField =
@@ -57,13 +71,17 @@ type TextField =
   | 'doorCode'
   | 'contactName'
   | 'contactRelation'
-  | 'contactPhone';
+  | 'contactPhone'
+  | 'subjectName'
+  | 'subjectPersonalNumber';
 
 /** What the browser may fill in for the applicant (WCAG 1.3.5), and which keyboard a phone shows. */
 const INPUT_HINTS: Partial<Record<TextField, { autoComplete?: string; inputMode?: 'numeric' | 'tel'; type?: string }>> =
   {
     name: { autoComplete: 'name' },
     personalNumber: { inputMode: 'numeric' },
+    subjectName: { autoComplete: 'off' },
+    subjectPersonalNumber: { inputMode: 'numeric', autoComplete: 'off' },
     phone: { autoComplete: 'tel', type: 'tel' },
     street: { autoComplete: 'street-address' },
     postalCode: { autoComplete: 'postal-code', inputMode: 'numeric' },
@@ -73,11 +91,21 @@ const INPUT_HINTS: Partial<Record<TextField, { autoComplete?: string; inputMode?
 
 const answer = (v: YesNo) => (v === '' ? null : v === 'yes');
 
-function toBody(f: Form) {
+function toBody(f: Form, internal: boolean) {
   const contact = f.contactName || f.contactPhone || f.contactRelation;
+  // In the public e-service the applicant's identity comes from the sign-in, never from the form.
+  const who = internal
+    ? { applicant: { name: f.name, personalNumber: f.personalNumber, phone: f.phone } }
+    : {
+        applicant: { phone: f.phone },
+        onBehalfOf: f.forOther
+          ? { name: f.subjectName, personalNumber: f.subjectPersonalNumber, relation: f.relation }
+          : null,
+      };
   return {
     legalBasis: f.legalBasis,
-    applicant: { name: f.name, personalNumber: f.personalNumber, phone: f.phone },
+    ...who,
+    district: f.district,
     address: { street: f.street, postalCode: f.postalCode, city: f.city },
     access: { keyHandling: f.keyHandling, note: f.accessNote, ...(f.doorCode ? { doorCode: f.doorCode } : {}) },
     contacts: contact ? [{ name: f.contactName, relation: f.contactRelation, phone: f.contactPhone }] : [],
@@ -111,11 +139,35 @@ const FIELD_OF: Record<string, string> = {
   'contacts.0.name': 'contactName',
   'contacts.0.relation': 'contactRelation',
   'contacts.0.phone': 'contactPhone',
+  'onBehalfOf.name': 'subjectName',
+  'onBehalfOf.personalNumber': 'subjectPersonalNumber',
+  district: 'district',
   message: 'message',
 };
 
-export function ApplyPage({ internal = false }: { internal?: boolean }) {
-  const { t } = useI18n();
+export function ApplyPage({
+  internal = false,
+  signInError = null,
+}: {
+  internal?: boolean;
+  signInError?: string | null;
+}) {
+  const { t, locale } = useI18n();
+  // undefined while asking; the internal form needs no applicant sign-in (the case worker is signed in).
+  const [applicant, setApplicant] = useState<SignedInApplicant | null | undefined>(internal ? null : undefined);
+  const [districts, setDistricts] = useState<string[]>([]);
+  const [alreadyOpen, setAlreadyOpen] = useState<ApplicationAlreadyOpen | null>(null);
+  useEffect(() => {
+    void grantsApi
+      .districts()
+      .then((d) => setDistricts(d.districts))
+      .catch(() => setDistricts([]));
+    if (internal) return;
+    void grantsApi
+      .applicant()
+      .then((a) => setApplicant(a.applicant))
+      .catch(() => setApplicant(null));
+  }, [internal]);
   const [form, setForm] = useState<Form>(EMPTY);
   const [errors, setErrors] = useState<Record<string, FieldIssue>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -136,9 +188,17 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
     setErrors({});
     setFailure(null);
     try {
-      const body = toBody(form);
+      const body = toBody(form, internal);
       setDone(await (internal ? grantsApi.applyInternal(body) : grantsApi.applyPublic(body)));
     } catch (err) {
+      if (err instanceof FieldErrors && err.code === 'APPLICATION_ALREADY_OPEN') {
+        setAlreadyOpen(err.body as ApplicationAlreadyOpen);
+        return;
+      }
+      if (err instanceof FieldErrors && err.code === 'APPLICANT_SIGN_IN_REQUIRED') {
+        setApplicant(null);
+        return;
+      }
       const fields = err instanceof FieldErrors ? err.issues : [];
       // The server lists a field's problems in schema order; the first ("required") is the one to show.
       const byField: Record<string, FieldIssue> = {};
@@ -153,6 +213,48 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       setBusy(false);
     }
   };
+
+  if (alreadyOpen) {
+    const e = alreadyOpen.existing;
+    return (
+      <section className="card register" data-testid="apply-already-open">
+        <h2>{t('signIn.alreadyOpen')}</h2>
+        <p className="big">
+          {e
+            ? t('signIn.alreadyOpenYours', {
+                reference: e.reference,
+                date: new Date(e.receivedAt).toLocaleDateString(locale),
+                status: t(`apply.status.${e.status}`),
+              })
+            : t('signIn.alreadyOpenOther')}
+        </p>
+        {e && (
+          <p className="mono big" data-testid="apply-already-open-reference">
+            {e.reference}
+          </p>
+        )}
+      </section>
+    );
+  }
+
+  if (!internal && applicant === undefined) return <section className="card register" aria-busy="true" />;
+  if (!internal && applicant === null) {
+    const failedKey = `signIn.failed.${signInError}`;
+    return (
+      <section className="card register" data-testid="apply-sign-in">
+        <h2>{t('signIn.title')}</h2>
+        {signInError && (
+          <p className="error failure" role="alert" data-testid="apply-sign-in-error">
+            {isMessageKey(failedKey) ? t(failedKey) : t('signIn.failed.other')}
+          </p>
+        )}
+        <p className="sub">{t('signIn.intro')}</p>
+        <a className="button primary" href={SIGN_IN_URL} data-testid="apply-sign-in-button">
+          {t('signIn.button')}
+        </a>
+      </section>
+    );
+  }
 
   if (done) {
     return (
@@ -185,7 +287,7 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
   }
 
   const errorId = (name: string) => `apply-${name}-error`;
-  const err = (name: TextField | 'message') => {
+  const err = (name: TextField | 'message' | 'district') => {
     const issue = errors[name];
     return issue ? (
       <span className="error" id={errorId(name)} data-testid={`apply-error-${name}`}>
@@ -235,7 +337,59 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
   return (
     <form ref={formRef} className="card register" onSubmit={submit} noValidate>
       <h2>{internal ? t('apply.internalTitle') : t('apply.title')}</h2>
+      {applicant && (
+        <p className="row" data-testid="apply-signed-in">
+          <span>{t('signIn.signedInAs', { name: applicant.name, personalNumber: applicant.personalNumber })}</span>
+          <button
+            type="button"
+            className="ghost"
+            data-testid="apply-sign-out"
+            onClick={() => void grantsApi.signOut().then(() => setApplicant(null))}
+          >
+            {t('signIn.signOut')}
+          </button>
+        </p>
+      )}
       <p className="sub">{t('apply.intro')}</p>
+      {applicant && (
+        <fieldset>
+          <legend>{t('signIn.whoFor')}</legend>
+          {([false, true] as const).map((other) => (
+            <label key={String(other)} className="choice">
+              <input
+                type="radio"
+                name="whoFor"
+                data-testid={other ? 'apply-for-other' : 'apply-for-self'}
+                checked={form.forOther === other}
+                onChange={() => set('forOther', other)}
+              />
+              {t(other ? 'signIn.forOther' : 'signIn.forSelf')}
+            </label>
+          ))}
+          {form.forOther && (
+            <>
+              <p className="sub">{t('signIn.forOtherNote')}</p>
+              {text('subjectName', { required: true })}
+              {text('subjectPersonalNumber', { required: true })}
+              <div className="field">
+                <label htmlFor="apply-relation">{t('signIn.relation')}</label>
+                <select
+                  id="apply-relation"
+                  data-testid="apply-relation"
+                  value={form.relation}
+                  onChange={(e) => set('relation', e.target.value as Form['relation'])}
+                >
+                  {REPRESENTATIVE_RELATIONS.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`signIn.relation.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </>
+          )}
+        </fieldset>
+      )}
       <fieldset>
         <legend>{t('apply.legalBasis')}</legend>
         {(['sol_4_2a', 'sol_4_1'] as const).map((basis) => (
@@ -253,12 +407,32 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
       </fieldset>
       <fieldset>
         <legend>{t('apply.applicant')}</legend>
-        {text('name', { required: true })}
-        {text('personalNumber', { required: true })}
+        {internal && text('name', { required: true })}
+        {internal && text('personalNumber', { required: true })}
         {text('phone', { required: true })}
         {text('street', { required: true })}
         {text('postalCode', { required: true })}
         {text('city', { required: true })}
+        <div className="field">
+          <label htmlFor="apply-district">{t('signIn.district')}</label>
+          <select
+            id="apply-district"
+            data-testid="apply-district"
+            value={form.district}
+            required
+            aria-invalid={errors.district ? true : undefined}
+            aria-describedby={errors.district ? errorId('district') : undefined}
+            onChange={(e) => set('district', e.target.value)}
+          >
+            <option value="">{t('signIn.chooseDistrict')}</option>
+            {districts.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+          {err('district')}
+        </div>
         <label>
           {t('apply.field.livingSituation')}
           <select
@@ -344,7 +518,6 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
           data-testid="apply-message"
           rows={5}
           value={form.message}
-          maxLength={MESSAGE_MAX}
           aria-invalid={errors.message ? true : undefined}
           aria-describedby={errors.message ? `apply-message-count ${errorId('message')}` : 'apply-message-count'}
           onChange={(e) => set('message', e.target.value)}
@@ -353,11 +526,19 @@ export function ApplyPage({ internal = false }: { internal?: boolean }) {
           id="apply-message-count"
           data-testid="apply-message-count"
           className={form.message.length >= MESSAGE_MAX ? 'counter full' : 'counter'}
+          aria-live="polite"
         >
-          {t(form.message.length >= MESSAGE_MAX ? 'apply.messageFull' : 'apply.messageCount', {
-            count: form.message.length,
-            max: MESSAGE_MAX,
-          })}
+          {/* Over the limit the text is kept and the server refuses it: nothing is silently cut. */}
+          {form.message.length > MESSAGE_MAX
+            ? t('signIn.messageOver', {
+                count: form.message.length,
+                max: MESSAGE_MAX,
+                over: form.message.length - MESSAGE_MAX,
+              })
+            : t(form.message.length === MESSAGE_MAX ? 'apply.messageFull' : 'apply.messageCount', {
+                count: form.message.length,
+                max: MESSAGE_MAX,
+              })}
         </span>
         {err('message')}
       </div>

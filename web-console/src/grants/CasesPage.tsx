@@ -142,6 +142,34 @@ function CaseDetail({ application: a, onDecided }: { application: ApplicationDet
       <dl>
         <dt>{t('apply.field.personalNumber')}</dt>
         <dd className="mono">{a.applicant.personalNumber}</dd>
+        <dd data-testid="case-identified-by">{t(`case.identifiedBy.${a.identifiedBy}`)}</dd>
+        {a.representative && (
+          <>
+            <dt>{t('case.representative')}</dt>
+            <dd data-testid="case-representative">
+              {a.representative.name}, {a.representative.personalNumber} ·{' '}
+              {t(`signIn.relation.${a.representative.relation}`)}
+            </dd>
+          </>
+        )}
+        {a.linkedTo && (
+          <>
+            <dt>{t('case.linkedTo')}</dt>
+            <dd className="mono" data-testid="case-linked-to">
+              {a.linkedTo.reference}
+            </dd>
+          </>
+        )}
+        {a.linkedApplications.length > 0 && (
+          <>
+            <dt>{t('case.linkedApplications')}</dt>
+            <dd className="mono" data-testid="case-linked-applications">
+              {a.linkedApplications.map((l) => l.reference).join(', ')}
+            </dd>
+          </>
+        )}
+        <dt>{t('apply.field.district')}</dt>
+        <dd>{a.district}</dd>
         <dt>{t('apply.field.street')}</dt>
         <dd>{a.address}</dd>
         <dt>{t('apply.legalBasis')}</dt>

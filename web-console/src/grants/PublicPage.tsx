@@ -41,7 +41,7 @@ export function PublicPage({ route }: { route: Route }) {
         {route.page === 'applyStatus' ? (
           <StatusPage key={`${route.reference}/${route.token}`} reference={route.reference} token={route.token} />
         ) : (
-          <ApplyPage />
+          <ApplyPage signInError={route.page === 'apply' ? (route.signInError ?? null) : null} />
         )}
       </main>
     </div>

@@ -23,13 +23,16 @@ export interface FieldError {
 /** An API error that names the fields that were wrong, with codes a form translates. */
 export class FieldErrors extends ApiError {
   readonly issues: FieldError[];
-  constructor(code: string, statusCode: number, message: string, issues: FieldError[]) {
+  /** The whole error body, for errors that carry more (APPLICATION_ALREADY_OPEN names the open one). */
+  readonly body: unknown;
+  constructor(code: string, statusCode: number, message: string, issues: FieldError[], body: unknown = null) {
     super(code, statusCode, message);
     this.issues = issues;
+    this.body = body;
   }
 }
 
-async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -41,6 +44,7 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   } catch (err) {
     throw new ApiError('NETWORK', 0, err instanceof Error ? err.message : String(err));
   }
+  if (res.status === 204) return null as T;
   const json = (await res.json().catch(() => null)) as
     | (T & { code?: string; message?: string; fields?: FieldError[]; issues?: FieldError[] })
     | null;
@@ -50,6 +54,7 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
       res.status,
       json?.message ?? res.statusText,
       json?.issues ?? json?.fields ?? [],
+      json,
     );
   }
   return json as T;
@@ -57,7 +62,16 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 
 const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
 
+export type ApplicationAlreadyOpen = contract.ApplicationAlreadyOpen;
+export type SignedInApplicant = { name: string; personalNumber: string };
+
+/** Where the browser goes to sign in with e-legitimation (a full navigation, not a fetch). */
+export const SIGN_IN_URL = '/api/public/sign-in';
+
 export const grantsApi = {
+  applicant: () => send<{ applicant: SignedInApplicant | null }>('GET', '/api/public/applicant'),
+  signOut: () => send<null>('DELETE', '/api/public/applicant'),
+  districts: () => send<{ districts: string[] }>('GET', '/api/public/districts'),
   applyPublic: (body: unknown) => send<Applied>('POST', '/api/public/applications', body),
   applyInternal: (body: unknown) => send<Applied>('POST', '/api/applications', body),
   status: (reference: string, token: string) =>

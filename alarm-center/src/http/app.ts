@@ -25,6 +25,7 @@ import type { GrantService } from '../grants/service.ts';
 import type { Metrics } from '../metrics.ts';
 import { overviewPlugin } from '../overview/routes.ts';
 import type { OverviewService } from '../overview/service.ts';
+import { residentsPlugin } from '../residents/routes.ts';
 import type { ResidentService } from '../residents/service.ts';
 import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionPlugin } from '../session/routes.ts';
@@ -91,7 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(grantsPlugin, { grants: deps.grants, limits: deps.grantRoutes ?? DEFAULT_GRANT_ROUTE_OPTIONS });
   await app.register(overviewPlugin, { overview: deps.overview });
   await app.register(streamPlugin, { alarms: deps.alarms, bus: deps.bus, metrics: deps.metrics });
-  await app.register(supervisionPlugin, { supervision: deps.supervision });
+  await app.register(supervisionPlugin, { supervision: deps.supervision, residents: deps.residents });
+  await app.register(residentsPlugin, { residents: deps.residents });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

@@ -72,6 +72,17 @@ export const configSchema = z
     TIME_ZONE: z.string().default('Europe/Stockholm'),
     /** SoL 4:2a (safety alarm without a needs assessment) applies from this age; the municipality decides it. */
     GRANT_OLDER_PERSONS_MIN_AGE: z.coerce.number().int().min(60).max(100).default(75),
+    /** Map tiles for the console's maps (Leaflet URL template); without them the console shows coordinates. */
+    MAP_TILE_URL: z
+      .string()
+      .regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'MAP_TILE_URL: an http(s) URL template with {z}, {x} and {y}')
+      .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+    MAP_TILE_ATTRIBUTION: z.string().max(300).default('© OpenStreetMap contributors'),
+    /** Where the console's "open in map" link goes: {lat} and {lon} are filled in. */
+    MAP_LINK_URL: z
+      .string()
+      .regex(/^https?:\/\/.*\{lat\}.*\{lon\}/, 'MAP_LINK_URL: an http(s) URL template with {lat} and {lon}')
+      .default('https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}'),
   })
   .superRefine((c, ctx) => {
     // Half a certificate pair would silently fall back to plaintext: refuse to start instead.

@@ -6,5 +6,6 @@ export * from './alarms.ts';
 export * from './devices.ts';
 export * from './grants.ts';
 export * from './residents.ts';
+export * from './settings.ts';
 export * from './supervision.ts';
 export * from './vocabulary.ts';

@@ -31,6 +31,7 @@ import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionPlugin } from '../session/routes.ts';
 import { supervisionPlugin } from '../supervision/routes.ts';
 import type { SupervisionService } from '../supervision/service.ts';
+import { type ConsoleSettings, consoleSettingsPlugin, DEFAULT_CONSOLE_SETTINGS } from './console-settings.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 
 /** The services the platform built; each feature's plugin gets only the ones it uses. */
@@ -52,6 +53,8 @@ export interface AppDeps {
   consoleDist: string | null;
   /** Rate limits of the public e-service; defaults when absent. */
   grantRoutes?: GrantRouteOptions;
+  /** What the console is told about maps; defaults when absent. */
+  consoleSettings?: ConsoleSettings;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
@@ -94,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(streamPlugin, { alarms: deps.alarms, bus: deps.bus, metrics: deps.metrics });
   await app.register(supervisionPlugin, { supervision: deps.supervision, residents: deps.residents });
   await app.register(residentsPlugin, { residents: deps.residents });
+  await app.register(consoleSettingsPlugin, { settings: deps.consoleSettings ?? DEFAULT_CONSOLE_SETTINGS });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

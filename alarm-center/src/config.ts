@@ -123,6 +123,17 @@ export const configSchema = z
     APPLICANT_SESSION_TTL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** The demo's local OpenID Connect provider (when OIDC_ISSUER is unset in demo mode). */
     OIDC_DEMO_PORT: port.default(8090),
+    /** Map tiles for the console's maps (Leaflet URL template); without them the console shows coordinates. */
+    MAP_TILE_URL: z
+      .string()
+      .regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'MAP_TILE_URL: an http(s) URL template with {z}, {x} and {y}')
+      .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+    MAP_TILE_ATTRIBUTION: z.string().max(300).default('© OpenStreetMap contributors'),
+    /** Where the console's "open in map" link goes: {lat} and {lon} are filled in. */
+    MAP_LINK_URL: z
+      .string()
+      .regex(/^https?:\/\/.*\{lat\}.*\{lon\}/, 'MAP_LINK_URL: an http(s) URL template with {lat} and {lon}')
+      .default('https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}'),
   })
   .superRefine((c, ctx) => {
     if (c.OIDC_ISSUER && (!c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET)) {

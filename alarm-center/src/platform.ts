@@ -317,6 +317,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
+      consoleSettings: {
+        map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION, linkUrl: config.MAP_LINK_URL },
+      },
       https: pemPair(config.HTTPS_KEY_FILE, config.HTTPS_CERT_FILE, 0),
       health: async () => {
         const database = await databaseHealth.check();

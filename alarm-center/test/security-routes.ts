@@ -163,6 +163,21 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     why: 'the supervision rules decide per resident and log refusals like views',
   },
   { method: 'POST', path: '/api/supervision/visits/:id/close', allow: nightTeam },
+  {
+    method: 'GET',
+    path: '/api/supervision/visits/:id/door-code',
+    allow: nightTeam,
+    why: 'the door code goes only to those who do the round, audit-logged',
+  },
+  { method: 'GET', path: '/api/console-settings', allow: 'signed-in', why: 'map tiles and links, no personal data' },
+  // Residents: the search wherever a resident is chosen (name, address, district, id only).
+  {
+    method: 'GET',
+    path: '/api/residents',
+    allow: 'signed-in',
+    sample: () => ({ query: { q: 'Andersson' } }),
+    why: 'every role chooses residents somewhere; each search is audit-logged',
+  },
   { method: 'GET', path: '/api/supervision/access-log', allow: ['supervisor'] },
   { method: 'GET', path: '/api/supervision/savings', allow: planners },
 

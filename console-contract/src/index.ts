@@ -6,6 +6,8 @@ export * from './alarms.ts';
 export * from './devices.ts';
 export * from './grants.ts';
 export * from './responders.ts';
+export * from './residents.ts';
+export * from './settings.ts';
 export * from './supervision.ts';
 export * from './vocabulary.ts';
 export * from './voice.ts';

@@ -35,6 +35,8 @@ export const planSchema = z.object({
   timeZone: z.string(),
   cohabitantName: z.string().nullable(),
   residentCanConsent: z.boolean(),
+  /** The resident has a camera in service; without one a visit cannot be a camera look-in. */
+  hasCamera: z.boolean(),
   visits: z.array(z.object({ id: z.string(), time: z.string(), mode: visitModeSchema })),
   saving: z.object({ perNight: savingSchema, perMonth: savingSchema }),
 });
@@ -65,6 +67,10 @@ export const visitSchema = z.object({
   id: z.string(),
   residentId: z.string(),
   residentName: z.string(),
+  /** Where a physical visit goes and how to get in; the door code is read apart (doorCodeReplySchema). */
+  address: z.string(),
+  access: z.string(),
+  hasCamera: z.boolean(),
   nightTeam: z.string().nullable(),
   night: z.string(),
   time: z.string(),
@@ -87,6 +93,16 @@ export const roundQuerySchema = z.object({
     .optional(),
   team: z.string().min(1).max(100).optional(),
 });
+
+export const roundReplySchema = z.object({
+  night: z.string(),
+  /** Every night team with a plan, to filter the round by. */
+  teams: z.array(z.string()),
+  visits: z.array(visitSchema),
+});
+
+/** A resident's door code for one visit of the round: read by the night team, audit-logged. */
+export const doorCodeReplySchema = z.object({ doorCode: z.string().nullable() });
 
 export const lookInBodySchema = z
   .strictObject({ residentId: z.string().min(1).max(64), visitId: id.optional(), alarmId: id.optional() })

@@ -134,7 +134,9 @@ describe('the web console per role', () => {
     await page.getByTestId('register-deviceId').fill('pendant-e2e-0042');
     await page.getByTestId('register-deviceType').selectOption('pendant');
     await page.getByTestId('register-serial').fill('SN-E2E-0042');
-    await page.getByTestId('register-residentId').fill('res-0003');
+    // The resident is chosen by search, not by typing an internal id.
+    await page.getByTestId('register-resident-input').fill('res-0003');
+    await page.locator('[data-testid="register-resident-option"][data-resident-id="res-0003"]').click();
     await page.getByTestId('register-district').fill('Majorna');
     await screenshot(page, 'registration');
     await page.getByTestId('register-submit').click();

@@ -1,9 +1,8 @@
-// Small pure pieces the console depends on: reconnect backoff, ages, the map projection and
-// scale bar, hash routes and role-based navigation.
+// Small pure pieces the console depends on: reconnect backoff, ages, hash routes and role-based
+// navigation.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mapSpanMetres, niceScaleMetres, toLocalMetres } from '../src/alarm/projection.ts';
 import { elapsed } from '../src/app/duration.ts';
 import { pagesFor } from '../src/app/roles.ts';
 import { hrefOf, parseRoute } from '../src/app/route.ts';
@@ -24,23 +23,6 @@ test('alarm ages read as m:ss, then h:mm:ss, then days', () => {
   assert.equal(elapsed(3 * 3_600_000 + 7 * 60_000 + 15_000), '3:07:15');
   assert.equal(elapsed(2 * 86_400_000 + 4 * 3_600_000), '2 d 4:00:00');
   assert.equal(elapsed(-5_000), '0:00');
-});
-
-test('the local projection puts a point 0.01° north about 1.1 km up and shrinks longitude with latitude', () => {
-  const centre = { lat: 57.7, lon: 11.97 };
-  const north = toLocalMetres(centre, { lat: 57.71, lon: 11.97 });
-  assert.ok(Math.abs(north.y - 1105.7) < 1 && Math.abs(north.x) < 1e-9);
-  const east = toLocalMetres(centre, { lat: 57.7, lon: 11.98 });
-  assert.ok(Math.abs(east.x - 595) < 5, `east ${east.x}`);
-});
-
-test('the scale bar uses round 1-2-5 lengths that fit the map', () => {
-  assert.equal(niceScaleMetres(73), 50);
-  assert.equal(niceScaleMetres(200), 200);
-  assert.equal(niceScaleMetres(1800), 1000);
-  assert.equal(niceScaleMetres(0), 1);
-  assert.equal(mapSpanMetres(10), 200);
-  assert.equal(mapSpanMetres(500), 2000);
 });
 
 test('hash routes round-trip, and unknown hashes land on the queue', () => {

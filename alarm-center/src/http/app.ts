@@ -27,6 +27,7 @@ import type { GrantService } from '../grants/service.ts';
 import type { Metrics } from '../metrics.ts';
 import { overviewPlugin } from '../overview/routes.ts';
 import type { OverviewService } from '../overview/service.ts';
+import { residentsPlugin } from '../residents/routes.ts';
 import type { ResidentService } from '../residents/service.ts';
 import { respondersPlugin } from '../responders/routes.ts';
 import type { ResponderService } from '../responders/service.ts';
@@ -36,6 +37,7 @@ import { supervisionPlugin } from '../supervision/routes.ts';
 import type { SupervisionService } from '../supervision/service.ts';
 import { voicePlugin } from '../voice/routes.ts';
 import type { VoiceService } from '../voice/service.ts';
+import { type ConsoleSettings, consoleSettingsPlugin, DEFAULT_CONSOLE_SETTINGS } from './console-settings.ts';
 import { notFoundBody, registerErrorHandler, registerRefusalCounter } from './errors.ts';
 
 /** The services the platform built; each feature's plugin gets only the ones it uses. */
@@ -60,6 +62,8 @@ export interface AppDeps {
   consoleDist: string | null;
   /** Rate limits of the public e-service; defaults when absent. */
   grantRoutes?: GrantRouteOptions;
+  /** What the console is told about maps; defaults when absent. */
+  consoleSettings?: ConsoleSettings;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
@@ -109,9 +113,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     responderIdOf: (username) => deps.responders.responderIdOf(username),
   });
-  await app.register(supervisionPlugin, { supervision: deps.supervision });
+  await app.register(supervisionPlugin, { supervision: deps.supervision, residents: deps.residents });
   if (deps.voice) await app.register(voicePlugin, { voice: deps.voice });
   await app.register(respondersPlugin, { responders: deps.responders });
+  await app.register(residentsPlugin, { residents: deps.residents });
+  await app.register(consoleSettingsPlugin, { settings: deps.consoleSettings ?? DEFAULT_CONSOLE_SETTINGS });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

@@ -1,7 +1,7 @@
 // Owns the residents table. Door codes and identity numbers are stored encrypted and decrypted
 // only for a resident card view, which the caller audit-logs.
 
-import type { ResidentCard } from '../api/schemas.ts';
+import type { ResidentCard, ResidentHit } from '../api/schemas.ts';
 import type { Queryable } from '../db/database.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 
@@ -60,4 +60,36 @@ export async function card(db: Queryable, pii: PiiCipher, residentId: string): P
     contacts: r.contacts,
     notes: r.notes,
   };
+}
+
+/** `text` as a literal ILIKE pattern: its own % and _ match themselves. */
+const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Residents whose name, address or id contains every word of `query` (case-insensitive), an exact
+ * id first, then names that start with the query, then the rest by name. Only the fields that tell
+ * residents apart are read; the encrypted columns are never touched.
+ */
+export async function search(db: Queryable, query: string, limit: number): Promise<ResidentHit[]> {
+  const words = query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `%${literal(w)}%`);
+  const { rows } = await db.query<ResidentHit>(
+    `SELECT id, name, address, district FROM residents
+     WHERE (SELECT bool_and(name || ' ' || address || ' ' || id ILIKE w) FROM unnest($1::text[]) w)
+     ORDER BY (lower(id) = lower($2)) DESC, (name ILIKE $3) DESC, name, id
+     LIMIT $4`,
+    [words, query, `${literal(query)}%`, limit],
+  );
+  return rows;
+}
+
+export async function doorCode(db: Queryable, pii: PiiCipher, residentId: string): Promise<string | null> {
+  const { rows } = await db.query<{ door_code_enc: string | null }>(
+    'SELECT door_code_enc FROM residents WHERE id = $1',
+    [residentId],
+  );
+  const enc = rows[0]?.door_code_enc;
+  return enc ? pii.decrypt(enc) : null;
 }

@@ -2,7 +2,7 @@
 // the resident card, which holds the door code, so every card read is audit-logged with its reason.
 
 import type pg from 'pg';
-import type { ResidentCard } from '../api/schemas.ts';
+import type { ResidentCard, ResidentHit } from '../api/schemas.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { PiiCipher } from '../privacy/pii.ts';
 import * as residents from './repository.ts';
@@ -31,5 +31,36 @@ export class ResidentService {
       reason,
     });
     return residents.card(this.pool, this.pii, residentId);
+  }
+
+  /**
+   * Residents matching `query` (name, address or id) for choosing one. Logged first with the
+   * query, then with whom it showed, so the audit log answers "who looked whom up".
+   */
+  async search(actor: string, query: string, limit: number): Promise<ResidentHit[]> {
+    const hits = await residents.search(this.pool, query, limit);
+    await this.audit.record({
+      actor,
+      action: 'search_residents',
+      subjectType: 'resident',
+      subjectId: hits.map((h) => h.id).join(','),
+      reason: `query: ${query}`,
+    });
+    return hits;
+  }
+
+  /**
+   * A resident's door code for a physical visit, logged with `reason` before it is read; null when
+   * the resident has none (or does not exist).
+   */
+  async doorCode(actor: string, residentId: string, reason: string): Promise<string | null> {
+    await this.audit.record({
+      actor,
+      action: 'view_door_code',
+      subjectType: 'resident',
+      subjectId: residentId,
+      reason,
+    });
+    return residents.doorCode(this.pool, this.pii, residentId);
   }
 }

@@ -19,6 +19,8 @@ export interface Plan {
   timeZone: string;
   cohabitantName: string | null;
   residentCanConsent: boolean;
+  /** The resident has a camera in service: a visit can be a camera look-in only then. */
+  hasCamera: boolean;
   visits: PlanVisit[];
 }
 
@@ -47,6 +49,10 @@ export interface Visit {
   planVisitId: string | null;
   residentId: string;
   residentName: string;
+  /** Where a physical visit goes and how to get in (the door code is read apart, audit-logged). */
+  address: string;
+  access: string;
+  hasCamera: boolean;
   nightTeam: string | null;
   night: string;
   time: string;
@@ -78,6 +84,11 @@ type Timestamp = Date | string;
 const toMs = (v: Timestamp): number => new Date(v).getTime();
 const ms = (v: Timestamp | null): number | null => (v === null ? null : toMs(v));
 
+/** Whether the resident of the row has a camera in service (`resident` names the id column). */
+const hasCameraOf = (resident: string) =>
+  `EXISTS (SELECT 1 FROM devices d WHERE d.resident_id = ${resident} AND d.device_type = 'camera'
+             AND d.status <> 'retired') AS has_camera`;
+
 // ---- plans --------------------------------------------------------------------------------
 
 interface PlanRow {
@@ -87,12 +98,13 @@ interface PlanRow {
   time_zone: string;
   cohabitant_name: string | null;
   resident_can_consent: boolean;
+  has_camera: boolean;
   visits: { id: number | string; time: string; mode: VisitMode }[] | null;
 }
 
 const PLAN_SELECT = `
   SELECT p.resident_id, r.name AS resident_name, p.night_team, p.time_zone, p.cohabitant_name,
-         p.resident_can_consent,
+         p.resident_can_consent, ${hasCameraOf('p.resident_id')},
          (SELECT json_agg(json_build_object('id', v.id, 'time', v.time_of_night, 'mode', v.mode)
                           ORDER BY (v.time_of_night < '12:00'), v.time_of_night)
             FROM supervision_plan_visits v WHERE v.resident_id = p.resident_id) AS visits
@@ -105,6 +117,7 @@ const toPlan = (r: PlanRow): Plan => ({
   timeZone: r.time_zone,
   cohabitantName: r.cohabitant_name,
   residentCanConsent: r.resident_can_consent,
+  hasCamera: r.has_camera,
   visits: (r.visits ?? []).map((v) => ({ id: String(v.id), time: v.time, mode: v.mode })),
 });
 
@@ -267,6 +280,9 @@ interface VisitRow {
   plan_visit_id: string | null;
   resident_id: string;
   resident_name: string;
+  address: string;
+  access: string;
+  has_camera: boolean;
   night_team: string | null;
   night: string;
   time_of_night: string;
@@ -281,7 +297,8 @@ interface VisitRow {
 }
 
 const VISIT_SELECT = `
-  SELECT s.id, s.plan_visit_id, s.resident_id, r.name AS resident_name, p.night_team,
+  SELECT s.id, s.plan_visit_id, s.resident_id, r.name AS resident_name, r.address, r.access,
+         ${hasCameraOf('s.resident_id')}, p.night_team,
          to_char(s.night, 'YYYY-MM-DD') AS night, s.time_of_night, s.due_at, s.mode, s.status,
          s.mode_changed_reason, s.closed_by, s.closed_at, s.note, s.alarm_id
   FROM supervision_visits s JOIN residents r ON r.id = s.resident_id
@@ -292,6 +309,9 @@ const toVisit = (r: VisitRow): Visit => ({
   planVisitId: r.plan_visit_id,
   residentId: r.resident_id,
   residentName: r.resident_name,
+  address: r.address,
+  access: r.access,
+  hasCamera: r.has_camera,
   nightTeam: r.night_team,
   night: r.night,
   time: r.time_of_night,
@@ -346,6 +366,14 @@ export async function night(db: Queryable, night: string, nightTeam: string | nu
     [night, nightTeam],
   );
   return rows.map(toVisit);
+}
+
+/** Every night team that has a plan, for filtering the round. */
+export async function nightTeams(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ night_team: string }>(
+    'SELECT DISTINCT night_team FROM supervision_plans ORDER BY night_team',
+  );
+  return rows.map((r) => r.night_team);
 }
 
 /** Open visits of a resident (those a consent change can still affect). */

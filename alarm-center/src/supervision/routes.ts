@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ResidentService } from '../residents/service.ts';
 import { requireRole } from '../session/auth.ts';
 import {
   accessLogEntrySchema,
@@ -13,6 +14,7 @@ import {
   closeVisitBodySchema,
   consentBodySchema,
   consentSchema,
+  doorCodeReplySchema,
   idParams,
   lookInBodySchema,
   lookInReplySchema,
@@ -21,6 +23,7 @@ import {
   planSchema,
   residentParams,
   roundQuerySchema,
+  roundReplySchema,
   savingsQuerySchema,
   savingsSchema,
   visitSchema,
@@ -35,6 +38,9 @@ const visitOut = (v: Visit) => ({
   id: v.id,
   residentId: v.residentId,
   residentName: v.residentName,
+  address: v.address,
+  access: v.access,
+  hasCamera: v.hasCamera,
   nightTeam: v.nightTeam,
   night: v.night,
   time: v.time,
@@ -64,10 +70,10 @@ const savingsViewers = requireRole('nightteam', 'caseworker', 'supervisor');
 /** Any logged-in user may ask: the rules decide, and a refusal is logged like a view. */
 const anyone = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam', 'responder');
 
-export const supervisionPlugin: FastifyPluginAsync<{ supervision: SupervisionService }> = async (
-  app,
-  { supervision },
-) => {
+export const supervisionPlugin: FastifyPluginAsync<{
+  supervision: SupervisionService;
+  residents: ResidentService;
+}> = async (app, { supervision, residents }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['supervision'];
   const base = '/api/supervision';
@@ -155,12 +161,22 @@ export const supervisionPlugin: FastifyPluginAsync<{ supervision: SupervisionSer
       schema: {
         tags,
         querystring: roundQuerySchema,
-        response: { 200: z.object({ night: z.string(), visits: z.array(visitSchema) }) },
+        response: { 200: roundReplySchema },
       },
     },
     async (request) => {
       const round = await supervision.round(request.query.night ?? null, request.query.team ?? null);
-      return { night: round.night, visits: round.visits.map(visitOut) };
+      return { night: round.night, teams: round.teams, visits: round.visits.map(visitOut) };
+    },
+  );
+  // Only the roles that do the round read the door code, one visit at a time, audit-logged.
+  r.get(
+    `${base}/visits/:id/door-code`,
+    { preHandler: nightTeam, schema: { tags, params: idParams, response: { 200: doorCodeReplySchema } } },
+    async (request) => {
+      const visit = await supervision.roundVisit(request.params.id);
+      const reason = `night round visit ${visit.id} (${visit.night} ${visit.time})`;
+      return { doorCode: await residents.doorCode(request.user!.username, visit.residentId, reason) };
     },
   );
   r.post(

@@ -113,7 +113,11 @@ export class SupervisionService {
     const now = this.clock.now();
     const facts = { hasCohabitant: input.cohabitantName !== null, residentCanConsent: input.residentCanConsent };
     const consents = asConsents(await repo.consents(this.pool, residentId));
-    for (const v of input.visits) this.#requireMode(v.mode, consents, facts, now, v.time);
+    const hasCamera = input.visits.some((v) => v.mode === 'camera') && (await this.#hasCamera(residentId));
+    for (const v of input.visits) {
+      this.#requireCamera(v.mode, hasCamera, v.time);
+      this.#requireMode(v.mode, consents, facts, now, v.time);
+    }
     await inTransaction(this.pool, (c) => repo.savePlan(c, residentId, input, now));
     await this.layOutTonight(residentId);
     return this.plan(residentId);
@@ -133,9 +137,24 @@ export class SupervisionService {
     const now = this.clock.now();
     const consents = asConsents(await repo.consents(this.pool, pv.residentId));
     const time = plan.visits.find((v) => v.id === planVisitId)?.time ?? '';
+    this.#requireCamera(mode, plan.hasCamera, time);
     this.#requireMode(mode, consents, consentFacts(plan), now, time);
     await inTransaction(this.pool, (c) => repo.setPlanVisitMode(c, [planVisitId], mode, null));
     return this.plan(pv.residentId);
+  }
+
+  async #hasCamera(residentId: string): Promise<boolean> {
+    return (await repo.devicesOf(this.pool, residentId)).some((d) => d.deviceType === 'camera');
+  }
+
+  /** A camera look-in needs a camera: refused before consent is even considered. */
+  #requireCamera(mode: VisitMode, hasCamera: boolean, time: string) {
+    if (mode === 'camera' && !hasCamera) {
+      throw new SupervisionError(
+        'NO_CAMERA',
+        `The ${time} visit cannot be a camera look-in: the resident has no camera`,
+      );
+    }
   }
 
   #requireMode(mode: VisitMode, consents: Consent[], facts: PlanConsentFacts, now: number, time: string) {
@@ -198,7 +217,15 @@ export class SupervisionService {
   async round(nightDate: string | null, nightTeam: string | null) {
     await this.advance();
     const night = nightDate ?? nightOf(this.clock.now(), this.#timeZone);
-    return { night, visits: await repo.night(this.pool, night, nightTeam) };
+    const [visits, teams] = await Promise.all([repo.night(this.pool, night, nightTeam), repo.nightTeams(this.pool)]);
+    return { night, visits, teams };
+  }
+
+  /** A visit of the round, for reading what the night team needs at the door. */
+  async roundVisit(visitId: string): Promise<repo.Visit> {
+    const visit = await repo.visit(this.pool, visitId);
+    if (!visit) throw new SupervisionError('VISIT_NOT_FOUND');
+    return visit;
   }
 
   /** Lays out tonight's visits from the plans (all, or one resident's); idempotent. */

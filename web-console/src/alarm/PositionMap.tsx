@@ -1,56 +1,89 @@
-// The mobile alarm's position drawn locally as SVG: the reported point, its accuracy circle,
-// a metric grid, a scale bar and north. No external map tiles leave or enter the console.
+// A position on a real map (Leaflet) from the tile source the centre configures, with the reported
+// point and its accuracy circle. Without tiles (no internet, a tile server down) the map gives way
+// to the coordinates and an "open in map" link, which are always shown beneath it too.
 
 import type { Position } from '@trygg/firmware-protocol';
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { useEffect, useRef, useState } from 'react';
+import { mapLink, useConsoleSettings } from '../app/settings.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { mapSpanMetres, niceScaleMetres } from './projection.ts';
 
-const W = 360;
-const H = 240;
+/** A tile source that has sent no tile by then is taken as unreachable. */
+const TILE_WAIT_MS = 8000;
 
-export function PositionMap({ position }: { position: Position }) {
+type Tiles = 'loading' | 'loaded' | 'failed';
+
+export function PositionMap({ position, testId = 'position-map' }: { position: Position; testId?: string }) {
   const { t, locale } = useI18n();
-  const span = mapSpanMetres(position.accuracyM);
-  const pxPerM = W / span;
-  const cx = W / 2;
-  const cy = H / 2;
-  const grid = niceScaleMetres(span / 4);
-  const scale = niceScaleMetres(span / 3);
-  const lines: number[] = [];
-  for (let m = grid; m * pxPerM < W / 2; m += grid) lines.push(m);
+  const settings = useConsoleSettings();
+  const box = useRef<HTMLDivElement>(null);
+  const [tiles, setTiles] = useState<Tiles>('loading');
+  const { lat, lon, accuracyM } = position;
+
+  useEffect(() => {
+    if (!settings || !box.current) return;
+    setTiles('loading');
+    const map = L.map(box.current, { scrollWheelZoom: false });
+    const layer = L.tileLayer(settings.map.tileUrl, { attribution: settings.map.attribution, maxZoom: 19 });
+    let loaded = 0;
+    layer.on('tileload', () => {
+      loaded += 1;
+      setTiles('loaded');
+    });
+    layer.on('tileerror', () => {
+      if (loaded === 0) setTiles('failed');
+    });
+    const radius = Math.max(accuracyM, 1);
+    // The view first (from the accuracy in metres): layers need a view to be projected.
+    map.fitBounds(L.latLng(lat, lon).toBounds(radius * 2), { maxZoom: 17, padding: [24, 24] });
+    L.circle([lat, lon], { radius, className: 'map-accuracy-area' }).addTo(map);
+    L.circleMarker([lat, lon], { radius: 7, className: 'map-position' }).addTo(map);
+    layer.addTo(map);
+    // The page lays itself out after the map is made: keep the position in the middle of the box.
+    const resized = new ResizeObserver(() => {
+      map.invalidateSize({ pan: false });
+      map.setView([lat, lon], map.getZoom(), { animate: false });
+    });
+    resized.observe(box.current);
+    const timer = setTimeout(() => {
+      if (loaded === 0) setTiles('failed');
+    }, TILE_WAIT_MS);
+    return () => {
+      clearTimeout(timer);
+      resized.disconnect();
+      map.remove();
+    };
+  }, [settings, lat, lon, accuracyM]);
+
   const fmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 5, minimumFractionDigits: 5 });
-  const scaleLabel = scale >= 1000 ? t('map.km', { n: scale / 1000 }) : t('map.m', { n: scale });
   return (
-    <figure className="map">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('map.label')}>
-        <rect width={W} height={H} className="map-bg" />
-        {lines.flatMap((m) => [
-          <line key={`v+${m}`} x1={cx + m * pxPerM} x2={cx + m * pxPerM} y1={0} y2={H} className="map-grid" />,
-          <line key={`v-${m}`} x1={cx - m * pxPerM} x2={cx - m * pxPerM} y1={0} y2={H} className="map-grid" />,
-          <line key={`h+${m}`} y1={cy + m * pxPerM} y2={cy + m * pxPerM} x1={0} x2={W} className="map-grid" />,
-          <line key={`h-${m}`} y1={cy - m * pxPerM} y2={cy - m * pxPerM} x1={0} x2={W} className="map-grid" />,
-        ])}
-        <circle cx={cx} cy={cy} r={Math.max(3, position.accuracyM * pxPerM)} className="map-accuracy" />
-        <circle cx={cx} cy={cy} r={5} className="map-point" />
-        <g transform={`translate(${W - 24} 14)`} className="map-north">
-          <path d="M0 18 L6 0 L12 18 L6 13 Z" />
-          <text x={6} y={32} textAnchor="middle">
-            {t('map.north')}
-          </text>
-        </g>
-        <g transform={`translate(12 ${H - 16})`} className="map-scale">
-          <rect width={scale * pxPerM} height={5} />
-          <text x={0} y={-6}>
-            {scaleLabel}
-          </text>
-        </g>
-      </svg>
+    <figure className="map" data-testid={testId} data-tiles={tiles}>
+      <div
+        ref={box}
+        className="map-leaflet"
+        role="img"
+        aria-label={t('map.label')}
+        hidden={tiles === 'failed'}
+        data-testid={`${testId}-leaflet`}
+      />
+      {tiles === 'failed' && (
+        <p className="sub" data-testid={`${testId}-no-tiles`}>
+          {t('backoffice.map.noTiles')}
+        </p>
+      )}
       <figcaption>
-        {t('map.caption', {
-          lat: fmt.format(position.lat),
-          lon: fmt.format(position.lon),
-          accuracy: Math.round(position.accuracyM),
-        })}
+        {t('map.caption', { lat: fmt.format(lat), lon: fmt.format(lon), accuracy: Math.round(accuracyM) })}{' '}
+        {settings && (
+          <a
+            href={mapLink(settings.map.linkUrl, lat, lon)}
+            target="_blank"
+            rel="noopener noreferrer"
+            data-testid={`${testId}-link`}
+          >
+            {t('backoffice.map.open')}
+          </a>
+        )}
       </figcaption>
     </figure>
   );

@@ -117,7 +117,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   else if (route.page === 'cases') page = <CasesPage notify={notify} />;
   else if (route.page === 'caseNew') page = <ApplyPage internal />;
   else if (route.page === 'orders') page = <OrdersPage notify={notify} />;
-  else if (route.page === 'supervisionRound') page = <RoundPage notify={notify} />;
+  else if (route.page === 'supervisionRound') page = <RoundPage notify={notify} role={user.role} />;
   else if (route.page === 'supervisionPlans') page = <PlansPage />;
   else if (route.page === 'supervisionPlan')
     page = <PlanPage key={route.residentId} residentId={route.residentId} notify={notify} />;

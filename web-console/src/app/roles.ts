@@ -43,3 +43,8 @@ export function pagesFor(role: Role): readonly NavPage[] {
 export function mayHandleAlarms(role: Role): boolean {
   return role === 'operator' || role === 'supervisor';
 }
+
+/** The roles that do the night round read residents' door codes there (audit-logged on the server). */
+export function mayReadDoorCodes(role: Role): boolean {
+  return role === 'nightteam' || role === 'supervisor';
+}

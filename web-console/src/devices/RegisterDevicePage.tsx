@@ -7,10 +7,13 @@ import { DEVICE_TYPE_LIST } from '../api/enums.ts';
 import { errorText } from '../app/errorText.ts';
 import { hrefOf } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { ResidentHit } from '../residents/api.ts';
+import { ResidentPicker } from '../residents/ResidentPicker.tsx';
 
 export function RegisterDevicePage() {
   const { t } = useI18n();
-  const [form, setForm] = useState({ deviceId: '', deviceType: 'pendant', serial: '', residentId: '', district: '' });
+  const [form, setForm] = useState({ deviceId: '', deviceType: 'pendant', serial: '', district: '' });
+  const [resident, setResident] = useState<ResidentHit | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [issued, setIssued] = useState<{ deviceId: string; secret: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -20,7 +23,7 @@ export function RegisterDevicePage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await deviceApi.register({ ...form, residentId: form.residentId.trim() || null });
+      const r = await deviceApi.register({ ...form, residentId: resident?.id ?? null });
       setIssued({ deviceId: r.deviceId, secret: r.secret });
     } catch (err) {
       setError(errorText(err, t));
@@ -50,7 +53,7 @@ export function RegisterDevicePage() {
       </section>
     );
 
-  const field = (name: 'deviceId' | 'serial' | 'residentId' | 'district', required: boolean) => (
+  const field = (name: 'deviceId' | 'serial' | 'district', required: boolean) => (
     <label>
       {t(`register.${name}`)}
       <input
@@ -81,7 +84,16 @@ export function RegisterDevicePage() {
         </select>
       </label>
       {field('serial', true)}
-      {field('residentId', false)}
+      <ResidentPicker
+        label={t('register.residentId')}
+        testId="register-resident"
+        value={resident}
+        onChange={(r) => {
+          setResident(r);
+          // The device usually serves the resident's district; the technician can still change it.
+          if (r && !form.district) setForm((f) => ({ ...f, district: r.district }));
+        }}
+      />
       {field('district', true)}
       {error && (
         <p className="error" role="alert">

@@ -1,8 +1,10 @@
 // The supervisor's view of the camera access log: who asked to see whose camera, when, for which
 // visit or alarm, and whether it was allowed. Read-only: the log cannot be altered.
 
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
+import type { ResidentHit } from '../residents/api.ts';
+import { ResidentPicker } from '../residents/ResidentPicker.tsx';
 import { type FrameAccessLogEntry, supervisionApi } from './api.ts';
 import { supervisionErrorText } from './text.ts';
 
@@ -10,8 +12,8 @@ export function AccessLogPage() {
   const { t, locale } = useI18n();
   const [entries, setEntries] = useState<FrameAccessLogEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [residentId, setResidentId] = useState('');
-  const [filter, setFilter] = useState<string | null>(null);
+  const [resident, setResident] = useState<ResidentHit | null>(null);
+  const filter = resident?.id ?? null;
 
   const load = useCallback(() => {
     supervisionApi.accessLog(filter).then(
@@ -23,11 +25,6 @@ export function AccessLogPage() {
     );
   }, [filter, t]);
   useEffect(load, [load]);
-
-  const apply = (ev: FormEvent) => {
-    ev.preventDefault();
-    setFilter(residentId.trim() || null);
-  };
 
   // Reasons are the server's refusal codes; an unknown one is still shown as its code.
   const reasonText = (reason: string | null) => {
@@ -43,16 +40,22 @@ export function AccessLogPage() {
     <section data-testid="supervision-access-log">
       <h2>{t('supervision.access.title')}</h2>
       <p className="sub">{t('supervision.access.hint')}</p>
-      <form className="row" onSubmit={apply}>
-        <label>
-          {t('supervision.plans.residentId')}
-          <input data-testid="access-resident" value={residentId} onChange={(e) => setResidentId(e.target.value)} />
-        </label>
-        <button type="submit">{t('supervision.access.filter')}</button>
+      <div className="row">
+        <ResidentPicker
+          label={t('backoffice.residentPicker.filterLog')}
+          testId="access-resident"
+          value={resident}
+          onChange={setResident}
+        />
+        {resident && (
+          <button type="button" data-testid="access-all" onClick={() => setResident(null)}>
+            {t('backoffice.residentPicker.allResidents')}
+          </button>
+        )}
         <button type="button" data-testid="access-refresh" onClick={load}>
           {t('supervision.round.refresh')}
         </button>
-      </form>
+      </div>
       {error && (
         <p className="error" role="alert">
           {error}

@@ -123,6 +123,11 @@ function PlanVisits({
   const [refusal, setRefusal] = useState<{ visitId: string; text: string } | null>(null);
 
   const switchTo = async (visitId: string, time: string, mode: VisitMode) => {
+    // Known at once from the plan: no camera, no look-in (the server refuses it too, NO_CAMERA).
+    if (mode === 'camera' && !plan.hasCamera) {
+      setRefusal({ visitId, text: t('backoffice.plan.noCameraSwitch', { time }) });
+      return;
+    }
     try {
       const r = await supervisionApi.switchMode(visitId, mode);
       setRefusal(null);
@@ -136,6 +141,11 @@ function PlanVisits({
   return (
     <div className="card">
       <h3>{t('supervision.plan.visits', { team: plan.nightTeam })}</h3>
+      {!plan.hasCamera && (
+        <p className="sub" data-testid="plan-no-camera">
+          {t('backoffice.plan.noCamera')}
+        </p>
+      )}
       <table className="alarms">
         <thead>
           <tr>
@@ -333,7 +343,7 @@ function PlanForm({
   notify: Notify;
   onSaved: (p: SupervisionPlan) => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [draft, setDraft] = useState<PlanInput>(initial);
   const [error, setError] = useState<string | null>(null);
 
@@ -392,7 +402,13 @@ function PlanForm({
         <div className="row" key={i} data-testid="plan-form-visit">
           <label>
             {t('supervision.round.col.time')}
-            <input type="time" required value={v.time} onChange={(e) => setVisit(i, { time: e.target.value })} />
+            <input
+              type="time"
+              lang={lang}
+              required
+              value={v.time}
+              onChange={(e) => setVisit(i, { time: e.target.value })}
+            />
           </label>
           <label>
             {t('supervision.round.col.mode')}

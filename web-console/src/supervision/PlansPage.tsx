@@ -1,9 +1,10 @@
 // All residents' supervision plans at a glance: visit times and modes, the night team and what
 // the plan saves; from here a plan is opened, or a new one started for a resident.
 
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { hrefOf, navigate } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { ResidentPicker } from '../residents/ResidentPicker.tsx';
 import { type SupervisionPlan, supervisionApi } from './api.ts';
 import { SavingFigures } from './SavingFigures.tsx';
 import { supervisionErrorText } from './text.ts';
@@ -12,7 +13,6 @@ export function PlansPage() {
   const { t } = useI18n();
   const [plans, setPlans] = useState<SupervisionPlan[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [residentId, setResidentId] = useState('');
 
   useEffect(() => {
     supervisionApi.plans().then(
@@ -20,11 +20,6 @@ export function PlansPage() {
       (err) => setError(supervisionErrorText(err, t)),
     );
   }, [t]);
-
-  const open = (ev: FormEvent) => {
-    ev.preventDefault();
-    if (residentId.trim()) navigate({ page: 'supervisionPlan', residentId: residentId.trim() });
-  };
 
   return (
     <section data-testid="supervision-plans">
@@ -34,20 +29,14 @@ export function PlansPage() {
           {error}
         </p>
       )}
-      <form className="row" onSubmit={open}>
-        <label>
-          {t('supervision.plans.residentId')}
-          <input
-            required
-            data-testid="plans-resident-id"
-            value={residentId}
-            onChange={(e) => setResidentId(e.target.value)}
-          />
-        </label>
-        <button type="submit" data-testid="plans-open">
-          {t('supervision.plans.open')}
-        </button>
-      </form>
+      <div className="row">
+        <ResidentPicker
+          label={t('backoffice.residentPicker.openPlan')}
+          testId="plans-resident"
+          value={null}
+          onChange={(r) => r && navigate({ page: 'supervisionPlan', residentId: r.id })}
+        />
+      </div>
       {plans?.length === 0 && <p className="empty">{t('supervision.plans.empty')}</p>}
       {plans && plans.length > 0 && (
         <table className="alarms">

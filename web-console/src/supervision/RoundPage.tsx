@@ -2,9 +2,11 @@
 // A camera visit becomes actionable when the server says it is due; the look-in shows the
 // anonymized frame the camera sends on request, and the visit is closed as all well or escalated.
 
+import type { Role } from '@trygg/console-contract';
 import { useCallback, useEffect, useState } from 'react';
 import { CameraFrame } from '../alarm/CameraFrame.tsx';
 import type { Notify } from '../app/notify.ts';
+import { mayReadDoorCodes } from '../app/roles.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type CloseOutcome, type LookInReply, type SupervisionVisit, supervisionApi, type VisitStatus } from './api.ts';
 import { supervisionErrorText } from './text.ts';
@@ -21,15 +23,18 @@ const STATUS_BADGE: Record<VisitStatus, string> = {
   missed: 'badge-escalated',
 };
 
-export function RoundPage({ notify }: { notify: Notify }) {
-  const { t, locale } = useI18n();
-  const [round, setRound] = useState<{ night: string; visits: SupervisionVisit[] } | null>(null);
+export function RoundPage({ notify, role }: { notify: Notify; role: Role }) {
+  const { t, locale, lang } = useI18n();
+  const [round, setRound] = useState<{ night: string; teams: string[]; visits: SupervisionVisit[] } | null>(null);
+  // Tonight and every team unless the night team picks a night or a team.
+  const [night, setNight] = useState<string | null>(null);
+  const [team, setTeam] = useState<string | null>(null);
   const [loadedAt, setLoadedAt] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [looks, setLooks] = useState<Record<string, LookInReply>>({});
 
   const load = useCallback(() => {
-    supervisionApi.round().then(
+    supervisionApi.round(night, team).then(
       (r) => {
         setRound(r);
         setLoadedAt(Date.now());
@@ -37,7 +42,7 @@ export function RoundPage({ notify }: { notify: Notify }) {
       },
       (err) => setError(supervisionErrorText(err, t)),
     );
-  }, [t]);
+  }, [t, night, team]);
   useEffect(() => {
     load();
     const id = setInterval(load, REFRESH_MS);
@@ -72,6 +77,27 @@ export function RoundPage({ notify }: { notify: Notify }) {
     <section data-testid="supervision-round">
       <h2>{round ? t('supervision.round.title', { night: nightLabel }) : t('supervision.round.titleLoading')}</h2>
       <div className="row queue-tools">
+        <label>
+          {t('backoffice.round.night')}
+          <input
+            type="date"
+            lang={lang}
+            data-testid="round-night"
+            value={night ?? round?.night ?? ''}
+            onChange={(e) => setNight(e.target.value || null)}
+          />
+        </label>
+        <label>
+          {t('backoffice.round.team')}
+          <select data-testid="round-team" value={team ?? ''} onChange={(e) => setTeam(e.target.value || null)}>
+            <option value="">{t('backoffice.round.allTeams')}</option>
+            {round?.teams.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" data-testid="round-refresh" onClick={load}>
           {t('supervision.round.refresh')}
         </button>
@@ -93,6 +119,7 @@ export function RoundPage({ notify }: { notify: Notify }) {
             <tr>
               <th>{t('supervision.round.col.time')}</th>
               <th>{t('supervision.round.col.resident')}</th>
+              <th>{t('backoffice.round.col.where')}</th>
               <th>{t('supervision.round.col.mode')}</th>
               <th>{t('supervision.round.col.status')}</th>
               <th>{t('supervision.round.col.team')}</th>
@@ -101,7 +128,15 @@ export function RoundPage({ notify }: { notify: Notify }) {
           </thead>
           <tbody>
             {round.visits.map((v) => (
-              <VisitRows key={v.id} visit={v} look={looks[v.id] ?? null} onLookIn={lookIn} onClose={close} />
+              <VisitRows
+                key={v.id}
+                visit={v}
+                look={looks[v.id] ?? null}
+                onLookIn={lookIn}
+                onClose={close}
+                doorCodes={mayReadDoorCodes(role)}
+                notify={notify}
+              />
             ))}
           </tbody>
         </table>
@@ -115,11 +150,16 @@ function VisitRows({
   look,
   onLookIn,
   onClose,
+  doorCodes,
+  notify,
 }: {
   visit: SupervisionVisit;
   look: LookInReply | null;
   onLookIn: (v: SupervisionVisit) => Promise<void>;
   onClose: (v: SupervisionVisit, outcome: CloseOutcome, note: string) => Promise<void>;
+  /** This role does the round and may read door codes (each read is audit-logged). */
+  doorCodes: boolean;
+  notify: Notify;
 }) {
   const { t } = useI18n();
   const [note, setNote] = useState('');
@@ -129,6 +169,16 @@ function VisitRows({
   const camera = v.mode === 'camera';
   // A camera visit is closed after the look-in; other visits are closed once done.
   const closable = due && (!camera || look !== null);
+  // Where to go and how to get in, for visits made on foot (an escalated look-in becomes one).
+  const physical = v.mode === 'physical' || v.status === 'escalated_physical';
+  const [doorCode, setDoorCode] = useState<{ code: string | null } | null>(null);
+  const readDoorCode = async () => {
+    try {
+      setDoorCode({ code: (await supervisionApi.doorCode(v.id)).doorCode });
+    } catch (err) {
+      notify(supervisionErrorText(err, t), 'error');
+    }
+  };
 
   const act = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -152,6 +202,32 @@ function VisitRows({
       >
         <td className="mono">{v.time}</td>
         <td>{v.residentName}</td>
+        <td className="visit-where" data-testid="visit-where">
+          {physical ? (
+            <>
+              <div data-testid="visit-address">{v.address}</div>
+              {v.access && (
+                <div className="sub" data-testid="visit-access">
+                  {t('backoffice.round.key', { access: v.access })}
+                </div>
+              )}
+              {doorCodes &&
+                (doorCode ? (
+                  <div data-testid="visit-door-code" className="mono">
+                    {doorCode.code
+                      ? t('backoffice.round.doorCode', { code: doorCode.code })
+                      : t('backoffice.round.noDoorCode')}
+                  </div>
+                ) : (
+                  <button type="button" data-testid="visit-show-door-code" onClick={() => void readDoorCode()}>
+                    {t('backoffice.round.showDoorCode')}
+                  </button>
+                ))}
+            </>
+          ) : (
+            <span className="sub">{t('backoffice.round.digital')}</span>
+          )}
+        </td>
         <td>
           <span className={`tag mode-${v.mode}`}>{t(`supervision.mode.${v.mode}`)}</span>
           {v.modeChangedReason && (
@@ -203,7 +279,7 @@ function VisitRows({
       </tr>
       {look && open && (
         <tr className="lookin-row">
-          <td colSpan={6}>
+          <td colSpan={7}>
             <div className="row lookin" data-testid="visit-lookin-panel">
               {look.frame ? (
                 <CameraFrame frame={look.frame} />

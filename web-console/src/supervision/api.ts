@@ -57,8 +57,13 @@ export const supervisionApi = {
       'POST',
       `${base}/consents/${enc(id)}/withdraw`,
     ),
-  round: (night?: string | null) =>
-    request<{ night: string; visits: SupervisionVisit[] }>('GET', `${base}/round${query({ night })}`),
+  round: (night?: string | null, team?: string | null) =>
+    request<{ night: string; teams: string[]; visits: SupervisionVisit[] }>(
+      'GET',
+      `${base}/round${query({ night, team })}`,
+    ),
+  doorCode: (visitId: string) =>
+    request<{ doorCode: string | null }>('GET', `${base}/visits/${enc(visitId)}/door-code`),
   lookIn: (residentId: string, visitId: string) =>
     request<LookInReply>('POST', `${base}/look-in`, { residentId, visitId }),
   closeVisit: (visitId: string, outcome: CloseOutcome, note?: string) =>

@@ -105,6 +105,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       registers: [registry],
     }),
     consoles: new client.Gauge({ name: 'console_connections', help: 'Connected consoles', registers: [registry] }),
+    commandRelay: new client.Counter({
+      name: 'device_commands_relayed_total',
+      help: 'Commands for a device on another node, by outcome (relayed, delivered here, refused notices)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, eventually, type TestDatabase } from '@trygg/alarm-center/testing';
-import { deviceTopic } from '@trygg/firmware-protocol';
+import { SimDevice } from '@trygg/device-sim';
+import { type AnonymizedFrame, deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 import {
   CLUSTER_SECRET,
@@ -20,11 +21,17 @@ import {
 
 const DEVICES = 300;
 const RESIDENT = 'res-cluster';
+const FRAME: AnonymizedFrame = {
+  layout: { zones: [{ kind: 'bed', rect: { x: 0.1, y: 0.1, w: 0.4, h: 0.3 } }] },
+  person: { box: { x: 0.15, y: 0.12, w: 0.2, h: 0.25 }, posture: 'lying' },
+};
+
 describe('alarm-center nodes behind HAProxy', () => {
   let db: TestDatabase;
   let cluster: Cluster;
   const clients: mqtt.MqttClient[] = [];
   const consoles: ConsoleFeed[] = [];
+  let camera: SimDevice | null = null;
 
   before(async () => {
     db = await createTestDatabase();
@@ -46,6 +53,7 @@ describe('alarm-center nodes behind HAProxy', () => {
   after(async () => {
     for (const c of clients) c.end(true);
     for (const c of consoles) c.socket.close();
+    await camera?.stop();
     await cluster?.stop();
     await db?.drop();
   });
@@ -67,6 +75,39 @@ describe('alarm-center nodes behind HAProxy', () => {
     clients.push(client);
     return client;
   }
+
+  it('a look-in asked through any node gets the frame of the camera, whichever node it is connected to', async () => {
+    camera = new SimDevice(
+      { deviceId: 'cl-cam-1', deviceType: 'camera', secret: CLUSTER_SECRET },
+      { brokerUrl: cluster.mqttUrl },
+    );
+    camera.frame = FRAME;
+    await camera.connect();
+    // An open alarm for the resident is what allows an operator to look.
+    const button = connectDevice('cl-button-1');
+    await eventually(async () => button.connected, 10_000);
+    const press = JSON.stringify({ v: 1, id: 'cl-press-1', ts: Date.now(), type: 'alarm.manual' });
+    await button.publishAsync(deviceTopic('cl-button-1', 'event'), press, { qos: 1 });
+    const { rows } = await cluster.pool.query<{ id: string }>(`SELECT id FROM alarms WHERE device_id = 'cl-button-1'`);
+    const alarmId = rows[0]!.id;
+
+    // The camera is on one node; at least two of the three are asked for a device they do not hold.
+    for (const node of cluster.nodes) {
+      const feed = await openConsole(node.httpPort);
+      consoles.push(feed);
+      const res = await fetch(`http://127.0.0.1:${node.httpPort}/api/supervision/look-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: feed.cookie },
+        body: JSON.stringify({ residentId: RESIDENT, alarmId }),
+      });
+      const text = await res.text();
+      assert.equal(res.status, 200, `${node.name}: ${text}`);
+      const body = JSON.parse(text) as { frame: AnonymizedFrame | null; cameraUnavailable: boolean };
+      assert.equal(body.cameraUnavailable, false, `${node.name} got no frame from the camera`);
+      assert.deepEqual(body.frame, FRAME);
+    }
+    assert.equal(camera.stats.commands, cluster.nodes.length, 'the camera was asked once per look-in');
+  });
 
   it('a node killed mid-burst: its devices reconnect through HAProxy within 30 s, every alarm stored once and shown on the other consoles', async () => {
     const ids = Array.from({ length: DEVICES }, (_, i) => `cl-${i + 1}`);

@@ -60,6 +60,8 @@ export function runSipp(
     transport?: 'u1' | 't1';
     /** Digest credentials for `[authentication]` in the scenario (`-au`/`-ap`). */
     auth?: { username: string; password: string };
+    /** Further SIPp options, e.g. `-nr` (no UDP retransmissions). */
+    extraArgs?: string[];
   } = {},
 ): Promise<SippRun> {
   const args = [
@@ -82,6 +84,7 @@ export function runSipp(
   for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
   for (const [name, value] of Object.entries(options.sets ?? {})) args.push('-set', name, value);
   if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
+  args.push(...(options.extraArgs ?? []));
   return new Promise((resolve) => {
     execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

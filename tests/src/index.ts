@@ -8,6 +8,7 @@ export * from './cluster.ts';
 export * from './console.ts';
 export * from './fleet.ts';
 export * from './freeze.ts';
+export * from './gateway-process.ts';
 export * from './haproxy.ts';
 export * from './private-postgres.ts';
 export * from './processes.ts';

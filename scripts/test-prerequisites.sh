@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs, idempotently: Debian's chromium, mosquitto
-# (server and clients), influxdb 1.x, sip-tester (sipp) and baresip (a second, independent SIP
-# stack for the SCAIP gateway's tests); checks the local PostgreSQL.
+# (server and clients), influxdb 1.x, sip-tester (sipp), baresip (a second, independent SIP
+# stack for the SCAIP gateway's tests) and haproxy (the cluster tests' load balancer); checks the
+# local PostgreSQL.
 # Tests start their own brokers, InfluxDB and browsers on free ports; nothing here binds a port.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -129,6 +129,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       help: 'Outage alarms grouped under an incident instead of standing alone in the queue',
       registers: [registry],
     }),
+    commandRelay: new client.Counter({
+      name: 'device_commands_relayed_total',
+      help: 'Commands for a device on another node, by outcome (relayed, delivered here, refused notices)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -21,6 +21,7 @@ import { escalateAfterMs, RoutingCore } from './core/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
+import { CommandRelay } from './devices/command-relay.ts';
 import { brokerCommands, type DeviceCommands } from './devices/commands.ts';
 import { deviceCredentials } from './devices/login.ts';
 import { Provisioning, profileOf } from './devices/provisioning.ts';
@@ -77,6 +78,8 @@ export interface Platform {
   pii: PiiCipher;
   scheduler: DeadlineScheduler;
   telemetry: TelemetrySink;
+  /** The one road for a command to a device, on whichever node it is connected. */
+  commands: DeviceCommands;
   close(): Promise<void>;
 }
 
@@ -260,9 +263,26 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // HTTP and /health come up before the broker takes device logins: a restart while thousands
     // of devices reconnect must never fail on start-up, and must be visible while it catches up.
     let broker: RunningBroker | null = null;
+    // Several nodes: a command for a device on another node goes there through PostgreSQL.
+    const relay = config.DATABASE_URL
+      ? new CommandRelay({
+          databaseUrl: config.DATABASE_URL,
+          origin,
+          pool: db.pool,
+          aedes: () => broker?.aedes ?? null,
+          logger,
+          count: (outcome) => metrics.commandRelay.inc({ outcome }),
+        })
+      : null;
+    if (relay) {
+      await relay.start();
+      closers.push(() => relay.stop());
+    }
     const commands: DeviceCommands = {
-      request: (...args) =>
-        broker ? brokerCommands(broker.aedes).request(...args) : Promise.resolve({ kind: 'timeout' }),
+      request: (...args) => {
+        if (!broker) return Promise.resolve({ kind: 'timeout' });
+        return (relay ?? brokerCommands(broker.aedes)).request(...args);
+      },
     };
     // The supervision tick runs from here (not from its routes) until shutdown.
     const supervision = new SupervisionService(
@@ -418,6 +438,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       pii,
       scheduler,
       telemetry,
+      commands,
       close: closeAll,
     };
   } catch (err) {

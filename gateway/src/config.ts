@@ -59,6 +59,14 @@ export const configSchema = z.object({
   GATEWAY_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(300),
   GATEWAY_DEDUPE_TTL_S: z.coerce.number().int().min(1).max(86_400).default(600),
   MQTT_URL: z.string().url().default('mqtt://127.0.0.1:1883'),
+  /**
+   * Names this gateway's broker connections (`<id>-<n>`). Give each instance its own: two
+   * instances with the same MQTT client ids on one broker would keep disconnecting each other.
+   */
+  GATEWAY_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,48}$/)
+    .default('scaip-gateway'),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   /** Publisher connections to the broker; a device's messages always use the same one. */

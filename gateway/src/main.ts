@@ -46,7 +46,7 @@ const publisher = publisherPool(
         url: config.MQTT_URL,
         ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
         ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
-        clientId: `scaip-gateway-${i}`,
+        clientId: `${config.GATEWAY_INSTANCE_ID}-${i}`,
       }),
     ),
   ),

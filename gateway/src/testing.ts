@@ -63,7 +63,7 @@ export function runSipp(
     transport?: 'u1' | 't1';
     /** Digest credentials for `[authentication]` in the scenario (`-au`/`-ap`). */
     auth?: { username: string; password: string };
-    /** More SIPp options (`-rtp_echo`, `-mp 0`, ...). */
+    /** More SIPp options (`-rtp_echo`, `-mp 0`, `-nr` for no UDP retransmissions, ...). */
     extraArgs?: string[];
   } = {},
 ): Promise<SippRun> {

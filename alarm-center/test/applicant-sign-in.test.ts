@@ -49,6 +49,13 @@ describe('applicant sign-in with e-legitimation over OpenID Connect', () => {
     assert.doesNotMatch(JSON.stringify(rows), /19400312/, 'the identity number is stored encrypted');
   });
 
+  it('signing out ends the applicant session on the server', async () => {
+    const { call, cookie } = await applicantClient(platform, '19850621-2466');
+    assert.equal((await call('DELETE', '/api/public/applicant')).status, 204);
+    const res = await fetch(`http://127.0.0.1:${platform.httpPort}/api/public/applicant`, { headers: { cookie } });
+    assert.deepEqual(await res.json(), { applicant: null }, 'the old cookie no longer signs anyone in');
+  });
+
   it('sends the browser to the provider with PKCE (S256), a state and a nonce', async () => {
     const browser = cookieBrowser();
     const res = await browser.step(`http://127.0.0.1:${platform.httpPort}/api/public/sign-in`);

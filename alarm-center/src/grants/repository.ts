@@ -427,6 +427,25 @@ export async function openApplicationOf(db: Queryable, personKey: string): Promi
     : null;
 }
 
+/** Applications stored before identity numbers got a lookup key (migration 012). */
+export async function withoutPersonKey(db: Queryable): Promise<{ id: string; personalNumberEnc: string }[]> {
+  const { rows } = await db.query<{ id: string; personal_number_enc: string }>(
+    'SELECT id, personal_number_enc FROM applications WHERE person_key IS NULL ORDER BY id',
+  );
+  return rows.map((r) => ({ id: r.id, personalNumberEnc: r.personal_number_enc }));
+}
+
+/** False when another undecided application of the person already has the key (a pre-012 duplicate). */
+export async function setPersonKey(db: Queryable, id: string, personKey: string): Promise<boolean> {
+  try {
+    await db.query('UPDATE applications SET person_key = $2 WHERE id = $1', [id, personKey]);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return false;
+    throw err;
+  }
+}
+
 // ---- districts: the municipality's list ----
 
 export async function districts(db: Queryable, activeOnly: boolean): Promise<{ name: string; active: boolean }[]> {

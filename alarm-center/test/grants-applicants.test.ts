@@ -143,6 +143,8 @@ describe('who is applying for a safety alarm', () => {
     assert.equal(linked.body.status, 'linked');
     assert.deepEqual(linked.body.linkedTo, { id: first.id, reference: first.reference });
     assert.equal(linked.body.message, 'Ansöker igen');
+    const figures = await caseWorker.call('GET', '/api/grants/figures');
+    assert.equal(figures.body.applications, 1, 'the follow-up figures count the person once');
   });
 
   it('a relative applying for someone else is recorded as such and goes to a case worker, never decided automatically', async () => {

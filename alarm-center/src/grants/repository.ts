@@ -599,11 +599,12 @@ export async function figures(db: Queryable): Promise<Omit<GrantFigures, 'goals'
     open_orders: number;
   }>(
     `SELECT
-       (SELECT count(*)::int FROM applications) AS applications,
+       -- A linked application is a second one for a person whose first is open: not a new case.
+       (SELECT count(*)::int FROM applications WHERE status <> 'linked') AS applications,
        (SELECT count(*)::int FROM applications WHERE status IN ('granted', 'denied')) AS decided,
        (SELECT count(*)::int FROM applications a WHERE a.status IN ('granted', 'denied') AND NOT EXISTS
           (SELECT 1 FROM decisions d WHERE d.application_id = a.id AND d.decided_by IS NOT NULL)) AS automatic,
-       (SELECT count(*)::int FROM applications WHERE channel = 'public') AS digital,
+       (SELECT count(*)::int FROM applications WHERE channel = 'public' AND status <> 'linked') AS digital,
        (SELECT count(*)::int FROM applications WHERE status = 'manual') AS manual_queue,
        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at))
           FROM applications WHERE decided_at IS NOT NULL AND status IN ('granted', 'denied')) AS to_decision_s,

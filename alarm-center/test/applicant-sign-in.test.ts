@@ -79,6 +79,23 @@ describe('applicant sign-in with e-legitimation over OpenID Connect', () => {
     assert.equal((counts.SIGN_IN_STATE_INVALID ?? 0) - (before.SIGN_IN_STATE_INVALID ?? 0), 1);
   });
 
+  it('a person cancelling at the provider comes back to a coded refusal, counted, with no session', async () => {
+    const before = await signInOutcomes(platform);
+    const browser = cookieBrowser();
+    const base = `http://127.0.0.1:${platform.httpPort}`;
+    const atProvider = await browser.follow(await browser.step(`${base}/api/public/sign-in`));
+    const abort = /formaction="([^"]+)"/.exec(atProvider.body)?.[1];
+    assert.ok(abort, 'the provider page has a cancel button');
+    const back = await browser.follow(
+      await browser.step(new URL(abort, atProvider.url), { method: 'POST', form: {} }),
+      (s) => s.url.pathname.endsWith('/callback'),
+    );
+    assert.equal(failedCode(back.location), 'SIGN_IN_REFUSED');
+    assert.doesNotMatch(browser.cookieFor(base), /applicant_sid=/);
+    const counts = await signInOutcomes(platform);
+    assert.equal((counts.SIGN_IN_REFUSED ?? 0) - (before.SIGN_IN_REFUSED ?? 0), 1);
+  });
+
   it('refuses a callback whose state this browser never began (a stolen link), counted', async () => {
     const first = await signInApplicant(platform, '19330920-1188');
     // Another browser (no state cookie) opens the link the provider sent.

@@ -234,6 +234,29 @@ describe('an ID token that does not verify starts no applicant session', () => {
   }
 });
 
+describe('starting sign-ins from one address', () => {
+  it('is limited to 30 a minute, refused with its own code and counted', async () => {
+    const db = await createTestDatabase();
+    const platform = await startTestPlatform({ databaseUrl: db.url });
+    try {
+      const statuses: number[] = [];
+      let refusal: { code?: string } = {};
+      for (let i = 0; i < 31; i += 1) {
+        const res = await fetch(`http://127.0.0.1:${platform.httpPort}/api/public/sign-in`, { redirect: 'manual' });
+        statuses.push(res.status);
+        if (res.status === 429) refusal = (await res.json()) as { code?: string };
+        else await res.body?.cancel();
+      }
+      assert.deepEqual(statuses, [...Array(30).fill(303), 429]);
+      assert.equal(refusal.code, 'SIGN_IN_TOO_MANY');
+      assert.equal((await signInOutcomes(platform)).SIGN_IN_TOO_MANY, 1);
+    } finally {
+      await platform.close();
+      await db.drop();
+    }
+  });
+});
+
 describe('without an identity provider configured', () => {
   it('the sign-in says so with a code instead of failing, and the alarm center runs', async () => {
     const db = await createTestDatabase();

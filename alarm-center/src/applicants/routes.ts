@@ -59,7 +59,14 @@ export const applicantsPlugin: FastifyPluginAsync<ApplicantPluginOptions> = asyn
   };
 
   // Each start stores a sign-in attempt: per address, a person's retries pass, a flood does not.
-  const startLimit = { max: 30, timeWindow: '1 minute' };
+  const startLimit = {
+    max: 30,
+    timeWindow: '1 minute',
+    errorResponseBuilder: () => {
+      signIn.outcomes.inc({ outcome: 'SIGN_IN_TOO_MANY' });
+      return new ApplicantError('SIGN_IN_TOO_MANY');
+    },
+  };
   r.get(
     SIGN_IN_PATH,
     { config: { rateLimit: startLimit }, schema: { tags, summary: 'Off to the identity provider (303)' } },

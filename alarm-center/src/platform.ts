@@ -159,6 +159,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE,
       timeZone: config.TIME_ZONE,
     });
+    const keyed = await grants.backfillPersonKeys();
+    if (keyed.keyed + keyed.duplicates > 0)
+      logger.info(keyed, 'applications from before the sign-in got their lookup key');
     const overview = new OverviewService(db.pool, clock, config.TIME_ZONE);
     const applicants = new ApplicantSignIn(
       db.pool,

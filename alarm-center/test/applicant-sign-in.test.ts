@@ -49,6 +49,13 @@ describe('applicant sign-in with e-legitimation over OpenID Connect', () => {
     assert.doesNotMatch(JSON.stringify(rows), /19400312/, 'the identity number is stored encrypted');
   });
 
+  it('signing out ends the applicant session on the server', async () => {
+    const { call, cookie } = await applicantClient(platform, '19850621-2466');
+    assert.equal((await call('DELETE', '/api/public/applicant')).status, 204);
+    const res = await fetch(`http://127.0.0.1:${platform.httpPort}/api/public/applicant`, { headers: { cookie } });
+    assert.deepEqual(await res.json(), { applicant: null }, 'the old cookie no longer signs anyone in');
+  });
+
   it('sends the browser to the provider with PKCE (S256), a state and a nonce', async () => {
     const browser = cookieBrowser();
     const res = await browser.step(`http://127.0.0.1:${platform.httpPort}/api/public/sign-in`);
@@ -70,6 +77,23 @@ describe('applicant sign-in with e-legitimation over OpenID Connect', () => {
     // The replay started no session: its reply set no applicant cookie.
     const counts = await signInOutcomes(platform);
     assert.equal((counts.SIGN_IN_STATE_INVALID ?? 0) - (before.SIGN_IN_STATE_INVALID ?? 0), 1);
+  });
+
+  it('a person cancelling at the provider comes back to a coded refusal, counted, with no session', async () => {
+    const before = await signInOutcomes(platform);
+    const browser = cookieBrowser();
+    const base = `http://127.0.0.1:${platform.httpPort}`;
+    const atProvider = await browser.follow(await browser.step(`${base}/api/public/sign-in`));
+    const abort = /formaction="([^"]+)"/.exec(atProvider.body)?.[1];
+    assert.ok(abort, 'the provider page has a cancel button');
+    const back = await browser.follow(
+      await browser.step(new URL(abort, atProvider.url), { method: 'POST', form: {} }),
+      (s) => s.url.pathname.endsWith('/callback'),
+    );
+    assert.equal(failedCode(back.location), 'SIGN_IN_REFUSED');
+    assert.doesNotMatch(browser.cookieFor(base), /applicant_sid=/);
+    const counts = await signInOutcomes(platform);
+    assert.equal((counts.SIGN_IN_REFUSED ?? 0) - (before.SIGN_IN_REFUSED ?? 0), 1);
   });
 
   it('refuses a callback whose state this browser never began (a stolen link), counted', async () => {
@@ -208,6 +232,29 @@ describe('an ID token that does not verify starts no applicant session', () => {
       assert.equal((counts.SIGN_IN_TOKEN_INVALID ?? 0) - (before.SIGN_IN_TOKEN_INVALID ?? 0), 1);
     });
   }
+});
+
+describe('starting sign-ins from one address', () => {
+  it('is limited to 30 a minute, refused with its own code and counted', async () => {
+    const db = await createTestDatabase();
+    const platform = await startTestPlatform({ databaseUrl: db.url });
+    try {
+      const statuses: number[] = [];
+      let refusal: { code?: string } = {};
+      for (let i = 0; i < 31; i += 1) {
+        const res = await fetch(`http://127.0.0.1:${platform.httpPort}/api/public/sign-in`, { redirect: 'manual' });
+        statuses.push(res.status);
+        if (res.status === 429) refusal = (await res.json()) as { code?: string };
+        else await res.body?.cancel();
+      }
+      assert.deepEqual(statuses, [...Array(30).fill(303), 429]);
+      assert.equal(refusal.code, 'SIGN_IN_TOO_MANY');
+      assert.equal((await signInOutcomes(platform)).SIGN_IN_TOO_MANY, 1);
+    } finally {
+      await platform.close();
+      await db.drop();
+    }
+  });
 });
 
 describe('without an identity provider configured', () => {

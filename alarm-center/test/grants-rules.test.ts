@@ -175,6 +175,14 @@ const cases: Case[] = [
     fee: 'fee_handling',
     reasons: ['needs_assessment_answers_show_need', 'no_max_fee_consent'],
   },
+  {
+    name: 'SoL 4:2a, 84 years old, applied for by a relative: to a case worker, never granted automatically',
+    application: older,
+    facts: { today: TODAY, otherInterventions: [], appliedByRepresentative: true },
+    decision: 'manual',
+    fee: 'automatic',
+    reasons: ['older_person_without_assessment', 'applied_by_representative', 'max_fee_consented'],
+  },
 ];
 
 describe('grant rules', () => {
@@ -207,6 +215,7 @@ describe('grant rules', () => {
       needStated: false,
       needMetOtherwise: null,
       otherInterventions: ['home_care'],
+      appliedByRepresentative: false,
       maxFeeConsent: true,
     });
   });
@@ -258,7 +267,11 @@ describe('grant rules', () => {
       needMetOtherwise: maybeBool,
       maxFeeConsent: fc.boolean(),
     });
-    const facts = fc.record({ today: date, otherInterventions: fc.array(fc.string(), { maxLength: 3 }) });
+    const facts = fc.record({
+      today: date,
+      otherInterventions: fc.array(fc.string(), { maxLength: 3 }),
+      appliedByRepresentative: fc.boolean(),
+    });
     const rulesConfig = fc.record({ olderPersonsMinAge: fc.integer({ min: 0, max: 130 }) });
     fc.assert(
       fc.property(application, facts, rulesConfig, (a, f, c) => {
@@ -268,6 +281,8 @@ describe('grant rules', () => {
         // Whatever the outcome, the citizen is told why, in both languages.
         assert.ok(result.reasons.length > 0);
         assert.ok(result.justification.sv.length > 0 && result.justification.en.length > 0);
+        // Someone applying for another person always reaches a case worker.
+        if (f.appliedByRepresentative) assert.equal(result.decision, 'manual');
         // Other interventions always reach a case worker, and never an automatic fee.
         if (f.otherInterventions.length > 0) {
           assert.equal(result.decision, 'manual');

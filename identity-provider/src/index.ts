@@ -33,7 +33,7 @@ export interface RunningIdentityProvider {
   close(): Promise<void>;
 }
 
-const LOGIN_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
+const LOGIN_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login|\/abort)?$/;
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let body = '';
@@ -53,7 +53,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   const server = createServer((req, res) => {
     const match = LOGIN_PATH.exec((req.url ?? '').split('?')[0] ?? '');
     if (!match || !provider) return handleOidc(req, res);
-    void interaction(provider, identities, req, res, Boolean(match[2])).catch((err: Error) => {
+    const step = (match[2] ?? null) as '/login' | '/abort' | null;
+    void interaction(provider, identities, req, res, step).catch((err: Error) => {
       res
         .writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
         .end(`Inloggningen misslyckades: ${err.message}`);
@@ -133,7 +134,7 @@ async function interaction(
   identities: readonly DemoIdentity[],
   req: IncomingMessage,
   res: ServerResponse,
-  submitted: boolean,
+  step: '/login' | '/abort' | null,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name === 'consent' && details.session?.accountId) {
@@ -148,7 +149,17 @@ async function interaction(
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
-  if (!submitted || req.method !== 'POST') {
+  if (step === '/abort' && req.method === 'POST') {
+    // The person cancelled: the relying party hears access_denied, as from a real provider.
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The person cancelled the sign-in' },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  if (step !== '/login' || req.method !== 'POST') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(
       signInPage({ title: 'Logga in med e-legitimation', action: `/interaction/${details.uid}/login`, identities }),

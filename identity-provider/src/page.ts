@@ -16,6 +16,7 @@ const STYLE = `
   input[type=radio] { width: 1.5rem; height: 1.5rem; flex: none; }
   button { font: inherit; font-weight: 700; min-height: 3rem; padding: 0.5rem 1.5rem; border-radius: 0.5rem;
     border: 2px solid #0b3d91; background: #0b3d91; color: #fff; cursor: pointer; }
+  button.secondary { background: #fff; color: #0b3d91; margin-left: 0.75rem; }
   button:focus-visible, input:focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
   .error { color: #a00000; font-weight: 700; }
   .note { color: #333; }`;
@@ -39,6 +40,8 @@ export function signInPage(p: {
         <fieldset><legend>Vem är du? (demoidentiteter)</legend>${choices}</fieldset>
         <p class="note">E-tjänsten Trygghetslarm får ditt namn och ditt personnummer när du loggar in.</p>
         <button type="submit" data-testid="idp-sign-in">Logga in</button>
+        <button type="submit" class="secondary" formaction="${escapeHtml(p.action.replace(/\/login$/, '/abort'))}"
+          formnovalidate data-testid="idp-cancel">Avbryt</button>
       </form>`
     : '<p>Gå tillbaka till e-tjänsten och försök igen.</p>';
   return `<!DOCTYPE html>

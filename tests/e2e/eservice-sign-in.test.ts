@@ -57,6 +57,22 @@ describe('the e-service knows who is applying', () => {
     await db?.drop();
   });
 
+  it('a cancelled or replayed sign-in is explained in Swedish on the e-service, which stays AA clean', async () => {
+    const page = await browser();
+    await page.goto(`${base}/#/apply`);
+    await page.getByTestId('apply-sign-in-button').click();
+    await page.getByTestId('idp-cancel').click();
+    await page.getByTestId('apply-sign-in-error').waitFor();
+    assert.equal(await text(page, 'apply-sign-in-error'), 'Inloggningen avbröts. Logga in igen när du vill.');
+    assert.deepEqual(await wcagViolations(page), []);
+    // A callback this browser never began (a link from someone else's sign-in, or a replay).
+    await page.goto(`${base}/api/public/sign-in/callback?code=stolen&state=${'s'.repeat(43)}`);
+    await page.getByTestId('apply-sign-in-error').waitFor();
+    assert.match(await text(page, 'apply-sign-in-error'), /startades i en annan webbläsare/);
+    await screenshot(page, 'eservice-sign-in-refused');
+    assert.equal(await page.getByTestId('apply-submit').count(), 0, 'no form without a sign-in');
+  });
+
   it('an applicant signs in at the provider, applies for herself without typing her identity number, and is granted', async () => {
     const page = await browser();
     await page.goto(`${base}/#/apply`);

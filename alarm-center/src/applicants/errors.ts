@@ -16,6 +16,7 @@ export const APPLICANT_ERRORS = {
     status: 401,
     message: 'The identity provider’s ID token was not accepted (signature, issuer, audience, expiry or nonce)',
   },
+  SIGN_IN_TOO_MANY: { status: 429, message: 'Too many sign-ins started from this address; wait a minute' },
   SIGN_IN_IDENTITY_MISSING: { status: 401, message: 'The ID token carries no valid Swedish identity number' },
 } as const;
 

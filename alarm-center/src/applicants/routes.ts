@@ -58,22 +58,35 @@ export const applicantsPlugin: FastifyPluginAsync<ApplicantPluginOptions> = asyn
     return 'SIGN_IN_UNAVAILABLE';
   };
 
-  r.get(SIGN_IN_PATH, { schema: { tags, summary: 'Off to the identity provider (303)' } }, async (request, reply) => {
-    try {
-      const { url, state } = await signIn.begin(originOf(request));
-      // Lax: the provider's redirect back is a top-level navigation from another site.
-      reply.setCookie(SIGN_IN_COOKIE, state, {
-        path: SIGN_IN_PATH,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-        maxAge: 600,
-      });
-      return reply.redirect(url, 303);
-    } catch (err) {
-      return backToEService(reply, refusal(request, err));
-    }
-  });
+  // Each start stores a sign-in attempt: per address, a person's retries pass, a flood does not.
+  const startLimit = {
+    max: 30,
+    timeWindow: '1 minute',
+    errorResponseBuilder: () => {
+      signIn.outcomes.inc({ outcome: 'SIGN_IN_TOO_MANY' });
+      return new ApplicantError('SIGN_IN_TOO_MANY');
+    },
+  };
+  r.get(
+    SIGN_IN_PATH,
+    { config: { rateLimit: startLimit }, schema: { tags, summary: 'Off to the identity provider (303)' } },
+    async (request, reply) => {
+      try {
+        const { url, state } = await signIn.begin(originOf(request));
+        // Lax: the provider's redirect back is a top-level navigation from another site.
+        reply.setCookie(SIGN_IN_COOKIE, state, {
+          path: SIGN_IN_PATH,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          maxAge: 600,
+        });
+        return reply.redirect(url, 303);
+      } catch (err) {
+        return backToEService(reply, refusal(request, err));
+      }
+    },
+  );
 
   r.get(
     `${SIGN_IN_PATH}/callback`,

@@ -427,6 +427,25 @@ export async function openApplicationOf(db: Queryable, personKey: string): Promi
     : null;
 }
 
+/** Applications stored before identity numbers got a lookup key (migration 012). */
+export async function withoutPersonKey(db: Queryable): Promise<{ id: string; personalNumberEnc: string }[]> {
+  const { rows } = await db.query<{ id: string; personal_number_enc: string }>(
+    'SELECT id, personal_number_enc FROM applications WHERE person_key IS NULL ORDER BY id',
+  );
+  return rows.map((r) => ({ id: r.id, personalNumberEnc: r.personal_number_enc }));
+}
+
+/** False when another undecided application of the person already has the key (a pre-012 duplicate). */
+export async function setPersonKey(db: Queryable, id: string, personKey: string): Promise<boolean> {
+  try {
+    await db.query('UPDATE applications SET person_key = $2 WHERE id = $1', [id, personKey]);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return false;
+    throw err;
+  }
+}
+
 // ---- districts: the municipality's list ----
 
 export async function districts(db: Queryable, activeOnly: boolean): Promise<{ name: string; active: boolean }[]> {
@@ -580,11 +599,12 @@ export async function figures(db: Queryable): Promise<Omit<GrantFigures, 'goals'
     open_orders: number;
   }>(
     `SELECT
-       (SELECT count(*)::int FROM applications) AS applications,
+       -- A linked application is a second one for a person whose first is open: not a new case.
+       (SELECT count(*)::int FROM applications WHERE status <> 'linked') AS applications,
        (SELECT count(*)::int FROM applications WHERE status IN ('granted', 'denied')) AS decided,
        (SELECT count(*)::int FROM applications a WHERE a.status IN ('granted', 'denied') AND NOT EXISTS
           (SELECT 1 FROM decisions d WHERE d.application_id = a.id AND d.decided_by IS NOT NULL)) AS automatic,
-       (SELECT count(*)::int FROM applications WHERE channel = 'public') AS digital,
+       (SELECT count(*)::int FROM applications WHERE channel = 'public' AND status <> 'linked') AS digital,
        (SELECT count(*)::int FROM applications WHERE status = 'manual') AS manual_queue,
        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - received_at))
           FROM applications WHERE decided_at IS NOT NULL AND status IN ('granted', 'denied')) AS to_decision_s,

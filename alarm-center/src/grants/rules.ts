@@ -3,7 +3,7 @@
 // The rules only ever decide in the applicant's favour; anything else goes to a case worker.
 
 /** Bump whenever a rule or its wording changes: decisions record the version that made them. */
-export const RULES_VERSION = 'grant-rules/2024-1';
+export const RULES_VERSION = 'grant-rules/2026-1'; // 2026-1: an application by a representative goes to a case worker
 
 import type { LegalBasis, ReasonCode } from '@trygg/console-contract/vocabulary';
 

@@ -197,6 +197,21 @@ export class GrantService {
     });
   }
 
+  /**
+   * Gives applications stored before migration 012 their identity lookup key, so an open one of
+   * theirs is found too. Returns how many were keyed, and how many were already duplicates.
+   */
+  async backfillPersonKeys(): Promise<{ keyed: number; duplicates: number }> {
+    let keyed = 0;
+    let duplicates = 0;
+    for (const a of await repo.withoutPersonKey(this.pool)) {
+      const key = this.pii.lookupKey(this.pii.decrypt(a.personalNumberEnc));
+      if (await repo.setPersonKey(this.pool, a.id, key)) keyed += 1;
+      else duplicates += 1;
+    }
+    return { keyed, duplicates };
+  }
+
   /** The municipality's districts: the active ones for the forms, all for the case workers' list. */
   async districts(activeOnly: boolean) {
     return repo.districts(this.pool, activeOnly);

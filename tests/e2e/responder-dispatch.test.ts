@@ -76,6 +76,7 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     await addResponder(platform, 'anna', { name: 'Anna Nattpatrull', districts: ['Majorna'] });
     await addResponder(platform, 'bo', { name: 'Bo Hemtjänst', districts: ['Centrum'] });
     const olga = await addUser(platform, 'olga', 'operator');
+    await addUser(platform, 'siv', 'supervisor');
     [desktop, phone] = await Promise.all([
       launchBrowser(),
       launchBrowser({ viewport: { width: 390, height: 844 }, isMobile: true }),
@@ -223,5 +224,20 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     });
     assert.equal(stored.priority, 1);
     assert.ok(stored.escalated_at, 'escalated to the supervisors at once');
+  });
+
+  it('shows the supervisor arrival times per hour against the 30-minute target', async () => {
+    const page = await desktop.newPage();
+    await page.request.delete(`${base}/api/session`); // the operator's shift on this desktop ends
+    await login(page, base, 'siv', 'pw-siv');
+    await page.getByTestId('nav-overview').click();
+    const chart = page.getByTestId('arrival-chart');
+    await chart.waitFor({ timeout: 15_000 });
+    // One arrival so far (the first call-out, about 13 minutes after the dispatch); Bo never arrived.
+    assert.equal(await chart.getAttribute('data-arrivals'), '1');
+    assert.equal(await chart.getAttribute('data-within'), '1');
+    assert.match(await chart.innerText(), /Mål: inom 30 min/);
+    await chart.locator('.recharts-surface').first().waitFor({ timeout: 10_000 });
+    await screenshot(page, 'supervisor-arrival-times');
   });
 });

@@ -169,6 +169,7 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
   { method: 'POST', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
   { method: 'GET', path: '/api/keys/signed-out', allow: alarmHandlers },
+  { method: 'GET', path: '/api/my/keys', allow: ['responder'] },
   { method: 'GET', path: '/api/keys/:id/events', allow: alarmHandlers },
   { method: 'POST', path: '/api/keys/:id/sign-out', allow: responderActors },
   { method: 'POST', path: '/api/keys/:id/sign-in', allow: responderActors },

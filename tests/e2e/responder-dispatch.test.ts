@@ -73,6 +73,12 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
       { brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`, now: clock.now },
     );
     await pendant.connect();
+    await platform.responders.addKey('res-1', {
+      id: 'N14',
+      kind: 'key_safe',
+      label: 'Nyckelgömma vid entrén',
+      lockDeviceId: null,
+    });
     await addResponder(platform, 'anna', { name: 'Anna Nattpatrull', districts: ['Majorna'] });
     await addResponder(platform, 'bo', { name: 'Bo Hemtjänst', districts: ['Centrum'] });
     const olga = await addUser(platform, 'olga', 'operator');
@@ -111,6 +117,7 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
     assert.deepEqual(order, ['suggestion-anna', 'suggestion-bo']);
     await panel.getByTestId('dispatch-notes').fill('Ring länge, hörapparat');
+    await panel.getByTestId('dispatch-key').selectOption('N14');
     later();
     await panel.getByTestId('dispatch-to-anna').click();
     await panel.locator('[data-testid="dispatch-current"][data-state="dispatched"]').waitFor({ timeout: 10_000 });
@@ -125,6 +132,9 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     later();
     await anna.getByTestId('responder-accept').click();
     await operator.locator('[data-testid="dispatch-current"][data-state="accepted"]').waitFor({ timeout: 10_000 });
+    assert.match(await anna.getByTestId('responder-key').innerText(), /N14/);
+    await anna.getByTestId('responder-key-sign-out').click();
+    await anna.getByTestId('responder-key-sign-out').waitFor({ state: 'detached', timeout: 10_000 });
     await anna.getByTestId('responder-eta').selectOption('10');
     later();
     await anna.getByTestId('responder-on-the-way').click();
@@ -162,6 +172,17 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     await anna.getByTestId('responder-ended').waitFor({ timeout: 10_000 });
     assert.equal(await anna.getByTestId('responder-door-code').count(), 0);
     assert.doesNotMatch(await anna.locator('body').innerText(), /4711/);
+    // The key stays signed out to Anna until she returns it; both are logged.
+    await anna.getByTestId('key-sign-in-N14').click();
+    await anna.getByTestId('responder-keys').waitFor({ state: 'detached', timeout: 10_000 });
+    const keyLog = await platform.responders.keyEvents('N14');
+    assert.deepEqual(
+      keyLog.map((e) => [e.action, e.actor]),
+      [
+        ['signed_out', 'anna'],
+        ['signed_in', 'anna'],
+      ],
+    );
   });
 
   it('an accept time that passes tells the operator, who sends someone else; the first phone loses the call-out', async () => {

@@ -167,6 +167,11 @@ export const respondersPlugin: FastifyPluginAsync<{ responders: ResponderService
     async (request) => ({ key: await svc.addKey(request.params.residentId, request.body) }),
   );
   r.get(
+    '/api/my/keys',
+    { preHandler: responders, schema: { tags, response: { 200: z.object({ keys: z.array(keySchema) }) } } },
+    async (request) => ({ keys: await svc.keysHeldBy(request.user!) }),
+  );
+  r.get(
     '/api/keys/signed-out',
     { preHandler: handlers, schema: { tags, response: { 200: z.object({ keys: z.array(keySchema) }) } } },
     async () => ({ keys: await svc.keysSignedOut() }),

@@ -372,6 +372,11 @@ export class ResponderService implements TimedSource {
     return repo.keysOf(this.pool, residentId);
   }
 
+  /** The keys the user has signed out and not yet back in (the responder's phone lists them). */
+  async keysHeldBy(user: User): Promise<ResidentKey[]> {
+    return repo.keysHeldBy(this.pool, user.username);
+  }
+
   async keysSignedOut(): Promise<ResidentKey[]> {
     return repo.keysSignedOut(this.pool);
   }

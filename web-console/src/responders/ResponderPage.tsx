@@ -3,7 +3,7 @@
 // call-out is active, and big buttons for each step: Acceptera, På väg, Framme, Klart (with the
 // job sheet) and Kom inte in.
 
-import type { Dispatch, Responder, ResponderDispatch } from '@trygg/console-contract';
+import type { Dispatch, ResidentKey, Responder, ResponderDispatch } from '@trygg/console-contract';
 import { ACTIVE_DISPATCH_STATES } from '@trygg/console-contract/vocabulary';
 import { useCallback, useEffect, useState } from 'react';
 import { errorText } from '../app/errorText.ts';
@@ -20,13 +20,15 @@ export function ResponderPage({ notify, onExpired }: { notify: Notify; onExpired
   const { t } = useI18n();
   const [me, setMe] = useState<Responder | null>(null);
   const [dispatches, setDispatches] = useState<Dispatch[] | null>(null);
+  const [keys, setKeys] = useState<ResidentKey[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      const [{ responder }, { dispatches: list }] = await Promise.all([api.me(), api.mine()]);
+      const [{ responder }, { dispatches: list }, held] = await Promise.all([api.me(), api.mine(), api.myKeys()]);
       setMe(responder);
       setDispatches(list);
+      setKeys(held.keys);
       setError(null);
     } catch (err) {
       setError(errorText(err, t));
@@ -82,6 +84,30 @@ export function ResponderPage({ notify, onExpired }: { notify: Notify; onExpired
       {active.map((d) => (
         <ActiveDispatch key={`${d.id}-${d.state}`} dispatchId={d.id} notify={notify} onChanged={load} />
       ))}
+      {keys.length > 0 && (
+        <section className="card" data-testid="responder-keys">
+          <h3>{t('responders.phone.keysHeld')}</h3>
+          <ul className="plain">
+            {keys.map((k) => (
+              <li key={k.id} className="row">
+                <span className="mono">{k.id}</span> {k.label}
+                <button
+                  type="button"
+                  data-testid={`key-sign-in-${k.id}`}
+                  onClick={() =>
+                    api.signInKey(k.id).then(
+                      () => load(),
+                      (err) => notify(errorText(err, t), 'error'),
+                    )
+                  }
+                >
+                  {t('responders.phone.keySignIn')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {ended.length > 0 && (
         <section className="card">
           <h3>{t('responders.phone.history')}</h3>
@@ -123,6 +149,8 @@ function ActiveDispatch({
     try {
       await action();
       if (done) notify(done);
+      // A step that keeps the state (a key signed out) still changes what the card shows.
+      setView(await api.view(dispatchId));
       onChanged();
     } catch (err) {
       notify(errorText(err, t), 'error');
@@ -229,6 +257,20 @@ function ActiveDispatch({
             {t('responders.phone.done')}
           </button>
         )}
+        {access?.key &&
+          access.key.kind !== 'digital_lock' &&
+          access.key.holder === null &&
+          d.state !== 'dispatched' && (
+            <button
+              type="button"
+              className="big"
+              data-testid="responder-key-sign-out"
+              disabled={busy}
+              onClick={() => void run(() => api.signOutKey(access.key!.id, d.id), t('responders.phone.keySignedOut'))}
+            >
+              {t('responders.phone.keySignOut')}
+            </button>
+          )}
         {access?.key?.kind === 'digital_lock' && d.state !== 'dispatched' && (
           <button
             type="button"

@@ -38,6 +38,11 @@ export const responders = {
   done: (id: string, sheet: JobSheet) => request<{ dispatch: Dispatch }>('POST', `${dispatchPath(id)}/done`, sheet),
   couldNotEnter: (id: string, note: string) =>
     request<{ dispatch: Dispatch }>('POST', `${dispatchPath(id)}/could-not-enter`, { note }),
+  myKeys: () => request<{ keys: ResidentKey[] }>('GET', '/api/my/keys'),
+  signOutKey: (keyId: string, dispatchId: string) =>
+    request<{ key: ResidentKey }>('POST', `/api/keys/${encodeURIComponent(keyId)}/sign-out`, { dispatchId }),
+  signInKey: (keyId: string) =>
+    request<{ key: ResidentKey }>('POST', `/api/keys/${encodeURIComponent(keyId)}/sign-in`, {}),
   unlock: (id: string) => request<{ opened: true }>('POST', `${dispatchPath(id)}/unlock`, {}),
   arrivalTimes: (hours = 24) => request<ArrivalTimes>('GET', `/api/arrival-times?hours=${hours}`),
 };

@@ -257,6 +257,8 @@ describe('responders and dispatch through the API', () => {
       return h.find((e) => e.type === 'dispatch_not_accepted');
     });
     assert.equal(told.actor, 'system');
+    const summary = (await operator.call('GET', `/api/alarms/${alarmId}`)).body.alarm;
+    assert.equal(summary.escalated, true, 'the queue announces the alarm again');
     const { dispatches, suggestions } = (await operator.call('GET', `/api/alarms/${alarmId}/dispatches`))
       .body as AlarmDispatches;
     assert.equal(dispatches[0]?.acceptTimedOut, true);

@@ -166,6 +166,12 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
       assert.ok(history.includes(step), `history shows ${step}`);
     }
     assert.match(history, /found: floor, lying; left: in_bed; door locked: yes/);
+    // Every time of the response is on the alarm, received to closed.
+    const times = operator.getByTestId('response-times');
+    await times.getByTestId('time-closed').waitFor({ timeout: 10_000 });
+    for (const step of ['received', 'answered', 'dispatched', 'accepted', 'arrived']) {
+      assert.equal(await times.getByTestId(`time-${step}`).count(), 1, `time ${step} shown`);
+    }
     await screenshot(operator, 'operator-alarm-closed-with-job-sheet');
 
     // The door code is gone from the phone once the call-out has ended.

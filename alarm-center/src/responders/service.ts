@@ -124,13 +124,14 @@ export class ResponderService implements TimedSource {
   async forAlarm(alarmId: string): Promise<AlarmDispatches> {
     const alarm = await this.alarms.summary(alarmId);
     if (!alarm) throw new AppError('ALARM_NOT_FOUND');
-    const [dispatches, all, timedOut] = await Promise.all([
+    const [dispatches, all, timedOut, times] = await Promise.all([
       repo.dispatchesOfAlarm(this.pool, alarmId),
       repo.responders(this.pool),
       repo.timedOutResponders(this.pool, alarmId),
+      this.alarms.responseTimes(alarmId),
     ]);
     const suggestions = suggestResponders(all, alarm.district, this.clock.now(), this.options.timeZone, timedOut);
-    return { dispatches, suggestions };
+    return { dispatches, suggestions, times: times! };
   }
 
   /**
@@ -316,6 +317,8 @@ export class ResponderService implements TimedSource {
           { type: 'dispatch_not_accepted', actor: 'system', note: d.responderName, at: now },
           committed,
         );
+        // Help is not on its way: the queue announces it again (chime, highlight) and supervisors see it.
+        await this.alarms.escalateIn(client, d.alarmId, now, committed);
       }
       return claimed;
     });

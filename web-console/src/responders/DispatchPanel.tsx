@@ -13,8 +13,9 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { responders as api } from './api.ts';
 
 export function DispatchPanel({ alarm, notify }: { alarm: AlarmSummary; notify: Notify }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const now = useNow(1000);
+  const clock = new Intl.DateTimeFormat(locale, { timeStyle: 'medium' });
   const [data, setData] = useState<AlarmDispatches | null>(null);
   const [keys, setKeys] = useState<ResidentKey[]>([]);
   const [notes, setNotes] = useState('');
@@ -144,6 +145,17 @@ export function DispatchPanel({ alarm, notify }: { alarm: AlarmSummary; notify: 
           )}
         </>
       )}
+      <dl className="response-times" data-testid="response-times">
+        {(['received', 'answered', 'dispatched', 'accepted', 'arrived', 'closed'] as const).map((step) => {
+          const at = data.times[step];
+          return at ? (
+            <div key={step} data-testid={`time-${step}`}>
+              <dt>{t(`responders.times.${step}`)}</dt>
+              <dd className="mono">{clock.format(new Date(at))}</dd>
+            </div>
+          ) : null;
+        })}
+      </dl>
       {earlier.length > 0 && (
         <>
           <h4>{t('responders.panel.earlier')}</h4>

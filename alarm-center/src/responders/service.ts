@@ -41,11 +41,19 @@ export interface ResponderOptions {
   lockTimeoutMs?: number;
 }
 
+/** How often the accept deadlines are also checked in the database (see #nextSweep). */
+const SWEEP_MS = 30_000;
+
 const mayHandle = (user: User) => user.role === 'operator' || user.role === 'supervisor';
 
 export class ResponderService implements TimedSource {
   /** Accept deadlines of dispatches not yet accepted, by dispatch id. */
   readonly #acceptBy = new Map<string, number>();
+  /**
+   * When to look in the database anyway: a dispatch another replica sent (or one whose deadline
+   * this process lost) is still noticed within a sweep.
+   */
+  #nextSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -299,7 +307,7 @@ export class ResponderService implements TimedSource {
   // ---- the accept deadline (one tick: the DeadlineScheduler) --------------------------------
 
   nextDue(): number | null {
-    let next: number | null = null;
+    let next: number | null = this.#nextSweep;
     for (const at of this.#acceptBy.values()) if (next === null || at < next) next = at;
     return next;
   }
@@ -307,6 +315,7 @@ export class ResponderService implements TimedSource {
   /** Accept times that passed: the operator is told (history, live) and offered someone else. */
   async runDue(now: number): Promise<void> {
     const due = [...this.#acceptBy].filter(([, at]) => at <= now).map(([id]) => id);
+    this.#nextSweep = now + SWEEP_MS;
     const committed = emptyCommitted();
     const late = await inTransaction(this.pool, async (client) => {
       const claimed = await repo.claimAcceptTimeouts(client, now);

@@ -106,6 +106,27 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     await db?.drop();
   });
 
+  it('the phone view is installable as a web app and fits a 390 px wide phone', async () => {
+    const manifestHref = await anna.locator('link[rel="manifest"]').getAttribute('href');
+    const res = await anna.request.get(new URL(manifestHref!, base).toString());
+    assert.equal(res.status(), 200);
+    const manifest = (await res.json()) as {
+      start_url: string;
+      display: string;
+      lang: string;
+      icons: { src: string; sizes: string }[];
+    };
+    assert.equal(manifest.start_url, '/#/responder');
+    assert.equal(manifest.display, 'standalone');
+    assert.equal(manifest.lang, 'sv');
+    for (const icon of manifest.icons) {
+      assert.equal((await anna.request.get(new URL(icon.src, base).toString())).status(), 200, `icon ${icon.src}`);
+    }
+    assert.ok(manifest.icons.some((i) => i.sizes === '512x512'));
+    const overflow = await anna.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px on a phone`);
+  });
+
   it('alarm -> dispatch -> accept -> on the way -> arrived -> done with job sheet -> closed with the sheet in history', async () => {
     assert.match(await anna.getByTestId('responder-page').innerText(), /Inga aktiva uppdrag/);
     const alarmId = await pressAndTake();

@@ -173,6 +173,12 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/keys/:id/events', allow: alarmHandlers },
   { method: 'POST', path: '/api/keys/:id/sign-out', allow: responderActors },
   { method: 'POST', path: '/api/keys/:id/sign-in', allow: responderActors },
+  {
+    method: 'POST',
+    path: '/api/keys/:id/unlock-for-visit',
+    allow: nightTeam,
+    why: 'only for a due physical visit of the lock’s resident',
+  },
 
   // The data-protection officer's audit-log export (no dedicated role: supervisors).
   {

@@ -190,6 +190,19 @@ export const respondersPlugin: FastifyPluginAsync<{ responders: ResponderService
     async (request) => ({ key: await svc.signOutKey(request.params.id, request.user!, request.body.dispatchId) }),
   );
   r.post(
+    '/api/keys/:id/unlock-for-visit',
+    {
+      preHandler: requireRole('nightteam', 'supervisor'),
+      schema: {
+        tags,
+        params: keyIdParams,
+        body: z.strictObject({ visitId: z.string().regex(/^[1-9][0-9]{0,17}$/) }),
+        response: { 200: z.object({ opened: z.literal(true) }) },
+      },
+    },
+    async (request) => svc.openLockForVisit(request.params.id, request.body.visitId, request.user!),
+  );
+  r.post(
     '/api/keys/:id/sign-in',
     { preHandler: actors, schema: { tags, params: keyIdParams, body: acceptBodySchema, response: keyReply } },
     async (request) => ({ key: await svc.signInKey(request.params.id, request.user!) }),

@@ -31,6 +31,11 @@ import { ResponderError } from './errors.ts';
 import * as repo from './repository.ts';
 import { arrivalHours, checkStep, type DispatchStep, isActive, suggestResponders } from './rules.ts';
 
+/** What the lock needs to know of a supervision visit (the supervision feature answers). */
+export interface VisitLookup {
+  visit(visitId: string): Promise<{ residentId: string; status: string; mode: string } | null>;
+}
+
 export interface ResponderOptions {
   timeZone: string;
   /** How long a responder has to accept (DISPATCH_ACCEPT_S). */
@@ -65,6 +70,7 @@ export class ResponderService implements TimedSource {
     private readonly clock: Clock,
     private readonly logger: Logger,
     readonly options: ResponderOptions,
+    private readonly visits: VisitLookup | null = null,
   ) {}
 
   /**
@@ -444,34 +450,64 @@ export class ResponderService implements TimedSource {
       ? (await repo.keysOf(this.pool, alarm.resident.id)).find((k) => k.kind === 'digital_lock')
       : undefined;
     if (!lock?.lockDeviceId) throw new ResponderError('KEY_NOT_FOUND');
+    // Only while someone is on the way or there: never for an ended or not yet accepted dispatch.
+    const allowed = ['accepted', 'on_the_way', 'arrived'].includes(d.state) && Boolean(me || mayHandle(user));
+    return this.#unlock(lock, user, d.id, `dispatch ${d.id}`, allowed ? null : `dispatch ${d.id} is ${d.state}`);
+  }
+
+  /** The night team opens the lock for a physical supervision visit that is due now. */
+  async openLockForVisit(keyId: string, visitId: string, user: User): Promise<{ opened: true }> {
+    const lock = await repo.key(this.pool, keyId);
+    if (lock?.kind !== 'digital_lock' || !lock.lockDeviceId) throw new ResponderError('KEY_NOT_FOUND');
+    const visit = this.visits ? await this.visits.visit(visitId) : null;
+    const refusal = !visit
+      ? `visit ${visitId} not found`
+      : visit.residentId !== lock.residentId
+        ? `visit ${visitId} is another resident's`
+        : visit.status !== 'due' || visit.mode !== 'physical'
+          ? `visit ${visitId} is ${visit.mode}, ${visit.status}`
+          : null;
+    return this.#unlock(lock, user, null, `visit ${visitId}`, refusal);
+  }
+
+  /**
+   * Sends `unlock_door` through the one road for device commands when `refusal` is null; every
+   * opening and refusal is in the key log and the audit log.
+   */
+  async #unlock(
+    lock: ResidentKey,
+    user: User,
+    dispatchId: string | null,
+    reason: string,
+    refusal: string | null,
+  ): Promise<{ opened: true }> {
     const now = this.clock.now();
-    const log = async (action: 'lock_opened' | 'lock_refused', reason: string) => {
-      await repo.appendKeyEvent(this.pool, lock.id, action, user.username, d.id, now);
+    const log = async (action: 'lock_opened' | 'lock_refused', why: string) => {
+      await repo.appendKeyEvent(this.pool, lock.id, action, user.username, dispatchId, now);
       await this.audit.record({
         actor: user.username,
         action: action === 'lock_opened' ? 'open_digital_lock' : 'open_digital_lock_refused',
         subjectType: 'resident',
         subjectId: lock.residentId,
-        reason,
+        reason: why,
       });
     };
-    // Only while someone is on the way or there: never for an ended or not yet accepted dispatch.
-    if (!['accepted', 'on_the_way', 'arrived'].includes(d.state) || !(me || mayHandle(user))) {
-      await log('lock_refused', `dispatch ${d.id} is ${d.state}`);
+    if (refusal) {
+      await log('lock_refused', refusal);
       throw new ResponderError('LOCK_NOT_ALLOWED');
     }
     const commandId = `unlock-${randomBytes(6).toString('hex')}`;
     const reply = await this.commands.request(
-      lock.lockDeviceId,
+      lock.lockDeviceId!,
       { v: 1, id: commandId, ts: now, type: 'unlock_door' },
       (event) => event.type === 'door.unlocked' && event.commandId === commandId,
       this.options.lockTimeoutMs ?? 5000,
     );
     if (reply.kind !== 'event') {
-      await log('lock_refused', `dispatch ${d.id}: lock ${reply.kind}`);
+      await log('lock_refused', `${reason}: lock ${reply.kind}`);
       throw new ResponderError(reply.kind === 'timeout' ? 'LOCK_NO_ANSWER' : 'LOCK_REFUSED');
     }
-    await log('lock_opened', `dispatch ${d.id}`);
+    await log('lock_opened', reason);
     return { opened: true };
   }
 

@@ -6,6 +6,7 @@ import { hashSecret } from '@trygg/broker';
 import type { DeviceType } from '@trygg/firmware-protocol';
 import type { Platform } from './platform.ts';
 import * as residents from './residents/repository.ts';
+import type { NewResponder } from './responders/repository.ts';
 import * as users from './session/repository.ts';
 
 export const DEMO_USERS = [
@@ -14,6 +15,82 @@ export const DEMO_USERS = [
   { username: 'supervisor', displayName: 'Siv Samordnare', role: 'supervisor', password: 'demo-supervisor' },
   { username: 'caseworker', displayName: 'Karl Handläggare', role: 'caseworker', password: 'demo-caseworker' },
   { username: 'nightteam', displayName: 'Nina Nattpatrull', role: 'nightteam', password: 'demo-nightteam' },
+  // The phone of night patrol 1 (open #/responder on a phone; installable as a web app).
+  { username: 'responder', displayName: 'Nattpatrull 1', role: 'responder', password: 'demo-responder' },
+] as const;
+
+/** Who the demo operator can send: night patrols and home-care groups in the demo districts. */
+const DEMO_RESPONDERS: NewResponder[] = [
+  {
+    id: 'nattpatrull-1',
+    name: 'Nattpatrull 1',
+    kind: 'team',
+    districts: ['Centrum', 'Örgryte'],
+    shiftStart: '22:00',
+    shiftEnd: '07:00',
+    status: 'on_duty',
+    username: 'responder',
+    phone: '031-365 00 01',
+  },
+  {
+    id: 'nattpatrull-2',
+    name: 'Nattpatrull 2',
+    kind: 'team',
+    districts: ['Majorna'],
+    shiftStart: '22:00',
+    shiftEnd: '07:00',
+    status: 'on_duty',
+    username: null,
+    phone: '031-365 00 02',
+  },
+  {
+    id: 'hemtjanst-majorna',
+    name: 'Hemtjänst Majorna',
+    kind: 'team',
+    districts: ['Majorna'],
+    shiftStart: '07:00',
+    shiftEnd: '22:00',
+    status: 'on_duty',
+    username: null,
+    phone: '031-365 10 10',
+  },
+  {
+    id: 'rasmus-orgryte',
+    name: 'Rasmus Ek (hemtjänst Örgryte)',
+    kind: 'person',
+    districts: ['Örgryte'],
+    shiftStart: '07:00',
+    shiftEnd: '16:00',
+    status: 'off',
+    username: null,
+    phone: null,
+  },
+];
+
+/** The key register of the demo residents: a key safe, a key in the home-care key cabinet, a digital lock. */
+const DEMO_KEYS = [
+  {
+    residentId: 'res-0001',
+    id: 'N14',
+    kind: 'key_safe',
+    label: 'Nyckelgömma vid entrén, nyckel nr 14',
+    lockDeviceId: null,
+  },
+  {
+    residentId: 'res-0001',
+    id: 'lock-0001',
+    kind: 'digital_lock',
+    label: 'Digitalt lås, ytterdörren',
+    lockDeviceId: 'door-0001',
+  },
+  {
+    residentId: 'res-0002',
+    id: 'K-0002',
+    kind: 'key',
+    label: 'Hemtjänstens nyckelskåp Örgryte, krok 2',
+    lockDeviceId: null,
+  },
+  { residentId: 'res-0003', id: 'N31', kind: 'key_safe', label: 'Kodlås, sedan nyckelgömma', lockDeviceId: null },
 ] as const;
 
 export const DEMO_DEVICES: { deviceId: string; deviceType: DeviceType; residentId: string; secret: string }[] = [
@@ -85,5 +162,7 @@ export async function seedDemo(platform: Platform): Promise<boolean> {
       d.secret,
     );
   }
+  for (const r of DEMO_RESPONDERS) await platform.responders.create(r);
+  for (const { residentId, ...key } of DEMO_KEYS) await platform.responders.addKey(residentId, key);
   return true;
 }

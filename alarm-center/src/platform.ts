@@ -313,6 +313,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         acceptWithinMs: config.DISPATCH_ACCEPT_S * 1000,
         arrivalTargetMinutes: config.ARRIVAL_TARGET_MIN,
       },
+      supervision,
     );
     await responders.load();
     scheduler.watch(responders);

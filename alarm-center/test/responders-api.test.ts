@@ -257,6 +257,8 @@ describe('responders and dispatch through the API', () => {
       return h.find((e) => e.type === 'dispatch_not_accepted');
     });
     assert.equal(told.actor, 'system');
+    const summary = (await operator.call('GET', `/api/alarms/${alarmId}`)).body.alarm;
+    assert.equal(summary.escalated, true, 'the queue announces the alarm again');
     const { dispatches, suggestions } = (await operator.call('GET', `/api/alarms/${alarmId}/dispatches`))
       .body as AlarmDispatches;
     assert.equal(dispatches[0]?.acceptTimedOut, true);
@@ -355,6 +357,47 @@ describe('responders and dispatch through the API', () => {
     assert.deepEqual(
       audited.rows.map((r) => r.action),
       ['open_digital_lock_refused', 'open_digital_lock', 'open_digital_lock_refused'],
+    );
+  });
+
+  it('opens the digital lock for the night team only during a due physical supervision visit', async () => {
+    const nina = await addUser(platform, 'nina', 'nightteam');
+    const night = await loginClient(platform, nina.username, nina.password);
+    // Stockholm is UTC+1 in March: a visit due this minute and one two hours from now.
+    const hhmm = (at: number) => new Date(at + 3_600_000).toISOString().slice(11, 16);
+    const dueNow = hhmm(now);
+    const later = hhmm(now + 2 * 3_600_000);
+    const plan = await night.call('PUT', '/api/supervision/plans/res-1', {
+      nightTeam: 'Nattpatrull Majorna',
+      visits: [
+        { time: dueNow, mode: 'physical' },
+        { time: later, mode: 'physical' },
+      ],
+    });
+    assert.equal(plan.status, 200, JSON.stringify(plan.body));
+    const visits = (await night.call('GET', '/api/supervision/round')).body.visits as {
+      id: string;
+      time: string;
+      status: string;
+    }[];
+    const due = visits.find((v) => v.time === dueNow)!;
+    const pending = visits.find((v) => v.time === later)!;
+    assert.equal(due.status, 'due');
+    const refused = await night.call('POST', '/api/keys/lock-1/unlock-for-visit', { visitId: pending.id });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'LOCK_NOT_ALLOWED');
+    const opened = await night.call('POST', '/api/keys/lock-1/unlock-for-visit', { visitId: due.id });
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const lockLog = (await operator.call('GET', '/api/keys/lock-1/events')).body.events as {
+      action: string;
+      actor: string;
+    }[];
+    assert.deepEqual(
+      lockLog.slice(-2).map((e) => [e.action, e.actor]),
+      [
+        ['lock_refused', 'nina'],
+        ['lock_opened', 'nina'],
+      ],
     );
   });
 });

@@ -205,9 +205,16 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
   { method: 'POST', path: '/api/residents/:residentId/keys', allow: alarmHandlers },
   { method: 'GET', path: '/api/keys/signed-out', allow: alarmHandlers },
+  { method: 'GET', path: '/api/my/keys', allow: ['responder'] },
   { method: 'GET', path: '/api/keys/:id/events', allow: alarmHandlers },
   { method: 'POST', path: '/api/keys/:id/sign-out', allow: responderActors },
   { method: 'POST', path: '/api/keys/:id/sign-in', allow: responderActors },
+  {
+    method: 'POST',
+    path: '/api/keys/:id/unlock-for-visit',
+    allow: nightTeam,
+    why: 'only for a due physical visit of the lock’s resident',
+  },
 
   // The data-protection officer's audit-log export (no dedicated role: supervisors).
   {

@@ -82,9 +82,21 @@ export const dispatchSchema = z.object({
 });
 export type Dispatch = z.infer<typeof dispatchSchema>;
 
+/** The times kept on the alarm, received to closed (ISO, null until the step happened). */
+export const responseTimesSchema = z.object({
+  received: z.string(),
+  answered: z.string().nullable(),
+  dispatched: z.string().nullable(),
+  accepted: z.string().nullable(),
+  arrived: z.string().nullable(),
+  closed: z.string().nullable(),
+});
+export type ResponseTimes = z.infer<typeof responseTimesSchema>;
+
 export const alarmDispatchesSchema = z.object({
   dispatches: z.array(dispatchSchema),
   suggestions: z.array(suggestionSchema),
+  times: responseTimesSchema,
 });
 export type AlarmDispatches = z.infer<typeof alarmDispatchesSchema>;
 

@@ -15,7 +15,13 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+export interface BrowserOptions {
+  /** Defaults to a desktop 1400x900; e.g. { width: 390, height: 844 } for a phone. */
+  viewport?: { width: number; height: number };
+  isMobile?: boolean;
+}
+
+export async function launchBrowser(options: BrowserOptions = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'trygg-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -30,7 +36,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1400, height: 900 },
+    viewport: options.viewport ?? { width: 1400, height: 900 },
+    ...(options.isMobile ? { isMobile: true, hasTouch: true } : {}),
   });
   return {
     newPage: () => context.newPage(),

@@ -544,6 +544,19 @@ export async function recordStep(
   await appendEvent(db, alarmId, step.at, step.type, step.actor, step.note);
 }
 
+/**
+ * Escalates an open alarm whatever its status (a call-out nobody accepted: help is not on its
+ * way), once; the consoles announce an alarm that becomes escalated.
+ */
+export async function markEscalatedOpen(db: Queryable, alarmId: string, at: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE alarms SET escalated_at = $2, updated_at = $2 WHERE id = $1 AND status <> 'closed' AND escalated_at IS NULL`,
+    [alarmId, new Date(at)],
+  );
+  if (rowCount) await appendEvent(db, alarmId, at, 'escalated', 'system', null);
+  return Boolean(rowCount);
+}
+
 /** Keeps the first time of a response step on the alarm. */
 export async function setResponseTime(db: Queryable, alarmId: string, time: ResponseTime, at: number): Promise<void> {
   // The column name comes from the closed ResponseTime union, never from input.

@@ -338,6 +338,14 @@ export class AlarmService {
     into.closed.push(alarmId);
   }
 
+  /** Escalates an open alarm (e.g. its call-out was not accepted in time), counted like any escalation. */
+  async escalateIn(client: pg.PoolClient, alarmId: string, at: number, into: Committed): Promise<void> {
+    if (await alarms.markEscalatedOpen(client, alarmId, at)) {
+      into.changed.add(alarmId);
+      this.metrics.escalations.inc();
+    }
+  }
+
   async responseTimes(alarmId: string) {
     return alarms.responseTimes(this.pool, alarmId);
   }

@@ -321,6 +321,13 @@ export async function key(db: Queryable, id: string): Promise<ResidentKey | null
   return rows[0] ? toKey(rows[0]) : null;
 }
 
+export async function keysHeldBy(db: Queryable, holder: string): Promise<ResidentKey[]> {
+  const { rows } = await db.query<KeyRow>('SELECT * FROM resident_keys WHERE holder = $1 ORDER BY signed_out_at', [
+    holder,
+  ]);
+  return rows.map(toKey);
+}
+
 export async function keysSignedOut(db: Queryable): Promise<ResidentKey[]> {
   const { rows } = await db.query<KeyRow>(
     'SELECT * FROM resident_keys WHERE holder IS NOT NULL ORDER BY signed_out_at',

@@ -167,6 +167,11 @@ export const respondersPlugin: FastifyPluginAsync<{ responders: ResponderService
     async (request) => ({ key: await svc.addKey(request.params.residentId, request.body) }),
   );
   r.get(
+    '/api/my/keys',
+    { preHandler: responders, schema: { tags, response: { 200: z.object({ keys: z.array(keySchema) }) } } },
+    async (request) => ({ keys: await svc.keysHeldBy(request.user!) }),
+  );
+  r.get(
     '/api/keys/signed-out',
     { preHandler: handlers, schema: { tags, response: { 200: z.object({ keys: z.array(keySchema) }) } } },
     async () => ({ keys: await svc.keysSignedOut() }),
@@ -183,6 +188,19 @@ export const respondersPlugin: FastifyPluginAsync<{ responders: ResponderService
     '/api/keys/:id/sign-out',
     { preHandler: actors, schema: { tags, params: keyIdParams, body: keySignBodySchema, response: keyReply } },
     async (request) => ({ key: await svc.signOutKey(request.params.id, request.user!, request.body.dispatchId) }),
+  );
+  r.post(
+    '/api/keys/:id/unlock-for-visit',
+    {
+      preHandler: requireRole('nightteam', 'supervisor'),
+      schema: {
+        tags,
+        params: keyIdParams,
+        body: z.strictObject({ visitId: z.string().regex(/^[1-9][0-9]{0,17}$/) }),
+        response: { 200: z.object({ opened: z.literal(true) }) },
+      },
+    },
+    async (request) => svc.openLockForVisit(request.params.id, request.body.visitId, request.user!),
   );
   r.post(
     '/api/keys/:id/sign-in',

@@ -31,6 +31,11 @@ import { ResponderError } from './errors.ts';
 import * as repo from './repository.ts';
 import { arrivalHours, checkStep, type DispatchStep, isActive, suggestResponders } from './rules.ts';
 
+/** What the lock needs to know of a supervision visit (the supervision feature answers). */
+export interface VisitLookup {
+  visit(visitId: string): Promise<{ residentId: string; status: string; mode: string } | null>;
+}
+
 export interface ResponderOptions {
   timeZone: string;
   /** How long a responder has to accept (DISPATCH_ACCEPT_S). */
@@ -41,11 +46,19 @@ export interface ResponderOptions {
   lockTimeoutMs?: number;
 }
 
+/** How often the accept deadlines are also checked in the database (see #nextSweep). */
+const SWEEP_MS = 30_000;
+
 const mayHandle = (user: User) => user.role === 'operator' || user.role === 'supervisor';
 
 export class ResponderService implements TimedSource {
   /** Accept deadlines of dispatches not yet accepted, by dispatch id. */
   readonly #acceptBy = new Map<string, number>();
+  /**
+   * When to look in the database anyway: a dispatch another replica sent (or one whose deadline
+   * this process lost) is still noticed within a sweep.
+   */
+  #nextSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -57,6 +70,7 @@ export class ResponderService implements TimedSource {
     private readonly clock: Clock,
     private readonly logger: Logger,
     readonly options: ResponderOptions,
+    private readonly visits: VisitLookup | null = null,
   ) {}
 
   /**
@@ -124,13 +138,14 @@ export class ResponderService implements TimedSource {
   async forAlarm(alarmId: string): Promise<AlarmDispatches> {
     const alarm = await this.alarms.summary(alarmId);
     if (!alarm) throw new AppError('ALARM_NOT_FOUND');
-    const [dispatches, all, timedOut] = await Promise.all([
+    const [dispatches, all, timedOut, times] = await Promise.all([
       repo.dispatchesOfAlarm(this.pool, alarmId),
       repo.responders(this.pool),
       repo.timedOutResponders(this.pool, alarmId),
+      this.alarms.responseTimes(alarmId),
     ]);
     const suggestions = suggestResponders(all, alarm.district, this.clock.now(), this.options.timeZone, timedOut);
-    return { dispatches, suggestions };
+    return { dispatches, suggestions, times: times! };
   }
 
   /**
@@ -298,7 +313,7 @@ export class ResponderService implements TimedSource {
   // ---- the accept deadline (one tick: the DeadlineScheduler) --------------------------------
 
   nextDue(): number | null {
-    let next: number | null = null;
+    let next: number | null = this.#nextSweep;
     for (const at of this.#acceptBy.values()) if (next === null || at < next) next = at;
     return next;
   }
@@ -306,6 +321,7 @@ export class ResponderService implements TimedSource {
   /** Accept times that passed: the operator is told (history, live) and offered someone else. */
   async runDue(now: number): Promise<void> {
     const due = [...this.#acceptBy].filter(([, at]) => at <= now).map(([id]) => id);
+    this.#nextSweep = now + SWEEP_MS;
     const committed = emptyCommitted();
     const late = await inTransaction(this.pool, async (client) => {
       const claimed = await repo.claimAcceptTimeouts(client, now);
@@ -316,6 +332,8 @@ export class ResponderService implements TimedSource {
           { type: 'dispatch_not_accepted', actor: 'system', note: d.responderName, at: now },
           committed,
         );
+        // Help is not on its way: the queue announces it again (chime, highlight) and supervisors see it.
+        await this.alarms.escalateIn(client, d.alarmId, now, committed);
       }
       return claimed;
     });
@@ -370,6 +388,11 @@ export class ResponderService implements TimedSource {
 
   async keysOf(residentId: string): Promise<ResidentKey[]> {
     return repo.keysOf(this.pool, residentId);
+  }
+
+  /** The keys the user has signed out and not yet back in (the responder's phone lists them). */
+  async keysHeldBy(user: User): Promise<ResidentKey[]> {
+    return repo.keysHeldBy(this.pool, user.username);
   }
 
   async keysSignedOut(): Promise<ResidentKey[]> {
@@ -427,34 +450,64 @@ export class ResponderService implements TimedSource {
       ? (await repo.keysOf(this.pool, alarm.resident.id)).find((k) => k.kind === 'digital_lock')
       : undefined;
     if (!lock?.lockDeviceId) throw new ResponderError('KEY_NOT_FOUND');
+    // Only while someone is on the way or there: never for an ended or not yet accepted dispatch.
+    const allowed = ['accepted', 'on_the_way', 'arrived'].includes(d.state) && Boolean(me || mayHandle(user));
+    return this.#unlock(lock, user, d.id, `dispatch ${d.id}`, allowed ? null : `dispatch ${d.id} is ${d.state}`);
+  }
+
+  /** The night team opens the lock for a physical supervision visit that is due now. */
+  async openLockForVisit(keyId: string, visitId: string, user: User): Promise<{ opened: true }> {
+    const lock = await repo.key(this.pool, keyId);
+    if (lock?.kind !== 'digital_lock' || !lock.lockDeviceId) throw new ResponderError('KEY_NOT_FOUND');
+    const visit = this.visits ? await this.visits.visit(visitId) : null;
+    const refusal = !visit
+      ? `visit ${visitId} not found`
+      : visit.residentId !== lock.residentId
+        ? `visit ${visitId} is another resident's`
+        : visit.status !== 'due' || visit.mode !== 'physical'
+          ? `visit ${visitId} is ${visit.mode}, ${visit.status}`
+          : null;
+    return this.#unlock(lock, user, null, `visit ${visitId}`, refusal);
+  }
+
+  /**
+   * Sends `unlock_door` through the one road for device commands when `refusal` is null; every
+   * opening and refusal is in the key log and the audit log.
+   */
+  async #unlock(
+    lock: ResidentKey,
+    user: User,
+    dispatchId: string | null,
+    reason: string,
+    refusal: string | null,
+  ): Promise<{ opened: true }> {
     const now = this.clock.now();
-    const log = async (action: 'lock_opened' | 'lock_refused', reason: string) => {
-      await repo.appendKeyEvent(this.pool, lock.id, action, user.username, d.id, now);
+    const log = async (action: 'lock_opened' | 'lock_refused', why: string) => {
+      await repo.appendKeyEvent(this.pool, lock.id, action, user.username, dispatchId, now);
       await this.audit.record({
         actor: user.username,
         action: action === 'lock_opened' ? 'open_digital_lock' : 'open_digital_lock_refused',
         subjectType: 'resident',
         subjectId: lock.residentId,
-        reason,
+        reason: why,
       });
     };
-    // Only while someone is on the way or there: never for an ended or not yet accepted dispatch.
-    if (!['accepted', 'on_the_way', 'arrived'].includes(d.state) || !(me || mayHandle(user))) {
-      await log('lock_refused', `dispatch ${d.id} is ${d.state}`);
+    if (refusal) {
+      await log('lock_refused', refusal);
       throw new ResponderError('LOCK_NOT_ALLOWED');
     }
     const commandId = `unlock-${randomBytes(6).toString('hex')}`;
     const reply = await this.commands.request(
-      lock.lockDeviceId,
+      lock.lockDeviceId!,
       { v: 1, id: commandId, ts: now, type: 'unlock_door' },
       (event) => event.type === 'door.unlocked' && event.commandId === commandId,
       this.options.lockTimeoutMs ?? 5000,
     );
     if (reply.kind !== 'event') {
-      await log('lock_refused', `dispatch ${d.id}: lock ${reply.kind}`);
+      await log('lock_refused', `${reason}: lock ${reply.kind}`);
       throw new ResponderError(reply.kind === 'timeout' ? 'LOCK_NO_ANSWER' : 'LOCK_REFUSED');
     }
-    await log('lock_opened', `dispatch ${d.id}`);
+    await log('lock_opened', reason);
     return { opened: true };
   }
 

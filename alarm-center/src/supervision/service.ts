@@ -327,6 +327,12 @@ export class SupervisionService {
     return alarmId;
   }
 
+  /** One visit as it stands now (e.g. whether a physical visit is due, for a digital lock). */
+  async visit(visitId: string): Promise<repo.Visit | null> {
+    await this.advance();
+    return repo.visit(this.pool, visitId);
+  }
+
   async closeVisit(visitId: string, user: User, outcome: CloseOutcome, note: string | null) {
     await this.advance();
     const visit = await repo.visit(this.pool, visitId);

@@ -17,6 +17,7 @@ import { useKeys } from '../keyboard/useKeys.ts';
 import type { LiveQueue } from '../live/useLiveQueue.ts';
 import { nextUnacknowledged, visibleQueue } from '../queue/order.ts';
 import { StatusBadge } from '../queue/StatusBadge.tsx';
+import { DispatchPanel } from '../responders/DispatchPanel.tsx';
 import { AlarmActions } from './AlarmActions.tsx';
 import { AlarmHistory, DeviceEvents } from './AlarmHistory.tsx';
 import { CameraFrame } from './CameraFrame.tsx';
@@ -202,6 +203,7 @@ export function AlarmPage({
               notify={notify}
             />
           )}
+          {canHandle && alarm.audience === 'operator' && <DispatchPanel alarm={alarm} notify={notify} />}
           {details.position && (
             <section className="card">
               <h3>{t('map.title')}</h3>

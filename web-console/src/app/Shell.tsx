@@ -16,6 +16,7 @@ import { isTypingTarget } from '../keyboard/keys.ts';
 import { useLiveQueue } from '../live/useLiveQueue.ts';
 import { OverviewPage } from '../overview/OverviewPage.tsx';
 import { QueuePage } from '../queue/QueuePage.tsx';
+import { ResponderPage } from '../responders/ResponderPage.tsx';
 import { AccessLogPage } from '../supervision/AccessLogPage.tsx';
 import { PlanPage } from '../supervision/PlanPage.tsx';
 import { PlansPage } from '../supervision/PlansPage.tsx';
@@ -74,9 +75,11 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
             ? pages.includes('orders')
             : route.page === 'supervisionPlan'
               ? pages.includes('supervisionPlans')
-              : route.page.startsWith('supervision')
-                ? pages.includes(route.page as NavPage)
-                : pages.includes('devices');
+              : route.page === 'responder'
+                ? pages.includes('responder')
+                : route.page.startsWith('supervision')
+                  ? pages.includes(route.page as NavPage)
+                  : pages.includes('devices');
   // A role without the alarm queue (case workers) lands on its own first page.
   const landing = route.page === 'queue' && !pages.includes('queue') ? pages[0] : undefined;
   useEffect(() => {
@@ -123,6 +126,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
     page = <PlanPage key={route.residentId} residentId={route.residentId} notify={notify} />;
   else if (route.page === 'supervisionLog') page = <AccessLogPage />;
   else if (route.page === 'supervisionSavings') page = <SavingsPage />;
+  else if (route.page === 'responder') page = <ResponderPage notify={notify} onExpired={onExpired} />;
   else page = <OverviewPage />;
 
   return (

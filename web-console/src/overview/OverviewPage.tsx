@@ -2,13 +2,18 @@
 // false-alarm share per district (forgotten passage buttons show up here) and offline devices.
 
 import type { Overview } from '@trygg/console-contract';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { overview as overviewApi } from '../api/endpoints.ts';
 import { KINDS } from '../api/enums.ts';
 import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
 import { LiftLoginDelay } from '../app/LiftLoginDelay.tsx';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
+
+// The chart library is loaded only when a supervisor opens the overview, not in the operators' bundle.
+const ArrivalTimesChart = lazy(() =>
+  import('../responders/ArrivalTimesChart.tsx').then((m) => ({ default: m.ArrivalTimesChart })),
+);
 
 export function OverviewPage() {
   const { t, locale } = useI18n();
@@ -82,6 +87,9 @@ export function OverviewPage() {
             .map(([d, share]) => [d, pct.format(share)])}
         />
       </div>
+      <Suspense fallback={null}>
+        <ArrivalTimesChart />
+      </Suspense>
       <LiftLoginDelay />
     </section>
   );

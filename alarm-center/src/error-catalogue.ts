@@ -4,12 +4,14 @@
 
 import { type Catalogue, CatalogueError, ERRORS } from './errors.ts';
 import { GRANT_ERRORS } from './grants/errors.ts';
+import { INCIDENT_ERRORS } from './incidents/errors.ts';
 import { SUPERVISION_ERRORS } from './supervision/errors.ts';
 
 export const ERROR_CATALOGUES = {
   platform: ERRORS,
   grants: GRANT_ERRORS,
   supervision: SUPERVISION_ERRORS,
+  incidents: INCIDENT_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

@@ -5,5 +5,7 @@
 export * from './alarms.ts';
 export * from './devices.ts';
 export * from './grants.ts';
+export * from './incidents.ts';
+export * from './nightshift.ts';
 export * from './supervision.ts';
 export * from './vocabulary.ts';

@@ -199,12 +199,37 @@ export class AlarmService {
     await this.published(committed);
   }
 
+  // ---- incidents ----------------------------------------------------------------------------
+
+  /** Groups the open outage alarms of these devices under an incident, in the caller's transaction. */
+  async groupUnderIncident(
+    client: pg.PoolClient,
+    incidentId: string,
+    deviceIds: readonly string[],
+    at: number,
+    into: Committed,
+  ): Promise<void> {
+    const ids = await alarms.groupUnderIncident(client, incidentId, deviceIds, [...OUTAGE_KINDS], at);
+    for (const id of ids) into.changed.add(id);
+    this.metrics.incidentAlarmsGrouped.inc(ids.length);
+  }
+
+  /** The incident closed: its alarms still open stand on their own in the queue again. */
+  async ungroupClosedIncident(client: pg.PoolClient, incidentId: string, at: number, into: Committed): Promise<void> {
+    for (const id of await alarms.openInIncident(client, incidentId, at)) into.changed.add(id);
+  }
+
   // ---- reads ------------------------------------------------------------------------------
 
   /** The queue; technicians see technical alarms only, operators and supervisors all. */
   async list(filter: Omit<alarms.AlarmFilter, 'audience'>, viewer: User): Promise<AlarmSummary[]> {
     const audience = viewer.role === 'technician' ? 'technician' : undefined;
     return alarms.list(this.pool, { ...filter, audience });
+  }
+
+  /** Closed alarms, searched and paged (the night shift reading back what happened). */
+  async searchClosed(query: alarms.ClosedSearch): Promise<{ alarms: AlarmSummary[]; total: number }> {
+    return alarms.searchClosed(this.pool, query);
   }
 
   /** Every open alarm, for a console's snapshot. */

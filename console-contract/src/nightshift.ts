@@ -26,6 +26,8 @@ export const answerTimesSchema = z.object({
   targets: z.array(answerTargetSchema),
   from: z.string(),
   to: z.string(),
+  /** The whole period. */
+  overall: z.object(answerFigures),
   byHour: z.array(z.object({ hour: z.string(), ...answerFigures })),
   byOperator: z.array(z.object({ operator: z.string(), ...answerFigures })),
 });

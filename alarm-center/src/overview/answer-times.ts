@@ -76,6 +76,7 @@ export function answerTimes(
     targets: [...targets],
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
+    overall: figuresOf(alarms, targets, now),
     byHour: [...byHour].map(([hour, list]) => ({
       hour: new Date(hour).toISOString(),
       ...figuresOf(list, targets, now),

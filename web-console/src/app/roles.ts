@@ -12,10 +12,12 @@ export type NavPage =
   | 'supervisionRound'
   | 'supervisionPlans'
   | 'supervisionLog'
-  | 'supervisionSavings';
+  | 'supervisionSavings'
+  | 'closedAlarms'
+  | 'handover';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
-  operator: ['queue'],
+  operator: ['queue', 'closedAlarms', 'handover'],
   // The night team does not see the alarm queue (the server keeps alarms from them); their
   // own page is the night round.
   nightteam: ['supervisionRound', 'supervisionPlans', 'supervisionSavings'],
@@ -29,6 +31,8 @@ const PAGES: Record<Role, readonly NavPage[]> = {
     'supervisionPlans',
     'supervisionLog',
     'supervisionSavings',
+    'closedAlarms',
+    'handover',
   ],
   caseworker: ['cases', 'supervisionPlans', 'supervisionSavings'],
 };

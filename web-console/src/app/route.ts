@@ -18,7 +18,10 @@ export type Route =
   | { page: 'supervisionPlans' }
   | { page: 'supervisionPlan'; residentId: string }
   | { page: 'supervisionLog' }
-  | { page: 'supervisionSavings' };
+  | { page: 'supervisionSavings' }
+  | { page: 'closedAlarms' }
+  | { page: 'handover' }
+  | { page: 'incident'; id: string };
 
 /** Pages of the public e-service: shown without logging in. */
 export const isPublicRoute = (route: Route) => route.page === 'apply' || route.page === 'applyStatus';
@@ -38,6 +41,9 @@ export function parseRoute(hash: string): Route {
   if (head === 'devices' && id) return { page: 'device', id };
   if (head === 'devices') return { page: 'devices' };
   if (head === 'overview') return { page: 'overview' };
+  if (head === 'closed') return { page: 'closedAlarms' };
+  if (head === 'handover') return { page: 'handover' };
+  if (head === 'incident' && id) return { page: 'incident', id };
   return { page: 'queue' };
 }
 
@@ -86,6 +92,12 @@ export function hrefOf(route: Route): string {
       return '#/supervision/access-log';
     case 'supervisionSavings':
       return '#/supervision/savings';
+    case 'closedAlarms':
+      return '#/closed';
+    case 'handover':
+      return '#/handover';
+    case 'incident':
+      return `#/incident/${encodeURIComponent(route.id)}`;
   }
 }
 

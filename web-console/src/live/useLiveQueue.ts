@@ -5,6 +5,7 @@ import type { AlarmSummary } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { readFlag, writeFlag } from '../app/storage.ts';
 import { playChime } from '../sound/chime.ts';
+import { awaitingAnswer, REMIND_EVERY_MS } from '../sound/reminder.ts';
 import { type ConnectionState, LiveStream } from './liveStream.ts';
 import { applyMessage, applyOwnChange, emptyQueue, type QueueState } from './queueState.ts';
 
@@ -21,7 +22,12 @@ export interface LiveQueue {
   applyOwn: (alarm: AlarmSummary) => void;
 }
 
-export function useLiveQueue(enabled: boolean, onUnauthorized: () => void): LiveQueue {
+export function useLiveQueue(
+  enabled: boolean,
+  onUnauthorized: () => void,
+  /** Alarms that must announce themselves (the shell shows a desktop notification when hidden). */
+  onAnnounce?: (alarms: AlarmSummary[]) => void,
+): LiveQueue {
   const [queue, setQueue] = useState<QueueState>(emptyQueue);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [downSince, setDownSince] = useState<number | null>(Date.now());
@@ -31,6 +37,8 @@ export function useLiveQueue(enabled: boolean, onUnauthorized: () => void): Live
   const queueRef = useRef(queue);
   const unauthorizedRef = useRef(onUnauthorized);
   unauthorizedRef.current = onUnauthorized;
+  const announceRef = useRef(onAnnounce);
+  announceRef.current = onAnnounce;
 
   useEffect(() => {
     if (!enabled) return;
@@ -42,6 +50,9 @@ export function useLiveQueue(enabled: boolean, onUnauthorized: () => void): Live
         queueRef.current = state;
         setQueue(state);
         if (announce.length > 0 && !mutedRef.current) playChime();
+        if (announce.length > 0) {
+          announceRef.current?.(announce.flatMap((id) => state.alarms.get(id) ?? []));
+        }
       },
       onState: (state, since) => {
         setConnection(state);
@@ -56,6 +67,15 @@ export function useLiveQueue(enabled: boolean, onUnauthorized: () => void): Live
       window.removeEventListener('online', online);
       stream.stop();
     };
+  }, [enabled]);
+
+  // The chime repeats until every operator alarm is taken: one timer for the whole console.
+  useEffect(() => {
+    if (!enabled) return;
+    const id = setInterval(() => {
+      if (!mutedRef.current && awaitingAnswer(queueRef.current.alarms.values()) > 0) playChime();
+    }, REMIND_EVERY_MS);
+    return () => clearInterval(id);
   }, [enabled]);
 
   const setMuted = useCallback((m: boolean) => {

@@ -9,6 +9,7 @@ import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
 import { LiftLoginDelay } from '../app/LiftLoginDelay.tsx';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
+import { AnswerTimesSection } from './AnswerTimesSection.tsx';
 
 export function OverviewPage() {
   const { t, locale } = useI18n();
@@ -82,6 +83,7 @@ export function OverviewPage() {
             .map(([d, share]) => [d, pct.format(share)])}
         />
       </div>
+      <AnswerTimesSection />
       <LiftLoginDelay />
     </section>
   );

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AlarmSummary } from '@trygg/console-contract';
+import { applyMessage, applyMessages, emptyQueue } from '../src/live/queueState.ts';
 import { incidentRows } from '../src/nightshift/grouping.ts';
 import { answerClock, TEC_TARGETS } from '../src/nightshift/targets.ts';
 import { visibleQueue } from '../src/queue/order.ts';
@@ -107,4 +108,30 @@ describe('the queue on a night shift', () => {
     assert.equal(awaitingAnswer([alarm('2', { audience: 'technician', kind: 'battery_low' })]), 0);
     assert.equal(awaitingAnswer([alarm('3', { incidentId: '7' })]), 0, 'grouped outage alarms do not ring');
   });
+});
+
+test('a burst of stream messages applied at once gives the state and announcements of applying them one by one', () => {
+  const at = (s: number) => new Date(T0 + s * S).toISOString();
+  const hello = applyMessage(emptyQueue, { type: 'hello', alarms: [alarm('a')], degraded: false }, T0).state;
+  const burst = [
+    { type: 'alarm' as const, alarm: alarm('b', { updatedAt: at(1) }) },
+    { type: 'alarm' as const, alarm: alarm('a', { repeatCount: 1, updatedAt: at(2) }) },
+    { type: 'alarm' as const, alarm: alarm('b', { status: 'closed', updatedAt: at(3) }) },
+    { type: 'alarm' as const, alarm: alarm('a', { repeatCount: 0, updatedAt: at(1) }) }, // stale: ignored
+    { type: 'health' as const, degraded: true, reason: 'database_stalled' },
+    { type: 'alarm' as const, alarm: alarm('c', { updatedAt: at(4) }) },
+  ];
+  let oneByOne = hello;
+  const announced: string[] = [];
+  for (const m of burst) {
+    const r = applyMessage(oneByOne, m, T0);
+    oneByOne = r.state;
+    announced.push(...r.announce);
+  }
+  const batch = applyMessages(hello, burst, T0);
+  assert.deepEqual([...batch.state.alarms.entries()], [...oneByOne.alarms.entries()]);
+  assert.deepEqual([...batch.state.alertedAt.entries()], [...oneByOne.alertedAt.entries()]);
+  assert.equal(batch.state.degraded, true);
+  assert.deepEqual(batch.announce, [...new Set(announced)]);
+  assert.equal(hello.alarms.get('a')?.repeatCount, 0, 'the state before the burst is not changed');
 });

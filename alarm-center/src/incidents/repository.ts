@@ -47,7 +47,11 @@ export async function open(
   units: readonly LostUnit[],
 ): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO incidents (group_type, group_key, group_size, started_at, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    // Another replica may have opened the group's incident already: join it rather than fail.
+    `INSERT INTO incidents (group_type, group_key, group_size, started_at, opened_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (group_type, group_key) WHERE closed_at IS NULL
+     DO UPDATE SET started_at = least(incidents.started_at, EXCLUDED.started_at)
+     RETURNING id`,
     [group.type, group.key, groupSize, new Date(since), new Date(at)],
   );
   const id = rows[0]!.id;

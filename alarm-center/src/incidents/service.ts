@@ -143,12 +143,6 @@ export class IncidentService implements OutageGrouping {
           decisions.push(...this.#detector.returned(e.deviceId, e.groups, e.at));
         }
       }
-      console.log(
-        'FLUSH',
-        events.length,
-        decisions.length,
-        this.#groupSize(events[0]?.groups[0] ?? { type: 'district', key: 'x' }),
-      );
       if (decisions.length === 0) continue;
       try {
         await this.#write(decisions);

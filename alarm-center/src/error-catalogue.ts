@@ -5,6 +5,7 @@
 import { APPLICANT_ERRORS } from './applicants/errors.ts';
 import { type Catalogue, CatalogueError, ERRORS } from './errors.ts';
 import { GRANT_ERRORS } from './grants/errors.ts';
+import { INCIDENT_ERRORS } from './incidents/errors.ts';
 import { RESPONDER_ERRORS } from './responders/errors.ts';
 import { SUPERVISION_ERRORS } from './supervision/errors.ts';
 
@@ -14,6 +15,7 @@ export const ERROR_CATALOGUES = {
   supervision: SUPERVISION_ERRORS,
   responders: RESPONDER_ERRORS,
   applicants: APPLICANT_ERRORS,
+  incidents: INCIDENT_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

@@ -31,6 +31,7 @@ import { AppError } from './errors.ts';
 import { GrantService } from './grants/service.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
+import { IncidentService } from './incidents/service.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { startDeviceMessageRetention } from './ingest/retention.ts';
@@ -72,6 +73,7 @@ export interface Platform {
   /** The alarm's voice calls: the gateway's call events stored as call state and alarm history. */
   voice: VoiceService;
   responders: ResponderService;
+  incidents: IncidentService;
   bus: AlarmBus;
   metrics: Metrics;
   ingest: Ingest;
@@ -154,6 +156,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     const provisioning = new Provisioning(db.pool, registry, core, clock, config.TIME_ZONE);
     const audit = new AuditLog(db.pool, clock);
+    // Mass outages: the alarm service tells the incidents feature of every outage alarm.
+    const incidents = new IncidentService(
+      db.pool,
+      service,
+      registry,
+      audit,
+      metrics,
+      clock,
+      logger.child({ component: 'incidents' }),
+      {
+        minUnits: config.OUTAGE_MIN_UNITS,
+        minShare: config.OUTAGE_MIN_SHARE,
+        windowMs: config.OUTAGE_WINDOW_S * 1000,
+        settleMs: config.OUTAGE_SETTLE_S * 1000,
+      },
+    );
+    await incidents.load();
+    service.groupOutagesWith(incidents);
     const residents = new ResidentService(db.pool, pii, audit);
     const grants = new GrantService(db.pool, pii, provisioning, residents, audit, clock, {
       olderPersonsMinAge: config.GRANT_OLDER_PERSONS_MIN_AGE,
@@ -162,7 +182,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const keyed = await grants.backfillPersonKeys();
     if (keyed.keyed + keyed.duplicates > 0)
       logger.info(keyed, 'applications from before the sign-in got their lookup key');
-    const overview = new OverviewService(db.pool, clock, config.TIME_ZONE);
     const applicants = new ApplicantSignIn(
       db.pool,
       pii,
@@ -182,6 +201,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       metrics.registry,
     );
+    const overview = new OverviewService(db.pool, clock, config.TIME_ZONE, config.ANSWER_TARGETS, service);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -246,6 +266,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const scheduler = new DeadlineScheduler(core, service, clock, logger);
     scheduler.start();
     closers.push(async () => scheduler.stop());
+    incidents.start();
+    closers.push(async () => {
+      incidents.stop();
+      await incidents.settled();
+    });
 
     if (config.DATABASE_URL) {
       const replication = new Replication({
@@ -324,6 +349,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       bus,
       devices: provisioning,
       grants,
+      incidents,
       overview,
       residents,
       supervision,
@@ -436,6 +462,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       supervision,
       voice,
       responders,
+      incidents,
       bus,
       metrics,
       ingest,

@@ -49,7 +49,8 @@ describe('repeated presses', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    platform = await startTestPlatform({ databaseUrl: db.url, clock });
+    // The unacknowledged-alarm ladder is set far out, so any escalation seen here is the repeats'.
+    platform = await startTestPlatform({ databaseUrl: db.url, clock, env: { ESCALATE_AFTER_S: '3600' } });
     for (const n of [1, 2, 3, 4, 5]) {
       await addResident(platform, `res-r${n}`);
       const secret = await platform.provisioning.register({

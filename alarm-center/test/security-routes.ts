@@ -113,6 +113,20 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
 
   { method: 'GET', path: '/api/overview', allow: ['supervisor'] },
 
+  // The night shift (issue 18): targets for every queue, figures for supervisors, the closed-alarm
+  // search and the handover for those who handle alarms, incidents for everyone who sees alarms.
+  { method: 'GET', path: '/api/answer-targets', allow: alarmViewers },
+  { method: 'GET', path: '/api/overview/answer-times', allow: ['supervisor'] },
+  { method: 'GET', path: '/api/handover', allow: alarmHandlers },
+  { method: 'GET', path: '/api/alarms/closed', allow: alarmHandlers },
+  { method: 'GET', path: '/api/incidents', allow: alarmViewers },
+  {
+    method: 'GET',
+    path: '/api/incidents/:id',
+    allow: alarmViewers,
+    why: 'welfare checks only for alarm handlers, logged',
+  },
+
   // Safety-alarm grants: the citizens' public e-service (rate-limited per address; the status
   // page needs the applicant's token), the case workers' e-service and the installation orders.
   {

@@ -41,7 +41,7 @@ test('hash routes round-trip, and unknown hashes land on the queue', () => {
 });
 
 test('an operator is not offered technician or supervisor pages', () => {
-  assert.deepEqual(pagesFor('operator'), ['queue']);
+  assert.deepEqual(pagesFor('operator'), ['queue', 'closedAlarms', 'handover']);
   assert.ok(pagesFor('technician').includes('devices'));
   assert.ok(!pagesFor('technician').includes('overview'));
   assert.ok(pagesFor('supervisor').includes('overview'));

@@ -586,3 +586,84 @@ export async function responseTimes(db: Queryable, alarmId: string) {
       }
     : null;
 }
+
+// ---- incidents: outage alarms grouped under a mass-outage incident ------------------------
+
+/** Groups the open alarms of these kinds on these devices under an incident; returns their ids. */
+export async function groupUnderIncident(
+  db: Queryable,
+  incidentId: string,
+  deviceIds: readonly string[],
+  kinds: readonly string[],
+  at: number,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE alarms SET incident_id = $1, updated_at = greatest(updated_at, $4)
+     WHERE device_id = ANY($2::text[]) AND kind = ANY($3::text[]) AND status <> 'closed'
+       AND incident_id IS DISTINCT FROM $1
+     RETURNING id`,
+    [incidentId, deviceIds, kinds, new Date(at)],
+  );
+  const ids = rows.map((r) => r.id);
+  if (ids.length > 0) {
+    await db.query(
+      `INSERT INTO alarm_events (alarm_id, at, type, actor, note)
+       SELECT id, $2, 'grouped', 'system', $3 FROM unnest($1::bigint[]) AS id`,
+      [ids, new Date(at), incidentId],
+    );
+  }
+  return ids;
+}
+
+/** Open alarms grouped under an incident (its close shows them on their own again). */
+export async function openInIncident(db: Queryable, incidentId: string, at: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE alarms SET updated_at = greatest(updated_at, $2) WHERE incident_id = $1 AND status <> 'closed' RETURNING id`,
+    [incidentId, new Date(at)],
+  );
+  return rows.map((r) => r.id);
+}
+
+// ---- the closed-alarm search ----------------------------------------------------------------
+
+export interface ClosedSearch {
+  resident?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  kind?: string | undefined;
+  outcome?: string | undefined;
+  page: number;
+  pageSize: number;
+}
+
+/** Closed alarms matching the filters, newest first, one page of them and the total. */
+export async function searchClosed(db: Queryable, q: ClosedSearch): Promise<{ alarms: AlarmSummary[]; total: number }> {
+  const where = [`a.status = 'closed'`];
+  const params: unknown[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (q.resident) add((p) => `r.name ILIKE ${p} ESCAPE '\\'`, `%${q.resident.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (q.from) add((p) => `a.opened_at >= ${p}::timestamptz`, q.from);
+  if (q.to) add((p) => `a.opened_at < ${p}::timestamptz`, q.to);
+  if (q.kind) add((p) => `a.kind = ${p}`, q.kind);
+  if (q.outcome) add((p) => `a.outcome = ${p}`, q.outcome);
+  params.push(q.pageSize, (q.page - 1) * q.pageSize);
+  const { rows } = await db.query<SummaryRow & { total: number }>(
+    `SELECT ${SUMMARY_COLUMNS}, count(*) OVER ()::int AS total FROM ${SUMMARY_FROM}
+     WHERE ${where.join(' AND ')}
+     ORDER BY a.closed_at DESC, a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && q.page > 1) {
+    // Past the last page: still tell the console how many there are.
+    const count = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${SUMMARY_FROM} WHERE ${where.join(' AND ')}`,
+      params.slice(0, -2),
+    );
+    total = count.rows[0]?.n ?? 0;
+  }
+  return { alarms: rows.map(toSummary), total };
+}

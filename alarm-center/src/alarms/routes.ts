@@ -1,6 +1,7 @@
 // The operators' alarm routes: the queue, one alarm with its resident card and history, and the
 // lifecycle actions. Business rules live in the AlarmService, not here.
 
+import { closedSearchQuerySchema, closedSearchSchema } from '@trygg/console-contract';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -43,6 +44,19 @@ export const alarmsPlugin: FastifyPluginAsync<AlarmsPluginOptions> = async (app,
       },
     },
     async (request) => ({ alarms: await deps.alarms.list(request.query, request.user!) }),
+  );
+
+  r.get(
+    '/api/alarms/closed',
+    {
+      preHandler: handlers,
+      schema: { tags, querystring: closedSearchQuerySchema, response: { 200: closedSearchSchema } },
+    },
+    async (request) => {
+      const q = request.query;
+      const found = await deps.alarms.searchClosed(q);
+      return { ...found, page: q.page, pageSize: q.pageSize };
+    },
   );
 
   r.get(

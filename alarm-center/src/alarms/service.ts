@@ -28,6 +28,9 @@ export interface Committed {
   closed: string[];
 }
 
+/** The most open alarms a console snapshot carries (well above any realistic open queue). */
+export const OPEN_SNAPSHOT_MAX = 50_000;
+
 export const emptyCommitted = (): Committed => ({ changed: new Set(), opened: [], closed: [] });
 
 /** The kinds a mass outage (carrier, power, a gateway) raises on many units at once. */
@@ -102,7 +105,8 @@ export class AlarmService {
     if (raised.created) {
       into.opened.push({ id: raised.alarmId, priority, at: request.at });
       this.metrics.alarmsRaised.inc({ kind: request.kind });
-      await this.#followClosedCase(client, raised.alarmId, request);
+      // A resident's case follows its predecessor; technical alarms (an outage's 2,000) need no lookup.
+      if (audience === 'operator') await this.#followClosedCase(client, raised.alarmId, request);
     } else {
       this.metrics.alarmRepeats.inc({ kind: request.kind });
       if (audience === 'operator') await this.#escalateRepeats(client, raised, request.at);
@@ -199,6 +203,26 @@ export class AlarmService {
     await this.published(committed);
   }
 
+  // ---- incidents ----------------------------------------------------------------------------
+
+  /** Groups the open outage alarms of these devices under an incident, in the caller's transaction. */
+  async groupUnderIncident(
+    client: pg.PoolClient,
+    incidentId: string,
+    deviceIds: readonly string[],
+    at: number,
+    into: Committed,
+  ): Promise<void> {
+    const ids = await alarms.groupUnderIncident(client, incidentId, deviceIds, [...OUTAGE_KINDS], at);
+    for (const id of ids) into.changed.add(id);
+    this.metrics.incidentAlarmsGrouped.inc(ids.length);
+  }
+
+  /** The incident closed: its alarms still open stand on their own in the queue again. */
+  async ungroupClosedIncident(client: pg.PoolClient, incidentId: string, at: number, into: Committed): Promise<void> {
+    for (const id of await alarms.openInIncident(client, incidentId, at)) into.changed.add(id);
+  }
+
   // ---- reads ------------------------------------------------------------------------------
 
   /** The queue; technicians see technical alarms only, operators and supervisors all. */
@@ -207,9 +231,16 @@ export class AlarmService {
     return alarms.list(this.pool, { ...filter, audience });
   }
 
+  /** Closed alarms, searched and paged (the night shift reading back what happened). */
+  async searchClosed(query: alarms.ClosedSearch): Promise<{ alarms: AlarmSummary[]; total: number }> {
+    return alarms.searchClosed(this.pool, query);
+  }
+
   /** Every open alarm, for a console's snapshot. */
   async open(): Promise<AlarmSummary[]> {
-    return alarms.list(this.pool, { status: 'open' });
+    // Every open alarm, not the list's default 2,000: a mass outage of 2,000 units beside the
+    // ordinary queue would otherwise cut the lowest priorities out of a console's snapshot.
+    return alarms.list(this.pool, { status: 'open', limit: OPEN_SNAPSHOT_MAX });
   }
 
   async summary(alarmId: string): Promise<AlarmSummary | null> {

@@ -24,6 +24,8 @@ import { devicesPlugin } from '../devices/routes.ts';
 import type { TelemetrySink } from '../devices/telemetry.ts';
 import { DEFAULT_GRANT_ROUTE_OPTIONS, type GrantRouteOptions, grantsPlugin } from '../grants/routes.ts';
 import type { GrantService } from '../grants/service.ts';
+import { incidentsPlugin } from '../incidents/routes.ts';
+import type { IncidentService } from '../incidents/service.ts';
 import type { Metrics } from '../metrics.ts';
 import { overviewPlugin } from '../overview/routes.ts';
 import type { OverviewService } from '../overview/service.ts';
@@ -49,6 +51,7 @@ export interface AppDeps {
   bus: AlarmBus;
   devices: Provisioning;
   grants: GrantService;
+  incidents: IncidentService;
   overview: OverviewService;
   residents: ResidentService;
   supervision: SupervisionService;
@@ -118,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(respondersPlugin, { responders: deps.responders });
   await app.register(residentsPlugin, { residents: deps.residents });
   await app.register(consoleSettingsPlugin, { settings: deps.consoleSettings ?? DEFAULT_CONSOLE_SETTINGS });
+  await app.register(incidentsPlugin, { incidents: deps.incidents });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();

@@ -55,3 +55,50 @@ export async function figures(db: Queryable, dayStart: Date, now: Date, toleranc
     offline: offline[0]?.n ?? 0,
   };
 }
+
+// ---- the night shift: answer times and the shift handover -----------------------------------
+
+/** Operators' alarms received in [from, to): received, answered, by whom, still waiting. */
+export async function answeredAlarms(db: Queryable, from: Date, to: Date) {
+  const { rows } = await db.query<{
+    opened_at: string;
+    answer_s: number | null;
+    acknowledged_by: string | null;
+    waiting: boolean;
+  }>(
+    `SELECT opened_at, extract(epoch FROM acknowledged_at - opened_at)::float8 AS answer_s, acknowledged_by,
+            (status = 'new') AS waiting
+     FROM alarms WHERE audience = 'operator' AND opened_at >= $1 AND opened_at < $2`,
+    [from, to],
+  );
+  return rows.map((r) => ({
+    openedAt: Date.parse(r.opened_at),
+    answerS: r.answer_s,
+    operator: r.acknowledged_by,
+    waiting: r.waiting,
+  }));
+}
+
+/** Who is sent to each dispatched alarm. */
+export async function callOuts(db: Queryable): Promise<{ id: string; responder: string | null }[]> {
+  const { rows } = await db.query<{ id: string; dispatched_to: string | null }>(
+    `SELECT id, dispatched_to FROM alarms WHERE status = 'dispatched' ORDER BY priority, opened_at`,
+  );
+  return rows.map((r) => ({ id: r.id, responder: r.dispatched_to }));
+}
+
+/** Staff with a live session at `now` (the session feature's table, read here as a read model). */
+export async function onDuty(db: Queryable, now: Date) {
+  const { rows } = await db.query<{ username: string; display_name: string; role: string; since: string }>(
+    `SELECT u.username, u.display_name, u.role, min(s.created_at) AS since
+     FROM sessions s JOIN users u ON u.username = s.username
+     WHERE s.expires_at > $1 GROUP BY u.username, u.display_name, u.role ORDER BY u.role, u.display_name`,
+    [now],
+  );
+  return rows.map((r) => ({ username: r.username, displayName: r.display_name, role: r.role, since: r.since }));
+}
+
+export async function openIncidentCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidents WHERE closed_at IS NULL');
+  return rows[0]?.n ?? 0;
+}

@@ -2,10 +2,19 @@
 // escalations, the false-alarm share per district (e.g. forgotten passage button) and devices
 // that are offline.
 
+import type { AnswerTarget, AnswerTimes, Handover } from '@trygg/console-contract';
 import type pg from 'pg';
+import type { AlarmService } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import { HEARTBEAT_TOLERANCE, startOfLocalDay } from '../core/index.ts';
+import { answerTimes } from './answer-times.ts';
 import * as overview from './repository.ts';
+
+/** The TEC Quality standard's answer-time targets, the default of ANSWER_TARGETS. */
+export const TEC_ANSWER_TARGETS: AnswerTarget[] = [
+  { withinS: 60, share: 0.975 },
+  { withinS: 180, share: 0.99 },
+];
 
 export class OverviewService {
   constructor(
@@ -13,7 +22,41 @@ export class OverviewService {
     private readonly clock: Clock,
     /** The municipality's time zone: "today" starts at its local midnight, not the server's. */
     private readonly timeZone: string,
+    /** The municipality's answer-time targets (ANSWER_TARGETS). */
+    readonly answerTargets: AnswerTarget[] = TEC_ANSWER_TARGETS,
+    /** The open alarms for the shift handover. */
+    private readonly alarms: Pick<AlarmService, 'open'> | null = null,
   ) {}
+
+  /** Answer times against the targets for the last `hours` hours, per hour and per operator. */
+  async answerTimes(hours: number): Promise<AnswerTimes> {
+    const now = this.clock.now();
+    const from = Math.floor((now - (hours - 1) * 3_600_000) / 3_600_000) * 3_600_000;
+    const rows = await overview.answeredAlarms(this.pool, new Date(from), new Date(now + 1));
+    return answerTimes(rows, this.answerTargets, from, now + 1, now);
+  }
+
+  /** What the next shift takes over: open alarms, call-outs, who is on duty, open incidents. */
+  async handover(): Promise<Handover> {
+    const now = this.clock.now();
+    const [open, callOuts, onDuty, openIncidents] = await Promise.all([
+      this.alarms ? this.alarms.open() : Promise.resolve([]),
+      overview.callOuts(this.pool),
+      overview.onDuty(this.pool, new Date(now)),
+      overview.openIncidentCount(this.pool),
+    ]);
+    const byId = new Map(open.map((a) => [a.id, a]));
+    return {
+      at: new Date(now).toISOString(),
+      open: open.filter((a) => !a.incidentId),
+      callOuts: callOuts.flatMap((c) => {
+        const alarm = byId.get(c.id);
+        return alarm ? [{ alarm, responder: c.responder }] : [];
+      }),
+      onDuty,
+      openIncidents,
+    };
+  }
 
   async overview() {
     const now = this.clock.now();

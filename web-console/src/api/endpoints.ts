@@ -4,8 +4,14 @@
 import type {
   AlarmDetail,
   AlarmSummary,
+  AnswerTarget,
+  AnswerTimes,
+  ClosedSearch,
   DeviceListItem,
   DeviceRegistered,
+  Handover,
+  IncidentDetail,
+  IncidentSummary,
   Overview,
   TelemetryPoint,
   User,
@@ -54,4 +60,18 @@ export const devices = {
 
 export const overview = {
   get: () => request<Overview>('GET', '/api/overview'),
+};
+
+// ---- the night shift (issue 18) ----
+
+export const nightShift = {
+  answerTargets: () => request<{ targets: AnswerTarget[] }>('GET', '/api/answer-targets'),
+  answerTimes: (hours = 24) => request<AnswerTimes>('GET', `/api/overview/answer-times?hours=${hours}`),
+  handover: () => request<Handover>('GET', '/api/handover'),
+  /** Closed alarms; `query` holds only the filters that are set. */
+  closed: (query: Record<string, string>) =>
+    request<ClosedSearch>('GET', `/api/alarms/closed?${new URLSearchParams(query).toString()}`),
+  incidents: (status: 'open' | 'closed' | 'all' = 'open') =>
+    request<{ incidents: IncidentSummary[] }>('GET', `/api/incidents?status=${status}`),
+  incident: (id: string) => request<IncidentDetail>('GET', `/api/incidents/${encodeURIComponent(id)}`),
 };

@@ -8,7 +8,7 @@ export function Nav({ pages, route, openCount }: { pages: readonly NavPage[]; ro
   const { t } = useI18n();
   if (pages.length <= 1) return null;
   const current: NavPage =
-    route.page === 'alarm'
+    route.page === 'alarm' || route.page === 'incident'
       ? 'queue'
       : route.page === 'device' || route.page === 'register'
         ? 'devices'

@@ -14,9 +14,14 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { HelpOverlay } from '../keyboard/HelpOverlay.tsx';
 import { isTypingTarget } from '../keyboard/keys.ts';
 import { useLiveQueue } from '../live/useLiveQueue.ts';
+import { ClosedAlarmsPage } from '../nightshift/ClosedAlarmsPage.tsx';
+import { HandoverPage } from '../nightshift/HandoverPage.tsx';
+import { IncidentPage } from '../nightshift/IncidentPage.tsx';
+import { SoundPrompt } from '../nightshift/SoundPrompt.tsx';
 import { OverviewPage } from '../overview/OverviewPage.tsx';
 import { QueuePage } from '../queue/QueuePage.tsx';
 import { ResponderPage } from '../responders/ResponderPage.tsx';
+import { notifyHidden } from '../sound/desktop.ts';
 import { AccessLogPage } from '../supervision/AccessLogPage.tsx';
 import { PlanPage } from '../supervision/PlanPage.tsx';
 import { PlansPage } from '../supervision/PlansPage.tsx';
@@ -34,7 +39,15 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   const route = useRoute();
   // Only roles with the alarm queue may open the live stream; the server refuses the others.
   const liveEnabled = pagesFor(user.role).includes('queue');
-  const live = useLiveQueue(liveEnabled, onExpired);
+  const live = useLiveQueue(liveEnabled, onExpired, (announced) => {
+    const first = announced[0];
+    if (!first) return;
+    notifyHidden(
+      t('nightshift.notifyTitle', { kind: t(`kind.${first.kind}`) }),
+      [first.resident?.name, first.district].filter(Boolean).join(', '),
+      first.id,
+    );
+  });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error'; at: number } | null>(null);
@@ -65,21 +78,23 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
 
   const pages = pagesFor(user.role);
   const allowed =
-    route.page === 'queue' || route.page === 'alarm'
+    route.page === 'queue' || route.page === 'alarm' || route.page === 'incident'
       ? pages.includes('queue')
-      : route.page === 'overview'
-        ? pages.includes('overview')
-        : route.page === 'cases' || route.page === 'caseNew'
-          ? pages.includes('cases')
-          : route.page === 'orders'
-            ? pages.includes('orders')
-            : route.page === 'supervisionPlan'
-              ? pages.includes('supervisionPlans')
-              : route.page === 'responder'
-                ? pages.includes('responder')
-                : route.page.startsWith('supervision')
-                  ? pages.includes(route.page as NavPage)
-                  : pages.includes('devices');
+      : route.page === 'closedAlarms' || route.page === 'handover'
+        ? pages.includes(route.page)
+        : route.page === 'overview'
+          ? pages.includes('overview')
+          : route.page === 'cases' || route.page === 'caseNew'
+            ? pages.includes('cases')
+            : route.page === 'orders'
+              ? pages.includes('orders')
+              : route.page === 'supervisionPlan'
+                ? pages.includes('supervisionPlans')
+                : route.page === 'responder'
+                  ? pages.includes('responder')
+                  : route.page.startsWith('supervision')
+                    ? pages.includes(route.page as NavPage)
+                    : pages.includes('devices');
   // A role without the alarm queue (case workers) lands on its own first page.
   const landing = route.page === 'queue' && !pages.includes('queue') ? pages[0] : undefined;
   useEffect(() => {
@@ -127,12 +142,16 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   else if (route.page === 'supervisionLog') page = <AccessLogPage />;
   else if (route.page === 'supervisionSavings') page = <SavingsPage />;
   else if (route.page === 'responder') page = <ResponderPage notify={notify} onExpired={onExpired} />;
+  else if (route.page === 'closedAlarms') page = <ClosedAlarmsPage />;
+  else if (route.page === 'handover') page = <HandoverPage />;
+  else if (route.page === 'incident') page = <IncidentPage key={route.id} id={route.id} user={user} />;
   else page = <OverviewPage />;
 
   return (
     <div className="shell">
       <StatusBar user={user} live={live} liveEnabled={liveEnabled} onLogout={onLogout} onHelp={() => setHelp(true)} />
       {liveEnabled && <ConnectionBanner live={live} />}
+      {liveEnabled && <SoundPrompt live={live} />}
       <Nav pages={pages} route={route} openCount={live.queue.alarms.size} />
       <main className="page">{page}</main>
       {notice && (

@@ -13,10 +13,12 @@ export type NavPage =
   | 'supervisionPlans'
   | 'supervisionLog'
   | 'supervisionSavings'
-  | 'responder';
+  | 'responder'
+  | 'closedAlarms'
+  | 'handover';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
-  operator: ['queue'],
+  operator: ['queue', 'closedAlarms', 'handover'],
   // The night team does not see the alarm queue (the server keeps alarms from them); their
   // own page is the night round.
   nightteam: ['supervisionRound', 'supervisionPlans', 'supervisionSavings'],
@@ -30,6 +32,8 @@ const PAGES: Record<Role, readonly NavPage[]> = {
     'supervisionPlans',
     'supervisionLog',
     'supervisionSavings',
+    'closedAlarms',
+    'handover',
   ],
   caseworker: ['cases', 'supervisionPlans', 'supervisionSavings'],
   // The responder's phone: their own call-outs only (the server shows them nothing else).

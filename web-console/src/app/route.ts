@@ -19,7 +19,10 @@ export type Route =
   | { page: 'supervisionPlan'; residentId: string }
   | { page: 'supervisionLog' }
   | { page: 'supervisionSavings' }
-  | { page: 'responder' };
+  | { page: 'responder' }
+  | { page: 'closedAlarms' }
+  | { page: 'handover' }
+  | { page: 'incident'; id: string };
 
 /** Pages of the public e-service: shown without logging in. */
 export const isPublicRoute = (route: Route) => route.page === 'apply' || route.page === 'applyStatus';
@@ -42,6 +45,9 @@ export function parseRoute(hash: string): Route {
   if (head === 'devices') return { page: 'devices' };
   if (head === 'overview') return { page: 'overview' };
   if (head === 'responder') return { page: 'responder' };
+  if (head === 'closed') return { page: 'closedAlarms' };
+  if (head === 'handover') return { page: 'handover' };
+  if (head === 'incident' && id) return { page: 'incident', id };
   return { page: 'queue' };
 }
 
@@ -92,6 +98,12 @@ export function hrefOf(route: Route): string {
       return '#/supervision/savings';
     case 'responder':
       return '#/responder';
+    case 'closedAlarms':
+      return '#/closed';
+    case 'handover':
+      return '#/handover';
+    case 'incident':
+      return `#/incident/${encodeURIComponent(route.id)}`;
   }
 }
 

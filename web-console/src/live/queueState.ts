@@ -66,21 +66,12 @@ export function applyMessage(state: QueueState, msg: StreamMessage, now: number)
     case 'alarm': {
       const a = msg.alarm;
       const before = state.alarms.get(a.id);
+      // Stream and REST replies can race; never let an older version overwrite a newer one.
+      if (a.status !== 'closed' && before && before.updatedAt > a.updatedAt) return { state, announce: [] };
       const alarms = new Map(state.alarms);
       const alertedAt = new Map(state.alertedAt);
       const announce: string[] = [];
-      if (a.status === 'closed') {
-        alarms.delete(a.id);
-        alertedAt.delete(a.id);
-      } else {
-        // Stream and REST replies can race; never let an older version overwrite a newer one.
-        if (before && before.updatedAt > a.updatedAt) return { state, announce };
-        alarms.set(a.id, a);
-        if (needsAnnouncement(before, a)) {
-          announce.push(a.id);
-          alertedAt.set(a.id, now);
-        }
-      }
+      applyAlarmInto(alarms, alertedAt, a, now, announce);
       return { state: { ...state, alarms, alertedAt }, announce };
     }
     case 'health':
@@ -89,6 +80,54 @@ export function applyMessage(state: QueueState, msg: StreamMessage, now: number)
       // A dispatch change also updates its alarm (which arrives as its own message).
       return { state, announce: [] };
   }
+}
+
+/** One alarm message into maps the caller owns (copied once per message or once per batch). */
+function applyAlarmInto(
+  alarms: Map<string, AlarmSummary>,
+  alertedAt: Map<string, number>,
+  a: AlarmSummary,
+  now: number,
+  announce: string[],
+): void {
+  const before = alarms.get(a.id);
+  if (a.status === 'closed') {
+    alarms.delete(a.id);
+    alertedAt.delete(a.id);
+    return;
+  }
+  if (before && before.updatedAt > a.updatedAt) return;
+  alarms.set(a.id, a);
+  if (needsAnnouncement(before, a)) {
+    announce.push(a.id);
+    alertedAt.set(a.id, now);
+  }
+}
+
+/**
+ * Applies a burst of messages at once, as applying them one by one would, but copying the
+ * queue's maps once for the burst instead of once per message: an outage storm sends thousands.
+ */
+export function applyMessages(state: QueueState, msgs: readonly StreamMessage[], now: number): Applied {
+  if (msgs.length === 1) return applyMessage(state, msgs[0]!, now);
+  let current = state;
+  let owned: { alarms: Map<string, AlarmSummary>; alertedAt: Map<string, number> } | null = null;
+  const announce: string[] = [];
+  for (const msg of msgs) {
+    if (msg.type !== 'alarm') {
+      const applied = applyMessage(current, msg, now);
+      current = applied.state;
+      announce.push(...applied.announce);
+      owned = null;
+      continue;
+    }
+    if (!owned) {
+      owned = { alarms: new Map(current.alarms), alertedAt: new Map(current.alertedAt) };
+      current = { ...current, ...owned };
+    }
+    applyAlarmInto(owned.alarms, owned.alertedAt, msg.alarm, now, announce);
+  }
+  return { state: current, announce: [...new Set(announce)] };
 }
 
 /** Applies an alarm the console got back from its own action (acknowledge, close, ...). */

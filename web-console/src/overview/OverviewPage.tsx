@@ -9,6 +9,7 @@ import { elapsed } from '../app/duration.ts';
 import { errorText } from '../app/errorText.ts';
 import { LiftLoginDelay } from '../app/LiftLoginDelay.tsx';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
+import { AnswerTimesSection } from './AnswerTimesSection.tsx';
 
 // The chart library is loaded only when a supervisor opens the overview, not in the operators' bundle.
 const ArrivalTimesChart = lazy(() =>
@@ -90,6 +91,7 @@ export function OverviewPage() {
       <Suspense fallback={null}>
         <ArrivalTimesChart />
       </Suspense>
+      <AnswerTimesSection />
       <LiftLoginDelay />
     </section>
   );

@@ -2,11 +2,12 @@
 // highlight changes; its age cell follows the shared one-second clock on its own, so 1,000 open
 // alarms do not mean 1,000 row renders a second or on every live update.
 
-import type { AlarmSummary } from '@trygg/console-contract';
+import type { AlarmSummary, AnswerTarget } from '@trygg/console-contract';
 import { memo } from 'react';
 import { elapsed } from '../app/duration.ts';
 import { useSecond } from '../app/useNow.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { AnswerCountdown } from '../nightshift/AnswerCountdown.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 function Age({ since }: { since: number }) {
@@ -22,8 +23,11 @@ export const AlarmRow = memo(function AlarmRow({
   onSelect,
   onOpen,
   onAcknowledge,
+  targets,
 }: {
   alarm: AlarmSummary;
+  /** The answer-time targets: one shared array, so rows stay memoised. */
+  targets: readonly AnswerTarget[];
   selected: boolean;
   fresh: boolean;
   canAcknowledge: boolean;
@@ -59,6 +63,18 @@ export const AlarmRow = memo(function AlarmRow({
           {t(`kind.${alarm.kind}`)}
         </a>
         {alarm.likelyForgottenPassage && <span className="tag tag-passage">{t('alarm.likelyForgottenShort')}</span>}
+        {alarm.repeatCount > 0 && (
+          <span className="tag tag-pressed" data-testid="pressed" data-presses={alarm.repeatCount + 1}>
+            {t(alarm.kind === 'manual' ? 'nightshift.pressedTimes' : 'nightshift.repeatedTimes', {
+              count: alarm.repeatCount + 1,
+            })}
+          </span>
+        )}
+        {alarm.followsAlarmId && (
+          <span className="tag tag-follows" data-testid="follows">
+            {t('nightshift.follows', { id: alarm.followsAlarmId })}
+          </span>
+        )}
       </td>
       <td>{alarm.resident?.name ?? t('queue.noResident')}</td>
       <td>{alarm.district}</td>
@@ -68,6 +84,9 @@ export const AlarmRow = memo(function AlarmRow({
       </td>
       <td className="num mono age">
         <Age since={Date.parse(alarm.openedAt)} />
+      </td>
+      <td className="num mono">
+        <AnswerCountdown alarm={alarm} targets={targets} />
       </td>
       <td>
         <StatusBadge alarm={alarm} />

@@ -14,6 +14,8 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { QUEUE_KEYS } from '../keyboard/keys.ts';
 import { useKeys } from '../keyboard/useKeys.ts';
 import type { LiveQueue } from '../live/useLiveQueue.ts';
+import { IncidentRows } from '../nightshift/IncidentRows.tsx';
+import { useAnswerTargets } from '../nightshift/targets.ts';
 import { AlarmRow } from './AlarmRow.tsx';
 import { districtsOf, nextUnacknowledged, type QueueFilter, visibleQueue } from './order.ts';
 
@@ -42,6 +44,7 @@ export function QueuePage({
   const list = useMemo(() => visibleQueue(all.values(), filter), [all, filter]);
   const districts = useMemo(() => districtsOf(all.values()), [all]);
   const canHandle = mayHandleAlarms(user.role);
+  const targets = useAnswerTargets();
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
   const selectedIndex = list.findIndex((a) => a.id === selectedId);
@@ -134,6 +137,7 @@ export function QueuePage({
         </label>
         <span className="hint">{t('queue.keysHint')}</span>
       </div>
+      <IncidentRows alarms={all} />
       {list.length === 0 ? (
         <p className="empty" data-testid="queue-empty">
           {live.queue.synced ? t('queue.empty') : t('queue.waiting')}
@@ -147,6 +151,7 @@ export function QueuePage({
               <th>{t('queue.col.district')}</th>
               <th>{t('queue.col.device')}</th>
               <th className="num">{t('queue.col.age')}</th>
+              <th className="num">{t('nightshift.col.answer')}</th>
               <th>{t('queue.col.status')}</th>
               <th className="num">{t('queue.col.repeats')}</th>
               <th>
@@ -165,6 +170,7 @@ export function QueuePage({
                 onSelect={selectRow}
                 onOpen={openRow}
                 onAcknowledge={acknowledgeRow}
+                targets={targets}
               />
             ))}
           </tbody>

@@ -1,10 +1,12 @@
 // Queue order and filters: the most urgent alarm is always on top (priority 1 first, then the
-// oldest), and `g` jumps to the most urgent alarm nobody has acknowledged yet.
+// most pressed, then the oldest), and `g` jumps to the most urgent alarm nobody has acknowledged yet.
 
 import type { AlarmSummary } from '@trygg/console-contract';
 
 export function byUrgency(a: AlarmSummary, b: AlarmSummary): number {
   if (a.priority !== b.priority) return a.priority - b.priority;
+  // A resident who keeps pressing moves up within the priority (silent, repeated calls first).
+  if (a.repeatCount !== b.repeatCount) return b.repeatCount - a.repeatCount;
   const age = Date.parse(a.openedAt) - Date.parse(b.openedAt);
   if (age !== 0) return age;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -18,6 +20,7 @@ export interface QueueFilter {
 export function visibleQueue(alarms: Iterable<AlarmSummary>, filter: QueueFilter): AlarmSummary[] {
   const list: AlarmSummary[] = [];
   for (const a of alarms) {
+    if (a.incidentId) continue; // shown once, as its incident (nightshift/IncidentRows.tsx)
     if (filter.district && a.district !== filter.district) continue;
     if (filter.kind && a.kind !== filter.kind) continue;
     list.push(a);

@@ -1,5 +1,6 @@
 // A short two-tone chime for new alarms, synthesised with WebAudio (no audio files to load).
-// Browsers only allow audio after a user gesture; the login click provides one.
+// Browsers only allow audio after a user gesture; the login click provides one, and after a
+// reload the console asks for one (nightshift/SoundPrompt.tsx).
 
 let ctx: AudioContext | null = null;
 
@@ -10,12 +11,27 @@ function audio(): AudioContext | null {
   return ctx;
 }
 
+/**
+ * Whether the browser still blocks audio: no click or key press on this page since it loaded
+ * (a reload keeps the session but not the permission), and no running audio yet.
+ */
+export function audioBlocked(): boolean {
+  if (ctx?.state === 'running') return false;
+  const activation = (navigator as Navigator & { userActivation?: { hasBeenActive: boolean } }).userActivation;
+  return activation ? !activation.hasBeenActive : true;
+}
+
+let chimes = 0;
+
 /** Call from a click or key handler so later chimes are allowed to play. */
 export function unlockAudio(): void {
   audio();
 }
 
 export function playChime(): void {
+  // Counted on the page, so an end-to-end test can hear that the console chimed (and again).
+  chimes++;
+  document.documentElement.dataset.chimes = String(chimes);
   const ac = audio();
   if (!ac) return;
   const start = ac.currentTime + 0.01;

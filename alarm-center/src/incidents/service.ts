@@ -1,0 +1,288 @@
+// The incidents feature's one door: feeds outage alarms (told by the AlarmService inside the
+// raising transaction) to the pure OutageDetector and commits its decisions: an incident with its
+// units, the units' alarms grouped under it, returns, and the close with what came back. Reads
+// for consoles; the welfare-check list is personal data and every view of it is audit-logged.
+
+import type { IncidentDetail, IncidentSummary, User } from '@trygg/console-contract';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { AlarmService, Committed, OutageGrouping } from '../alarms/service.ts';
+import { emptyCommitted } from '../alarms/service.ts';
+import type { AuditLog } from '../audit/service.ts';
+import type { Clock } from '../clock.ts';
+import { inTransaction, onCommit } from '../db/database.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { Metrics } from '../metrics.ts';
+import { type GroupRef, type IncidentDecision, OutageDetector, type OutageSettings } from './detector.ts';
+import { IncidentError } from './errors.ts';
+import * as repo from './repository.ts';
+
+/** How long a group's size (its installed units) is reused before it is counted again. */
+const GROUP_SIZE_TTL_MS = 30_000;
+/** The welfare-check list shows (and logs) at most this many residents, most at risk first. */
+const WELFARE_LIST_MAX = 500;
+
+const groupId = (g: GroupRef) => `${g.type}\u0000${g.key}`;
+
+type OutageEvent = { type: 'lost' | 'returned'; deviceId: string; groups: GroupRef[]; at: number };
+
+export class IncidentService implements OutageGrouping {
+  readonly #detector: OutageDetector;
+  /** Outage alarms committed, not yet decided on. */
+  #events: OutageEvent[] = [];
+  /** Decisions whose write failed, written again first. */
+  #unwritten: IncidentDecision[] = [];
+  #flushing: Promise<void> | null = null;
+  /** Open incidents' ids by group. */
+  readonly #incidentIds = new Map<string, string>();
+  #sizes: { at: number; byDistrict: Map<string, number> } | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly alarms: AlarmService,
+    private readonly registry: DeviceRegistry,
+    private readonly audit: AuditLog,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    settings: OutageSettings,
+  ) {
+    this.#detector = new OutageDetector(settings);
+  }
+
+  /** After a restart: the open incidents go on where they were. */
+  async load(): Promise<void> {
+    for (const incident of await repo.openWithUnits(this.pool)) {
+      this.#detector.restore(incident.group, incident.since, incident.units, incident.lastChangeAt);
+      this.#incidentIds.set(groupId(incident.group), incident.id);
+    }
+  }
+
+  /** One timer closes settling incidents; started by the composition root. */
+  start(tickMs = 5000): void {
+    this.#timer = setInterval(() => {
+      this.tick().catch((err) => this.logger.error({ err: (err as Error).message }, 'incident tick failed'));
+    }, tickMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  async tick(): Promise<void> {
+    await this.settled();
+    this.#unwritten.push(...this.#detector.tick(this.clock.now()));
+    if (this.#unwritten.length === 0) return;
+    this.#kick();
+    await this.settled();
+  }
+
+  // ---- told by the AlarmService, inside its transaction ---------------------------------
+  // The detector hears of an outage alarm only once it committed (onCommit), so it never counts
+  // what the store rolled back; its decisions are then written in transactions of their own, one
+  // at a time, so no transaction ever meets an incident another has not committed yet.
+
+  async outageRaised(
+    _client: pg.PoolClient,
+    alarm: { alarmId: string; deviceId: string; district: string; at: number },
+  ): Promise<void> {
+    const groups = this.#groupsOf(alarm.deviceId, alarm.district);
+    onCommit(() => this.#enqueue({ type: 'lost', deviceId: alarm.deviceId, groups, at: alarm.at }));
+  }
+
+  async outageEnded(_client: pg.PoolClient, alarm: { alarmId: string; deviceId: string; at: number }): Promise<void> {
+    const district = this.registry.get(alarm.deviceId)?.district;
+    if (district === undefined) return;
+    const groups = this.#groupsOf(alarm.deviceId, district);
+    onCommit(() => this.#enqueue({ type: 'returned', deviceId: alarm.deviceId, groups, at: alarm.at }));
+  }
+
+  /** Resolves once everything told so far is decided and written (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  #enqueue(event: OutageEvent): void {
+    this.#events.push(event);
+    this.#kick();
+  }
+
+  /** One flush at a time; events that arrive meanwhile are taken by the next round. */
+  #kick(): void {
+    if (this.#flushing) return;
+    this.#flushing = (async () => {
+      await Promise.resolve(); // the same commit's other effects arrive first: one batch
+      try {
+        await this.#flush();
+      } finally {
+        this.#flushing = null;
+      }
+      if (this.#events.length > 0) this.#kick();
+    })();
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#events.length > 0 || this.#unwritten.length > 0) {
+      const events = this.#events.splice(0);
+      const decisions = this.#unwritten.splice(0);
+      for (const e of events) {
+        if (e.type === 'lost') {
+          const made = this.#detector.lost(e.deviceId, e.groups, e.at, (g) => this.#groupSize(g));
+          decisions.push(...made);
+          // Counted already, but its alarm is new (the earlier one was closed by hand): group it too.
+          if (made.length === 0) {
+            for (const group of e.groups) {
+              if (this.#detector.isOut(e.deviceId, group)) {
+                decisions.push({ type: 'join', group, unit: { deviceId: e.deviceId, lostAt: e.at } });
+              }
+            }
+          }
+        } else {
+          decisions.push(...this.#detector.returned(e.deviceId, e.groups, e.at));
+        }
+      }
+      if (decisions.length === 0) continue;
+      try {
+        await this.#write(decisions);
+      } catch (err) {
+        // Kept, and written again on the next tick: the alarms are stored either way.
+        this.#unwritten = decisions.concat(this.#unwritten);
+        this.metrics.incidents.inc({ event: 'write_failed' });
+        this.logger.error(
+          { err: (err as Error).message, decisions: decisions.length },
+          'incident decisions not stored; retrying',
+        );
+        return;
+      }
+    }
+  }
+
+  async #write(decisions: readonly IncidentDecision[]): Promise<void> {
+    const committed = emptyCommitted();
+    await inTransaction(this.pool, (client) => this.#commit(client, decisions, committed));
+    await this.alarms.published(committed);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  async list(status: 'open' | 'closed' | 'all'): Promise<IncidentSummary[]> {
+    return repo.list(this.pool, status);
+  }
+
+  /** An incident, its units and (for those who call residents) the welfare-check list, logged. */
+  async detail(incidentId: string, viewer: User): Promise<IncidentDetail> {
+    if (!/^[1-9][0-9]{0,17}$/.test(incidentId)) throw new IncidentError('INCIDENT_NOT_FOUND');
+    const incident = await repo.summary(this.pool, incidentId);
+    if (!incident) throw new IncidentError('INCIDENT_NOT_FOUND');
+    const units = await repo.units(this.pool, incidentId);
+    let welfareChecks: IncidentDetail['welfareChecks'] = [];
+    if (viewer.role === 'operator' || viewer.role === 'supervisor') {
+      welfareChecks = (await repo.welfareChecks(this.pool, incidentId, this.clock.now())).slice(0, WELFARE_LIST_MAX);
+      await inTransaction(this.pool, async (client) => {
+        for (const w of welfareChecks) {
+          await this.audit.record(
+            {
+              actor: viewer.username,
+              action: 'view_welfare_check',
+              subjectType: 'resident',
+              subjectId: w.residentId,
+              reason: `incident ${incidentId}`,
+            },
+            client,
+          );
+        }
+      });
+    }
+    return { incident, units, welfareChecks };
+  }
+
+  // ---- committing the detector's decisions ------------------------------------------------
+
+  async #commit(client: pg.PoolClient, decisions: readonly IncidentDecision[], into: Committed): Promise<void> {
+    for (let i = 0; i < decisions.length; i++) {
+      const d = decisions[i]!;
+      const gid = groupId(d.group);
+      // A storm joins hundreds of units at once: consecutive joins (or returns) of one group are
+      // written with one statement each, not one per unit.
+      if (d.type === 'join' || d.type === 'returned') {
+        let j = i + 1;
+        while (j < decisions.length && decisions[j]!.type === d.type && groupId(decisions[j]!.group) === gid) j++;
+        const run = decisions.slice(i, j);
+        i = j - 1;
+        const id = this.#incidentIds.get(gid);
+        if (!id) continue;
+        if (d.type === 'join') {
+          const units = run.map((x) => (x as Extract<IncidentDecision, { type: 'join' }>).unit);
+          await repo.addUnits(client, id, units);
+          await this.alarms.groupUnderIncident(
+            client,
+            id,
+            units.map((u) => u.deviceId),
+            d.unit.lostAt,
+            into,
+          );
+        } else {
+          const back = run.map((x) => x as Extract<IncidentDecision, { type: 'returned' }>);
+          await repo.unitsReturned(
+            client,
+            id,
+            back.map((b) => b.deviceId),
+            back.map((b) => b.at),
+          );
+        }
+        continue;
+      }
+      switch (d.type) {
+        case 'open': {
+          const id = await repo.open(client, d.group, d.groupSize, d.since, d.at, d.units);
+          this.#incidentIds.set(gid, id);
+          await this.alarms.groupUnderIncident(
+            client,
+            id,
+            d.units.map((u) => u.deviceId),
+            d.at,
+            into,
+          );
+          this.metrics.incidents.inc({ event: 'opened' });
+          this.logger.warn(
+            { incident: id, group: d.group, units: d.units.length, groupSize: d.groupSize },
+            'mass outage: one incident',
+          );
+          break;
+        }
+        case 'close': {
+          const id = this.#incidentIds.get(gid);
+          if (!id) break;
+          this.#incidentIds.delete(gid);
+          await repo.close(client, id, d.at, d.returned.length, d.notReturned.length);
+          await this.alarms.ungroupClosedIncident(client, id, d.at, into);
+          this.metrics.incidents.inc({ event: 'closed' });
+          this.logger.info(
+            { incident: id, returned: d.returned.length, notReturned: d.notReturned.length },
+            'mass outage over',
+          );
+          break;
+        }
+      }
+    }
+  }
+
+  /** The groups a unit belongs to; the district for now (gateway and carrier need unit data we lack). */
+  #groupsOf(_deviceId: string, district: string): GroupRef[] {
+    return [{ type: 'district', key: district }];
+  }
+
+  #groupSize(group: GroupRef): number {
+    const now = this.clock.now();
+    if (!this.#sizes || now - this.#sizes.at > GROUP_SIZE_TTL_MS) {
+      const byDistrict = new Map<string, number>();
+      for (const d of this.registry.values()) {
+        if (d.status === 'installed') byDistrict.set(d.district, (byDistrict.get(d.district) ?? 0) + 1);
+      }
+      this.#sizes = { at: now, byDistrict };
+    }
+    return this.#sizes.byDistrict.get(group.key) ?? 0;
+  }
+}

@@ -99,6 +99,13 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     }),
   },
   { method: 'GET', path: '/api/devices/:id/telemetry', allow: deviceTeam, sample: deviceId },
+  {
+    method: 'POST',
+    path: '/api/devices/:id/commands',
+    allow: deviceTeam,
+    // An unregistered id: the handler answers at once instead of waiting for a device's reply.
+    sample: () => ({ params: { id: 'no-such-device' }, body: { type: 'ping' } }),
+  },
   { method: 'POST', path: '/api/devices/:id/installed', allow: deviceTeam, sample: deviceId },
 
   { method: 'GET', path: '/api/overview', allow: ['supervisor'] },

@@ -90,6 +90,8 @@ export const alarmListQuerySchema = z.object({
   status: z.enum(['open', 'closed', 'all']).default('open'),
   district: z.string().max(64).optional(),
   kind: alarmKindSchema.optional(),
+  /** One device's alarms (the device page's technical alarms). */
+  deviceId: z.string().max(64).optional(),
 });
 
 export const noteBodySchema = z.strictObject({ text: z.string().trim().min(1).max(2000) });

@@ -13,6 +13,7 @@ import { hrefOf } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type Applied, FieldErrors, grantsApi } from './api.ts';
 import { type FieldIssue, fieldErrorText } from './fieldErrorText.ts';
+import { INTERNAL_WORDING } from './internalWording.ts';
 
 const KEY_HANDLING = KEY_HANDLINGS;
 const LIVING = LIVING_SITUATIONS;
@@ -115,7 +116,9 @@ const FIELD_OF: Record<string, string> = {
 };
 
 export function ApplyPage({ internal = false }: { internal?: boolean }) {
-  const { t } = useI18n();
+  const { t: translate } = useI18n();
+  // The case worker's phone/paper form speaks about the applicant, not to them.
+  const t: typeof translate = internal ? (key, params) => translate(INTERNAL_WORDING[key] ?? key, params) : translate;
   const [form, setForm] = useState<Form>(EMPTY);
   const [errors, setErrors] = useState<Record<string, FieldIssue>>({});
   const [failure, setFailure] = useState<string | null>(null);

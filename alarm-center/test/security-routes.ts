@@ -148,6 +148,12 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     allow: nightTeam,
     why: 'the door code goes only to those who do the round, audit-logged',
   },
+  {
+    method: 'GET',
+    path: '/api/staff',
+    allow: 'signed-in',
+    why: 'display names of staff, no personal data of residents',
+  },
   { method: 'GET', path: '/api/console-settings', allow: 'signed-in', why: 'map tiles and links, no personal data' },
   // Residents: the search wherever a resident is chosen (name, address, district, id only).
   {

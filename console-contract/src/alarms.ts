@@ -18,6 +18,9 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
+/** Every staff member's display name, so the console shows "Nina Nattpatrull", not "nina". */
+export const staffDirectorySchema = z.object({ staff: z.array(userSchema) });
+
 export const loginBodySchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
-import { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
+import { DEMO_DEVICES, DEMO_SETTINGS, DEMO_USERS, demoEnvironment, seedDemo } from './demo.ts';
 import { startPlatform } from './platform.ts';
 import { parseKey } from './privacy/pii.ts';
 
@@ -33,9 +33,11 @@ function piiKey(config: ReturnType<typeof loadConfig>, logger: pino.Logger): Buf
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const given = loadConfig(process.env);
+  const demo = given.DEMO ?? !given.DATABASE_URL;
+  // The demo's own defaults (demo.ts DEMO_SETTINGS), under anything the environment sets.
+  const config = demo ? loadConfig(demoEnvironment(process.env)) : given;
   const logger = pino({ level: config.LOG_LEVEL });
-  const demo = config.DEMO ?? !config.DATABASE_URL;
   const platform = await startPlatform({
     config: { ...config, WEB_CONSOLE_DIST: config.WEB_CONSOLE_DIST ?? resolve(repoRoot, 'web-console/dist') },
     logger,
@@ -48,7 +50,10 @@ async function main(): Promise<void> {
     const sim = await runDemo({
       brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`,
       devices: DEMO_DEVICES.map(({ deviceId, deviceType, secret }) => ({ deviceId, deviceType, secret })),
-      pressEveryMs: 90_000,
+      pressEveryMs: DEMO_SETTINGS.pressEveryMs,
+      firstPressAfterMs: DEMO_SETTINGS.firstPressAfterMs,
+      cancelEvery: DEMO_SETTINGS.cancelEvery,
+      cancelAfterMs: DEMO_SETTINGS.cancelAfterMs,
     });
     stopSim = () => sim.stop();
   }

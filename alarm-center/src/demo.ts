@@ -139,6 +139,27 @@ const DEMO_RESIDENTS = [
 /** The demo municipality's districts (the list case workers maintain at /api/districts). */
 export const DEMO_DISTRICTS = ['Centrum', 'Örgryte', 'Majorna', 'Hisingen', 'Frölunda'];
 
+/**
+ * How the demo behaves, chosen to look like a quiet night at a small alarm centre rather than a
+ * storm: a press about every 4 minutes (the first 20 s after start, so a new user sees one), every
+ * second safety-alarm press cancelled by the resident 8 s later (a mistake, as many presses are),
+ * and an unanswered priority-1 alarm escalated to the supervisor after 3 minutes (the 99 % answer
+ * target of 180 s) instead of the production default of 60 s, since one person trying the console
+ * cannot answer every alarm within a minute.
+ */
+export const DEMO_SETTINGS = {
+  pressEveryMs: 240_000,
+  firstPressAfterMs: 20_000,
+  cancelEvery: 2,
+  cancelAfterMs: 8_000,
+  escalateAfterS: 180,
+} as const;
+
+/** The demo's defaults under the environment: what the environment sets explicitly wins. */
+export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ESCALATE_AFTER_S: String(DEMO_SETTINGS.escalateAfterS), ...env };
+}
+
 /** Seeds the demo once; returns false when the database already had users. */
 export async function seedDemo(platform: Platform): Promise<boolean> {
   if ((await users.count(platform.db.pool)) > 0) return false;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_IDENTITIES, type RunningIdentityProvider, startIdentityProvider } from '@trygg/identity-provider';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
-import { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
+import { DEMO_DEVICES, DEMO_SETTINGS, DEMO_USERS, demoEnvironment, seedDemo } from './demo.ts';
 import { startPlatform } from './platform.ts';
 import { parseKey } from './privacy/pii.ts';
 
@@ -34,9 +34,11 @@ function piiKey(config: ReturnType<typeof loadConfig>, logger: pino.Logger): Buf
 }
 
 async function main(): Promise<void> {
-  const loaded = loadConfig(process.env);
+  const given = loadConfig(process.env);
+  const demo = given.DEMO ?? !given.DATABASE_URL;
+  // The demo's own defaults (demo.ts DEMO_SETTINGS), under anything the environment sets.
+  const loaded = demo ? loadConfig(demoEnvironment(process.env)) : given;
   const logger = pino({ level: loaded.LOG_LEVEL });
-  const demo = loaded.DEMO ?? !loaded.DATABASE_URL;
   // The demo's applicants sign in at a local OpenID Connect provider on its own port (a separate
   // origin, as the municipality's provider is); production names its provider in OIDC_ISSUER.
   let idp: RunningIdentityProvider | null = null;
@@ -69,7 +71,10 @@ async function main(): Promise<void> {
     const sim = await runDemo({
       brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`,
       devices: DEMO_DEVICES.map(({ deviceId, deviceType, secret }) => ({ deviceId, deviceType, secret })),
-      pressEveryMs: 90_000,
+      pressEveryMs: DEMO_SETTINGS.pressEveryMs,
+      firstPressAfterMs: DEMO_SETTINGS.firstPressAfterMs,
+      cancelEvery: DEMO_SETTINGS.cancelEvery,
+      cancelAfterMs: DEMO_SETTINGS.cancelAfterMs,
     });
     stopSim = () => sim.stop();
   }

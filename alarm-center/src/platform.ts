@@ -22,7 +22,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
 import { CommandRelay } from './devices/command-relay.ts';
-import { brokerCommands, type DeviceCommands } from './devices/commands.ts';
+import { brokerCommands, type DeviceCommands, TechnicianCommands } from './devices/commands.ts';
 import { deviceCredentials } from './devices/login.ts';
 import { Provisioning, profileOf } from './devices/provisioning.ts';
 import { DeviceRegistry } from './devices/registry.ts';
@@ -366,6 +366,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         secureCookies: Boolean(config.HTTPS_KEY_FILE),
         dummyHash: await hashSecret(randomBytes(16).toString('hex')),
       },
+      deviceCommands: new TechnicianCommands(commands, audit, clock),
       consoleDist: config.WEB_CONSOLE_DIST ?? null,
       consoleSettings: {
         map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION, linkUrl: config.MAP_LINK_URL },

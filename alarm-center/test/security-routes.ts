@@ -109,6 +109,13 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     }),
   },
   { method: 'GET', path: '/api/devices/:id/telemetry', allow: deviceTeam, sample: deviceId },
+  {
+    method: 'POST',
+    path: '/api/devices/:id/commands',
+    allow: deviceTeam,
+    // An unregistered id: the handler answers at once instead of waiting for a device's reply.
+    sample: () => ({ params: { id: 'no-such-device' }, body: { type: 'ping' } }),
+  },
   { method: 'POST', path: '/api/devices/:id/installed', allow: deviceTeam, sample: deviceId },
 
   { method: 'GET', path: '/api/overview', allow: ['supervisor'] },
@@ -182,6 +189,12 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
     path: '/api/supervision/visits/:id/door-code',
     allow: nightTeam,
     why: 'the door code goes only to those who do the round, audit-logged',
+  },
+  {
+    method: 'GET',
+    path: '/api/staff',
+    allow: 'signed-in',
+    why: 'display names of staff, no personal data of residents',
   },
   { method: 'GET', path: '/api/console-settings', allow: 'signed-in', why: 'map tiles and links, no personal data' },
   // Residents: the search wherever a resident is chosen (name, address, district, id only).

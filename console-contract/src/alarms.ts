@@ -19,6 +19,9 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
+/** Every staff member's display name, so the console shows "Nina Nattpatrull", not "nina". */
+export const staffDirectorySchema = z.object({ staff: z.array(userSchema) });
+
 export const loginBodySchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
@@ -98,6 +101,8 @@ export const alarmListQuerySchema = z.object({
   status: z.enum(['open', 'closed', 'all']).default('open'),
   district: z.string().max(64).optional(),
   kind: alarmKindSchema.optional(),
+  /** One device's alarms (the device page's technical alarms). */
+  deviceId: z.string().max(64).optional(),
 });
 
 export const noteBodySchema = z.strictObject({ text: z.string().trim().min(1).max(2000) });

@@ -62,3 +62,22 @@ export const overviewSchema = z.object({
   devicesOffline: z.int(),
 });
 export type Overview = z.infer<typeof overviewSchema>;
+
+/** A command the technician sends from the device page: the firmware protocol's commands. */
+export const deviceCommandBodySchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping') }),
+  z.strictObject({ type: z.literal('set_heartbeat_interval'), intervalS: z.int().min(5).max(86_400) }),
+  z.strictObject({ type: z.literal('request_snapshot') }),
+]);
+export type DeviceCommandBody = z.infer<typeof deviceCommandBodySchema>;
+
+export const deviceCommandReplySchema = z.object({
+  commandId: z.string(),
+  type: z.enum(['ping', 'set_heartbeat_interval', 'request_snapshot']),
+  /** answered: acknowledged (a snapshot: the camera sent a frame, not shown here); refused: the device said no. */
+  result: z.enum(['answered', 'refused', 'timeout']),
+  error: z.string().nullable(),
+  sentAt: z.string(),
+  answeredAt: z.string().nullable(),
+});
+export type DeviceCommandReply = z.infer<typeof deviceCommandReplySchema>;

@@ -108,7 +108,8 @@ describe('the web console per role', () => {
     for (const type of ['acknowledged', 'closed']) {
       assert.equal(await entry(type).count(), 1, `one ${type} entry in the history`);
       const text = await entry(type).innerText();
-      assert.match(text, new RegExp(user('operator').username), `${type} names the operator`);
+      // By the name people know, not the login.
+      assert.match(text, new RegExp(user('operator').displayName), `${type} names the operator`);
       assert.match(await entry(type).locator('time').innerText(), TIME, `${type} shows when`);
     }
     assert.match(await entry('closed').innerText(), new RegExp(note.slice(0, 20)));

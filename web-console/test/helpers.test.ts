@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import { elapsed } from '../src/app/duration.ts';
 import { pagesFor } from '../src/app/roles.ts';
 import { hrefOf, parseRoute } from '../src/app/route.ts';
-import { polyline } from '../src/devices/chart.ts';
 import { BACKOFF_MAX_MS, reconnectDelayMs } from '../src/live/backoff.ts';
 
 test('reconnect retries start within a second and never wait longer than the ceiling (+20% jitter)', () => {
@@ -45,21 +44,4 @@ test('an operator is not offered technician or supervisor pages', () => {
   assert.ok(pagesFor('technician').includes('devices'));
   assert.ok(!pagesFor('technician').includes('overview'));
   assert.ok(pagesFor('supervisor').includes('overview'));
-});
-
-test('the telemetry sparkline maps time left to right and values bottom to top, clamped', () => {
-  const line = polyline(
-    [
-      { at: 0, value: 0 },
-      { at: 50, value: 100 },
-      { at: 100, value: 150 },
-    ],
-    0,
-    100,
-    0,
-    100,
-    200,
-    100,
-  );
-  assert.equal(line, '0.0,100.0 100.0,0.0 200.0,0.0');
 });

@@ -327,6 +327,7 @@ export interface AlarmFilter {
   district?: string | undefined;
   kind?: string | undefined;
   audience?: 'operator' | 'technician' | undefined;
+  deviceId?: string | undefined;
   limit?: number;
 }
 
@@ -346,6 +347,10 @@ export async function list(db: Queryable, filter: AlarmFilter): Promise<AlarmSum
   if (filter.audience) {
     params.push(filter.audience);
     where.push(`a.audience = $${params.length}`);
+  }
+  if (filter.deviceId) {
+    params.push(filter.deviceId);
+    where.push(`a.device_id = $${params.length}`);
   }
   params.push(filter.limit ?? 2000);
   const { rows } = await db.query<SummaryRow>(

@@ -3,6 +3,7 @@
 // embedded broker in process; the answer is watched for after the ingest has committed it. A
 // device connected to another node is reached through the command relay (command-relay.ts).
 
+import { randomUUID } from 'node:crypto';
 import type { RunningBroker } from '@trygg/broker';
 import {
   type CommandAck,
@@ -121,4 +122,74 @@ export function brokerCommands(aedes: Aedes): DeviceCommands {
       });
     },
   };
+}
+
+/** What a technician may ask of a device from the console: the protocol's commands. */
+export type TechnicianCommand =
+  | { type: 'ping' }
+  | { type: 'set_heartbeat_interval'; intervalS: number }
+  | { type: 'request_snapshot' };
+
+export interface CommandOutcome {
+  commandId: string;
+  type: TechnicianCommand['type'];
+  /** answered: the device acknowledged (or, for a snapshot, sent a frame); refused: it said no. */
+  result: 'answered' | 'refused' | 'timeout';
+  error: string | null;
+  sentAt: number;
+  answeredAt: number | null;
+}
+
+/** How long the technician waits for a device's answer before it counts as no answer. */
+export const COMMAND_WAIT_MS = 10_000;
+
+interface Audit {
+  record(entry: {
+    actor: string;
+    action: string;
+    subjectType: string;
+    subjectId: string;
+    reason: string | null;
+  }): Promise<void>;
+}
+
+/**
+ * The technicians' commands, sent on the same road as every other command (`request` above) and
+ * audit-logged before they go. A snapshot's frame is never handed back here: camera views are for
+ * scheduled visits and alarms only, so the technician learns only that the camera answered.
+ */
+export class TechnicianCommands {
+  constructor(
+    private readonly commands: DeviceCommands,
+    private readonly audit: Audit,
+    private readonly clock: { now(): number },
+    private readonly waitMs = COMMAND_WAIT_MS,
+  ) {}
+
+  async send(actor: string, deviceId: string, command: TechnicianCommand): Promise<CommandOutcome> {
+    const sentAt = this.clock.now();
+    const id = `tech-${randomUUID()}`;
+    const wire: DeviceCommand = { v: 1, id, ts: sentAt, ...command };
+    await this.audit.record({
+      actor,
+      action: 'device_command',
+      subjectType: 'device',
+      subjectId: deviceId,
+      reason: command.type === 'set_heartbeat_interval' ? `${command.type} ${command.intervalS} s` : command.type,
+    });
+    const answers =
+      command.type === 'request_snapshot'
+        ? (e: DeviceEvent) => e.type === 'camera.snapshot' && e.requestId === id
+        : null;
+    const reply = await this.commands.request(deviceId, wire, answers, this.waitMs);
+    const answeredAt = reply.kind === 'timeout' ? null : this.clock.now();
+    return {
+      commandId: id,
+      type: command.type,
+      result: reply.kind === 'timeout' ? 'timeout' : reply.kind === 'refused' ? 'refused' : 'answered',
+      error: reply.kind === 'refused' ? reply.error : null,
+      sentAt,
+      answeredAt,
+    };
+  }
 }

@@ -74,6 +74,11 @@ export class Provisioning {
     this.core.upsertDevice(profileOf(record, this.timeZone), this.clock.now());
   }
 
+  /** Whether the device is registered (this replica's registry, else the database). */
+  async exists(deviceId: string): Promise<boolean> {
+    return (await this.registry.lookup(this.pool, deviceId)) !== undefined;
+  }
+
   /** The device's latest accepted events, newest first (an alarm's context). */
   async recentEvents(deviceId: string) {
     return devices.recentEvents(this.pool, deviceId);

@@ -3,6 +3,8 @@
 
 import {
   deviceBodySchema,
+  deviceCommandBodySchema,
+  deviceCommandReplySchema,
   deviceIdParams,
   deviceListItemSchema,
   deviceRegisteredSchema,
@@ -14,7 +16,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
 import { requireRole } from '../session/auth.ts';
+import type { TechnicianCommands } from './commands.ts';
 import type { Provisioning } from './provisioning.ts';
 import type { TelemetrySink } from './telemetry.ts';
 
@@ -22,6 +26,8 @@ export interface DevicesPluginOptions {
   devices: Provisioning;
   telemetry: TelemetrySink;
   clock: Clock;
+  /** The technicians' commands; absent, the route answers 503 (an app built without a broker). */
+  commands?: TechnicianCommands | undefined;
 }
 
 export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (app, deps) => {
@@ -69,6 +75,29 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       const since = deps.clock.now() - request.query.hours * 3_600_000;
       const points = await deps.telemetry.query(request.params.id, since);
       return { points: points.map((p) => ({ ...p, at: new Date(p.at).toISOString() })) };
+    },
+  );
+
+  r.post(
+    '/api/devices/:id/commands',
+    {
+      preHandler: technicians,
+      schema: {
+        tags,
+        params: deviceIdParams,
+        body: deviceCommandBodySchema,
+        response: { 200: deviceCommandReplySchema },
+      },
+    },
+    async (request) => {
+      if (!(await deps.devices.exists(request.params.id))) throw new AppError('DEVICE_NOT_FOUND');
+      if (!deps.commands) throw new AppError('COMMANDS_UNAVAILABLE');
+      const out = await deps.commands.send(request.user!.username, request.params.id, request.body);
+      return {
+        ...out,
+        sentAt: new Date(out.sentAt).toISOString(),
+        answeredAt: out.answeredAt === null ? null : new Date(out.answeredAt).toISOString(),
+      };
     },
   );
 

@@ -19,6 +19,7 @@ import type { ApplicantSignIn } from '../applicants/service.ts';
 import { auditPlugin } from '../audit/routes.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
+import type { TechnicianCommands } from '../devices/commands.ts';
 import type { Provisioning } from '../devices/provisioning.ts';
 import { devicesPlugin } from '../devices/routes.ts';
 import type { TelemetrySink } from '../devices/telemetry.ts';
@@ -65,6 +66,8 @@ export interface AppDeps {
   consoleDist: string | null;
   /** Rate limits of the public e-service; defaults when absent. */
   grantRoutes?: GrantRouteOptions;
+  /** The technicians' device commands; absent, the command route answers COMMANDS_UNAVAILABLE. */
+  deviceCommands?: TechnicianCommands;
   /** What the console is told about maps; defaults when absent. */
   consoleSettings?: ConsoleSettings;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
@@ -107,7 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(alarmsPlugin, { alarms: deps.alarms, residents: deps.residents, devices: deps.devices });
   await app.register(auditPlugin, { audit: deps.audit });
   await app.register(applicantsPlugin, { signIn: deps.applicants, secureCookies: deps.auth.secureCookies });
-  await app.register(devicesPlugin, { devices: deps.devices, telemetry: deps.telemetry, clock: deps.clock });
+  await app.register(devicesPlugin, {
+    devices: deps.devices,
+    telemetry: deps.telemetry,
+    clock: deps.clock,
+    commands: deps.deviceCommands,
+  });
   await app.register(grantsPlugin, { grants: deps.grants, limits: deps.grantRoutes ?? DEFAULT_GRANT_ROUTE_OPTIONS });
   await app.register(overviewPlugin, { overview: deps.overview });
   await app.register(streamPlugin, {

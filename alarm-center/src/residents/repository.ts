@@ -71,16 +71,19 @@ const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * residents apart are read; the encrypted columns are never touched.
  */
 export async function search(db: Queryable, query: string, limit: number): Promise<ResidentHit[]> {
+  // The longest word goes through the trigram index (migration 013); the others filter its hits.
   const words = query
     .split(/\s+/)
     .filter(Boolean)
+    .sort((a, b) => b.length - a.length)
     .map((w) => `%${literal(w)}%`);
   const { rows } = await db.query<ResidentHit>(
     `SELECT id, name, address, district FROM residents
-     WHERE (SELECT bool_and(name || ' ' || address || ' ' || id ILIKE w) FROM unnest($1::text[]) w)
-     ORDER BY (lower(id) = lower($2)) DESC, (name ILIKE $3) DESC, name, id
-     LIMIT $4`,
-    [words, query, `${literal(query)}%`, limit],
+     WHERE (name || ' ' || address || ' ' || id) ILIKE $1
+       AND (name || ' ' || address || ' ' || id) ILIKE ALL ($2::text[])
+     ORDER BY (lower(id) = lower($3)) DESC, (name ILIKE $4) DESC, name, id
+     LIMIT $5`,
+    [words[0], words.slice(1), query, `${literal(query)}%`, limit],
   );
   return rows;
 }

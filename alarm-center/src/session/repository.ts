@@ -23,6 +23,14 @@ export async function create(db: Queryable, user: User, passwordHash: string): P
   );
 }
 
+/** Every user's name and role (no password hashes), by display name. */
+export async function directory(db: Queryable): Promise<User[]> {
+  const { rows } = await db.query<{ username: string; display_name: string; role: Role }>(
+    'SELECT username, display_name, role FROM users ORDER BY display_name, username',
+  );
+  return rows.map((r) => ({ username: r.username, displayName: r.display_name, role: r.role }));
+}
+
 export interface StoredUser extends User {
   passwordHash: string;
 }

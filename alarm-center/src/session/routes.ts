@@ -3,10 +3,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema, loginBodySchema, userSchema } from '../api/schemas.ts';
+import { errorBodySchema, loginBodySchema, staffDirectorySchema, userSchema } from '../api/schemas.ts';
 import type { AuditLog } from '../audit/service.ts';
 import { AppError, ERRORS } from '../errors.ts';
 import { type AuthOptions, liftAccountDelay, login, logout, requireRole } from './auth.ts';
+import * as users from './repository.ts';
 
 export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; audit: AuditLog }> = async (
   app,
@@ -41,6 +42,15 @@ export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; audit: Audit
       if (!request.user) throw new AppError('AUTH_REQUIRED');
       return { user: request.user };
     },
+  );
+  // Staff names for the console: who acknowledged, looked in or closed, by name rather than login.
+  r.get(
+    '/api/staff',
+    {
+      preHandler: requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam'),
+      schema: { tags: ['session'], response: { 200: staffDirectorySchema } },
+    },
+    async () => ({ staff: await users.directory(auth.pool) }),
   );
   r.delete('/api/session', { schema: { tags: ['session'] } }, async (request, reply) => {
     await logout(auth, request, reply);

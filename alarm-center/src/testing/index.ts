@@ -110,8 +110,14 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<P
   return platform;
 }
 
-export async function addUser(platform: Platform, username: string, role: Role, password = `pw-${username}`) {
-  await users.create(platform.db.pool, { username, displayName: username, role }, await hashSecret(password));
+export async function addUser(
+  platform: Platform,
+  username: string,
+  role: Role,
+  password = `pw-${username}`,
+  displayName = username,
+) {
+  await users.create(platform.db.pool, { username, displayName, role }, await hashSecret(password));
   return { username, password };
 }
 

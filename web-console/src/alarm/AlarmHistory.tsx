@@ -1,6 +1,7 @@
 // The alarm's full history and the device's recent events, newest first.
 
 import type { AlarmDetail } from '@trygg/console-contract';
+import { useStaffName } from '../app/staff.ts';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
 
 function useTimeFormat() {
@@ -11,6 +12,7 @@ function useTimeFormat() {
 
 export function AlarmHistory({ history }: { history: AlarmDetail['history'] }) {
   const { t } = useI18n();
+  const nameOf = useStaffName();
   const time = useTimeFormat();
   const sorted = [...history].sort((a, b) => b.at.localeCompare(a.at));
   return (
@@ -27,7 +29,7 @@ export function AlarmHistory({ history }: { history: AlarmDetail['history'] }) {
               <li key={`${h.at}-${i}`} data-testid="history-entry" data-type={h.type}>
                 <time className="mono">{time(h.at)}</time>
                 <span className="what">{isMessageKey(key) ? t(key) : h.type}</span>
-                {h.actor && <span className="sub">{h.actor}</span>}
+                {h.actor && <span className="sub">{nameOf(h.actor)}</span>}
                 {h.note && <span className="note">{h.note}</span>}
               </li>
             );

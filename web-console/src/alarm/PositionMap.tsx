@@ -56,6 +56,13 @@ export function PositionMap({ position, testId = 'position-map' }: { position: P
     };
   }, [settings, lat, lon, accuracyM]);
 
+  // Without the settings (the centre did not answer) there is no tile source: coordinates only.
+  useEffect(() => {
+    if (settings) return;
+    const timer = setTimeout(() => setTiles('failed'), TILE_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [settings]);
+
   const fmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 5, minimumFractionDigits: 5 });
   return (
     <figure className="map" data-testid={testId} data-tiles={tiles}>

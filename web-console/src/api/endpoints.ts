@@ -7,6 +7,8 @@ import type {
   AnswerTarget,
   AnswerTimes,
   ClosedSearch,
+  DeviceCommandBody,
+  DeviceCommandReply,
   DeviceListItem,
   DeviceRegistered,
   Handover,
@@ -56,6 +58,12 @@ export const devices = {
     district: string;
   }) => request<DeviceRegistered>('POST', '/api/devices', body),
   installed: (id: string) => request<unknown>('POST', `${devicePath(id)}/installed`),
+  /** One of the protocol's commands; the reply says whether and when the device answered. */
+  command: (id: string, body: DeviceCommandBody) =>
+    request<DeviceCommandReply>('POST', `${devicePath(id)}/commands`, body),
+  /** The device's alarms, open and closed (the page keeps the technical ones). */
+  alarms: (id: string) =>
+    request<{ alarms: AlarmSummary[] }>('GET', `/api/alarms?status=all&deviceId=${encodeURIComponent(id)}`),
 };
 
 export const overview = {

@@ -153,12 +153,21 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
       {liveEnabled && <ConnectionBanner live={live} />}
       {liveEnabled && <SoundPrompt live={live} />}
       <Nav pages={pages} route={route} openCount={live.queue.alarms.size} />
+      {/* A line of its own above the page, always there: a notice never covers what is under it,
+          and nothing moves when one appears. */}
+      <div className="notice-slot" data-testid="notice-slot">
+        {notice && (
+          <div
+            className={`toast ${notice.tone}`}
+            role={notice.tone === 'error' ? 'alert' : 'status'}
+            key={notice.at}
+            data-testid="notice"
+          >
+            {notice.text}
+          </div>
+        )}
+      </div>
       <main className="page">{page}</main>
-      {notice && (
-        <div className={`toast ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} key={notice.at}>
-          {notice.text}
-        </div>
-      )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </div>
   );

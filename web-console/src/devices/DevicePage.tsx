@@ -1,14 +1,16 @@
-// One device for the technician: battery and signal over the last 24 hours, and marking a new
-// installation as done once it is online and tested.
+// One device for the technician: battery and signal over the last 24 hours, the protocol's
+// commands with their answers, the device's technical alarms, and marking a new installation as
+// done once it is online and tested.
 
-import type { DeviceListItem, TelemetryPoint } from '@trygg/console-contract';
+import type { AlarmSummary, DeviceListItem, TelemetryPoint } from '@trygg/console-contract';
 import { useEffect, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
 import { errorText } from '../app/errorText.ts';
 import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
-import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
-import { polyline, type Series } from './chart.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { DeviceCommandsPanel } from './DeviceCommandsPanel.tsx';
+import { type Reading, TelemetryChart } from './TelemetryChart.tsx';
 import { TestMode } from './TestMode.tsx';
 
 const HOURS = 24;
@@ -19,6 +21,7 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
   const { t } = useI18n();
   const [device, setDevice] = useState<DeviceListItem | null>(null);
   const [points, setPoints] = useState<TelemetryPoint[] | null>(null);
+  const [alarms, setAlarms] = useState<AlarmSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadedAt, setLoadedAt] = useState(() => Date.now());
 
@@ -38,6 +41,10 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
         },
         (err) => setError(errorText(err, t)),
       );
+      deviceApi.alarms(id).then(
+        (r) => setAlarms(r.alarms.filter((a) => a.audience === 'technician')),
+        (err) => setError(errorText(err, t)),
+      );
     };
     load();
     const timer = setInterval(load, REFRESH_MS);
@@ -55,7 +62,7 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
   };
 
   const from = loadedAt - HOURS * 3_600_000;
-  const series = (pick: (p: TelemetryPoint) => number | null): Series[] =>
+  const series = (pick: (p: TelemetryPoint) => number | null): Reading[] =>
     (points ?? []).flatMap((p) => {
       const v = pick(p);
       return v === null ? [] : [{ at: Date.parse(p.at), value: v }];
@@ -94,25 +101,33 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
         </p>
       )}
       {device?.status === 'provisioned' && <TestMode id={id} />}
+      {device && <DeviceCommandsPanel id={id} deviceType={device.deviceType} />}
+      <TechnicalAlarms alarms={alarms} />
       {points === null && !error ? (
         <p className="empty">{t('app.loading')}</p>
       ) : (
         <div className="alarm-grid">
-          <Chart
+          <TelemetryChart
             titleKey="telemetry.battery"
-            series={series((p) => p.battery)}
+            testId="chart-battery"
+            readings={series((p) => p.battery)}
             from={from}
             to={loadedAt}
             min={0}
             max={100}
+            valueTicks={[0, 25, 50, 75, 100]}
+            unit="%"
           />
-          <Chart
+          <TelemetryChart
             titleKey="telemetry.signal"
-            series={series((p) => p.signalDbm)}
+            testId="chart-signal"
+            readings={series((p) => p.signalDbm)}
             from={from}
             to={loadedAt}
             min={-120}
             max={-30}
+            valueTicks={[-120, -100, -80, -60, -40]}
+            unit="dBm"
           />
         </div>
       )}
@@ -120,38 +135,37 @@ export function DevicePage({ id, notify }: { id: string; notify: Notify }) {
   );
 }
 
-function Chart({
-  titleKey,
-  series,
-  from,
-  to,
-  min,
-  max,
-}: {
-  titleKey: MessageKey;
-  series: Series[];
-  from: number;
-  to: number;
-  min: number;
-  max: number;
-}) {
-  const { t } = useI18n();
-  const W = 400;
-  const H = 120;
-  const last = series.at(-1);
+/** The device's technical alarms (lost connection, low battery, faults and refused messages), newest first. */
+function TechnicalAlarms({ alarms }: { alarms: AlarmSummary[] | null }) {
+  const { t, locale } = useI18n();
+  if (alarms === null) return null;
+  const newest = [...alarms].sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt)).slice(0, 20);
   return (
-    <section className="card">
-      <h3>{t(titleKey)}</h3>
-      {series.length === 0 ? (
-        <p className="empty">{t('telemetry.none')}</p>
+    <section className="card" data-testid="device-technical-alarms">
+      <h3>{t('backoffice.device.technicalAlarms')}</h3>
+      {newest.length === 0 ? (
+        <p className="empty">{t('backoffice.device.noTechnicalAlarms')}</p>
       ) : (
-        <figure className="chart">
-          <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t(titleKey)}>
-            <rect width={W} height={H} className="map-bg" />
-            <polyline points={polyline(series, from, to, min, max, W, H)} className="chart-line" />
-          </svg>
-          <figcaption>{t('telemetry.latest', { value: last?.value ?? '', min, max, hours: HOURS })}</figcaption>
-        </figure>
+        <table className="alarms">
+          <thead>
+            <tr>
+              <th>{t('backoffice.device.col.opened')}</th>
+              <th>{t('queue.col.kind')}</th>
+              <th>{t('backoffice.device.col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {newest.map((a) => (
+              <tr key={a.id} data-testid="device-alarm" data-kind={a.kind} data-status={a.status}>
+                <td className="mono">{new Date(a.openedAt).toLocaleString(locale)}</td>
+                <td>
+                  <a href={hrefOf({ page: 'alarm', id: a.id })}>{t(`kind.${a.kind}`)}</a>
+                </td>
+                <td>{t(`status.${a.status}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

@@ -4,6 +4,7 @@
 import { type FormEvent, useState } from 'react';
 import { devices as deviceApi } from '../api/endpoints.ts';
 import { DEVICE_TYPE_LIST } from '../api/enums.ts';
+import { CopyButton } from '../app/CopyButton.tsx';
 import { errorText } from '../app/errorText.ts';
 import { hrefOf } from '../app/route.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -45,6 +46,9 @@ export function RegisterDevicePage() {
           <dt>{t('register.secret')}</dt>
           <dd className="mono big" data-testid="issued-secret">
             {issued.secret}
+          </dd>
+          <dd>
+            <CopyButton value={issued.secret} testId="issued-secret-copy" />
           </dd>
         </dl>
         <a className="button primary" href={hrefOf({ page: 'device', id: issued.deviceId })}>

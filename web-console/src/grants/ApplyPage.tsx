@@ -22,6 +22,7 @@ import {
   type SignedInApplicant,
 } from './api.ts';
 import { type FieldIssue, fieldErrorText } from './fieldErrorText.ts';
+import { INTERNAL_WORDING } from './internalWording.ts';
 
 const KEY_HANDLING = KEY_HANDLINGS;
 const LIVING = LIVING_SITUATIONS;
@@ -152,7 +153,9 @@ export function ApplyPage({
   internal?: boolean;
   signInError?: string | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t: translate, locale } = useI18n();
+  // The case worker's phone/paper form speaks about the applicant, not to them.
+  const t: typeof translate = internal ? (key, params) => translate(INTERNAL_WORDING[key] ?? key, params) : translate;
   // undefined while asking; the internal form needs no applicant sign-in (the case worker is signed in).
   const [applicant, setApplicant] = useState<SignedInApplicant | null | undefined>(internal ? null : undefined);
   const [districts, setDistricts] = useState<string[]>([]);

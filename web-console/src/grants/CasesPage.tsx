@@ -8,6 +8,8 @@ import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { type ApplicationDetail, type GrantFigures, grantsApi, type ManualQueueItem } from './api.ts';
+import { FiguresChart } from './FiguresChart.tsx';
+import { INTERNAL_WORDING } from './internalWording.ts';
 
 const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 100)} %`);
 const hours = (h: number | null) => (h === null ? '–' : String(h));
@@ -71,6 +73,7 @@ export function CasesPage({ notify }: { notify: Notify }) {
           <dd data-testid="figures-manual-queue">{figures.manualQueue}</dd>
         </dl>
       )}
+      {figures && <FiguresChart figures={figures} />}
       {queue?.length === 0 && <p className="empty">{t('cases.empty')}</p>}
       {queue && queue.length > 0 && (
         <table className="queue" data-testid="manual-queue">
@@ -117,7 +120,9 @@ export function CasesPage({ notify }: { notify: Notify }) {
 }
 
 function CaseDetail({ application: a, onDecided }: { application: ApplicationDetail; onDecided: () => void }) {
-  const { t } = useI18n();
+  const { t: translate } = useI18n();
+  // The questions as the case worker reads them: about the applicant, not to them.
+  const t: typeof translate = (key, params) => translate(INTERNAL_WORDING[key] ?? key, params);
   const [decision, setDecision] = useState<'granted' | 'denied'>('granted');
   const [fee, setFee] = useState<'automatic' | 'fee_handling'>('fee_handling');
   const [justification, setJustification] = useState('');
@@ -133,9 +138,10 @@ function CaseDetail({ application: a, onDecided }: { application: ApplicationDet
     }
   };
 
-  const yesNo = (v: boolean | null) => (v === null ? t('apply.unanswered') : v ? t('apply.yes') : t('apply.no'));
+  const yesNo = (v: boolean | null) =>
+    v === null ? t('backoffice.cases.unanswered') : v ? t('apply.yes') : t('apply.no');
   return (
-    <form className="card register" onSubmit={submit} data-testid="case-detail">
+    <form className="card register case-card" onSubmit={submit} data-testid="case-detail">
       <h3>
         {a.reference} · {a.applicant.name}
       </h3>

@@ -4,8 +4,10 @@
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { DEVICE_TYPE_LIST } from '../api/enums.ts';
+import { CopyButton } from '../app/CopyButton.tsx';
 import { errorText } from '../app/errorText.ts';
 import type { Notify } from '../app/notify.ts';
+import { useStaffName } from '../app/staff.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { grantsApi, type InstallationOrder } from './api.ts';
 
@@ -51,7 +53,8 @@ function OrderCard({
   notify: Notify;
   onChanged: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const nameOf = useStaffName();
   const [visitAt, setVisitAt] = useState('');
   const [device, setDevice] = useState({ deviceId: '', deviceType: o.devicesNeeded[0] ?? 'pendant', serial: '' });
   const [secret, setSecret] = useState<string | null>(null);
@@ -113,7 +116,7 @@ function OrderCard({
             <dt>{t('orders.visit')}</dt>
             <dd>
               {new Date(o.visitAt).toLocaleString(locale)}
-              {o.technician ? ` · ${o.technician}` : ''}
+              {o.technician ? ` · ${nameOf(o.technician)}` : ''}
             </dd>
           </>
         )}
@@ -124,6 +127,7 @@ function OrderCard({
             {t('orders.visit')}
             <input
               type="datetime-local"
+              lang={lang}
               required
               data-testid="order-visitAt"
               value={visitAt}
@@ -180,6 +184,7 @@ function OrderCard({
           <p className="mono big" data-testid="order-secret">
             {secret}
           </p>
+          <CopyButton value={secret} testId="order-secret-copy" />
         </>
       )}
       {o.status === 'provisioned' && (

@@ -2,6 +2,7 @@
 // visit or alarm, and whether it was allowed. Read-only: the log cannot be altered.
 
 import { useCallback, useEffect, useState } from 'react';
+import { useStaffName } from '../app/staff.ts';
 import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
 import type { ResidentHit } from '../residents/api.ts';
 import { ResidentPicker } from '../residents/ResidentPicker.tsx';
@@ -10,6 +11,7 @@ import { supervisionErrorText } from './text.ts';
 
 export function AccessLogPage() {
   const { t, locale } = useI18n();
+  const nameOf = useStaffName();
   const [entries, setEntries] = useState<FrameAccessLogEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [resident, setResident] = useState<ResidentHit | null>(null);
@@ -85,7 +87,8 @@ export function AccessLogPage() {
               >
                 <td className="mono">{new Date(e.at).toLocaleString(locale)}</td>
                 <td>
-                  {e.actor} <span className="sub">{t('supervision.access.role', { role: roleText(e.actorRole) })}</span>
+                  {nameOf(e.actor)}{' '}
+                  <span className="sub">{t('supervision.access.role', { role: roleText(e.actorRole) })}</span>
                 </td>
                 <td>{e.residentName ?? e.residentId}</td>
                 <td>

@@ -7,6 +7,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Notify } from '../app/notify.ts';
 import { hrefOf } from '../app/route.ts';
+import { useStaffName } from '../app/staff.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import {
   CONSENT_PARTIES,
@@ -213,6 +214,7 @@ function Consents({
   onChanged: () => void;
 }) {
   const { t, locale } = useI18n();
+  const nameOf = useStaffName();
   const [party, setParty] = useState<ConsentParty>('resident');
   const [partyName, setPartyName] = useState('');
   const [scope, setScope] = useState<ConsentScope>('camera');
@@ -280,11 +282,14 @@ function Consents({
                   {c.partyName ? ` · ${c.partyName}` : ''}
                 </td>
                 <td>{t(`supervision.consent.scope.${c.scope}`)}</td>
-                <td>{t('supervision.consent.recordedBy', { name: c.recordedBy, at: when(c.recordedAt) })}</td>
+                <td>{t('supervision.consent.recordedBy', { name: nameOf(c.recordedBy), at: when(c.recordedAt) })}</td>
                 <td>
                   {c.withdrawnAt ? (
                     <span className="sub">
-                      {t('supervision.consent.withdrawnBy', { name: c.withdrawnBy ?? '–', at: when(c.withdrawnAt) })}
+                      {t('supervision.consent.withdrawnBy', {
+                        name: nameOf(c.withdrawnBy) || '–',
+                        at: when(c.withdrawnAt),
+                      })}
                     </span>
                   ) : (
                     <button type="button" data-testid="consent-withdraw" onClick={() => void withdraw(c)}>

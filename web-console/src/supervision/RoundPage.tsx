@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { CameraFrame } from '../alarm/CameraFrame.tsx';
 import type { Notify } from '../app/notify.ts';
 import { mayReadDoorCodes } from '../app/roles.ts';
+import { useStaffName } from '../app/staff.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type CloseOutcome, type LookInReply, type SupervisionVisit, supervisionApi, type VisitStatus } from './api.ts';
 import { supervisionErrorText } from './text.ts';
@@ -162,6 +163,7 @@ function VisitRows({
   notify: Notify;
 }) {
   const { t } = useI18n();
+  const nameOf = useStaffName();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const open = v.status === 'pending' || v.status === 'due';
@@ -244,7 +246,7 @@ function VisitRows({
         </td>
         <td>
           <span className={`badge ${STATUS_BADGE[v.status]}`}>{t(`supervision.status.${v.status}`)}</span>
-          {v.closedBy && <div className="sub">{t('supervision.round.closedBy', { name: v.closedBy })}</div>}
+          {v.closedBy && <div className="sub">{t('supervision.round.closedBy', { name: nameOf(v.closedBy) })}</div>}
         </td>
         <td>{v.nightTeam ?? '–'}</td>
         <td>

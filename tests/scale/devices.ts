@@ -8,9 +8,21 @@ import { createInterface } from 'node:readline';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 
-const [url, prefix, fromText, toText, secret] = process.argv.slice(2) as [string, string, string, string, string];
+const [urlList, perUrlText, prefix, fromText, toText, secret] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
+// device j connects through balancer floor((j - 1) / perUrl), so no balancer takes more than perUrl
+const urls = urlList.split(',');
+const perUrl = Number(perUrlText);
 const from = Number(fromText);
 const to = Number(toText);
+// the scale run's pipe closing (it ended, or was killed) ends this process, even while connecting
+process.stdin.once('end', () => process.exit(0));
 const say = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
 const wallNow = () => performance.timeOrigin + performance.now();
 
@@ -21,7 +33,7 @@ for (let i = from; i <= to; i += 250) {
   const batch: Promise<void>[] = [];
   for (let j = i; j <= Math.min(i + 249, to); j++) {
     // as firmware: a login refused for now (CONNACK 3 under the broker's admission) is retried
-    const client = mqtt.connect(url, {
+    const client = mqtt.connect(urls[Math.min(urls.length - 1, Math.floor((j - 1) / perUrl))]!, {
       protocolVersion: 4,
       clientId: `${prefix}${j}`,
       username: `${prefix}${j}`,
@@ -74,7 +86,6 @@ input.on('line', (line) => {
 });
 input.on('close', () => {
   for (const t of timers) clearTimeout(t);
-  for (const c of clients) c.end(true);
   process.exit(0);
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -52,6 +52,9 @@ async function shutdown() {
   await cluster?.stop();
   await postgres.destroy();
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void shutdown().finally(() => process.exit(130)));
+}
 const watchdog = setTimeout(
   () => {
     log('watchdog: a phase did not finish in time; stopping');
@@ -88,10 +91,19 @@ try {
   for (let p = 0; p < PROCESSES; p++) {
     const from = p * per + 1;
     const to = Math.min(DEVICES, (p + 1) * per);
-    const url = urls[Math.min(urls.length - 1, Math.floor((from - 1) / PER_BALANCER))]!;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', DEVICE_MAIN, url, PREFIX, String(from), String(to), CLUSTER_SECRET],
+      [
+        '--import',
+        'tsx',
+        DEVICE_MAIN,
+        urls.join(','),
+        String(PER_BALANCER),
+        PREFIX,
+        String(from),
+        String(to),
+        CLUSTER_SECRET,
+      ],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
       },
@@ -164,6 +176,11 @@ try {
   line('e2e_p99_ms', pct(e2e, 99), 'ms');
   line('e2e_max_ms', e2e.at(-1) ?? Number.NaN, 'ms');
   line('puback_p99_ms', pct(puback, 99), 'ms');
+  const { rows } = await cluster.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM alarms WHERE kind = 'manual' AND device_id LIKE '${PREFIX}%'`,
+  );
+  line('alarms_acked', pubacks.length, 'count');
+  line('alarms_stored', rows[0]?.n ?? 0, 'count');
   line('alarms_seen', e2e.length, 'count');
   line('alarms_pressed', presses, 'count');
   line('node_rss_per_device_kib', (nodeGrowth * 1024) / DEVICES, 'KiB');

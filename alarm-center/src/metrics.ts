@@ -129,6 +129,16 @@ export function createMetrics(sources: MetricsSources = {}) {
       help: 'Outage alarms grouped under an incident instead of standing alone in the queue',
       registers: [registry],
     }),
+    replicaInUse: new client.Gauge({
+      name: 'database_replica_in_use',
+      help: 'Whether read-only queries go to the streaming replica (1) or the primary (0)',
+      registers: [registry],
+    }),
+    replicaLag: new client.Gauge({
+      name: 'database_replica_lag_seconds',
+      help: 'How far the streaming replica is behind the primary, as last probed',
+      registers: [registry],
+    }),
     commandRelay: new client.Counter({
       name: 'device_commands_relayed_total',
       help: 'Commands for a device on another node, by outcome (relayed, delivered here, refused notices)',

@@ -18,9 +18,10 @@ import { AuditLog } from './audit/service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { escalateAfterMs, RoutingCore } from './core/index.ts';
-import { type Database, openDatabase } from './db/database.ts';
+import { createPool, type Database, openDatabase } from './db/database.ts';
 import { DatabaseHealth } from './db/health.ts';
 import { migrate } from './db/migrate.ts';
+import { primaryReads, type Reads, ReplicaReads } from './db/read-replica.ts';
 import { CommandRelay } from './devices/command-relay.ts';
 import { brokerCommands, type DeviceCommands, TechnicianCommands } from './devices/commands.ts';
 import { deviceCredentials } from './devices/login.ts';
@@ -155,7 +156,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (open.kind === 'connection_lost') core.markConnectionLost(open.deviceId);
     }
     const provisioning = new Provisioning(db.pool, registry, core, clock, config.TIME_ZONE);
-    const audit = new AuditLog(db.pool, clock);
+    // Read-only queries that may be a moment behind go to the streaming replica while it is in step.
+    let reads: Reads = primaryReads(db.pool);
+    if (config.DATABASE_REPLICA_URL) {
+      const replicaPool = createPool(withOrigin(config.DATABASE_REPLICA_URL, `${origin}-replica`), 4);
+      const replicaReads = new ReplicaReads({
+        primary: db.pool,
+        replica: replicaPool,
+        maxLagMs: config.DATABASE_REPLICA_MAX_LAG_MS,
+        logger: logger.child({ component: 'replica' }),
+        onState: (state, lagMs) => {
+          metrics.replicaInUse.set(state === 'in_use' ? 1 : 0);
+          if (lagMs !== null) metrics.replicaLag.set(lagMs / 1000);
+        },
+      });
+      await replicaReads.start();
+      closers.push(async () => {
+        replicaReads.stop();
+        await replicaPool.end();
+      });
+      reads = replicaReads;
+    }
+    const audit = new AuditLog(db.pool, clock, reads);
     // Mass outages: the alarm service tells the incidents feature of every outage alarm.
     const incidents = new IncidentService(
       db.pool,
@@ -201,7 +223,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       metrics.registry,
     );
-    const overview = new OverviewService(db.pool, clock, config.TIME_ZONE, config.ANSWER_TARGETS, service);
+    const overview = new OverviewService(reads, clock, config.TIME_ZONE, config.ANSWER_TARGETS, service);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -380,6 +402,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           broker: broker ? 'ok' : 'starting',
           telemetry: t.dropped > 0 ? `dropping (${t.dropped} dropped)` : 'ok',
         };
+        // informative only: without the replica the primary serves its reads
+        if (config.DATABASE_REPLICA_URL) checks.replica = reads.state();
         const up = database === 'ok' && broker !== null && !bus.health.degraded;
         return { status: up ? 'ok' : 'degraded', checks };
       },

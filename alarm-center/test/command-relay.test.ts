@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
 import type { Platform } from '../src/index.ts';
-import { createTestDatabase, startTestPlatform, TEST_DATABASE_MODE, type TestDatabase } from '../src/testing/index.ts';
+import { createTestDatabase, startTestPlatform, type TestDatabase } from '../src/testing/index.ts';
 
 async function relayed(platform: Platform, outcome: string): Promise<number> {
   const metric = await platform.metrics.commandRelay.get();
   return metric.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 }
 
-describe('commands between nodes', { skip: TEST_DATABASE_MODE === 'embedded' && 'one node by construction' }, () => {
+describe('commands between nodes', () => {
   let db: TestDatabase;
   let a: Platform;
   let b: Platform;

@@ -3,13 +3,14 @@
 // one secret (hashed once) so that provisioning thousands of them is one INSERT.
 
 import { freePort } from '@trygg/alarm-center/testing';
-import { hashSecret } from '@trygg/broker';
+import { hashDeviceSecret, hashSecret } from '@trygg/broker';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { type AlarmCenterProcess, startAlarmCenterProcess } from './alarm-center-process.ts';
 import { type Haproxy, startHaproxy } from './haproxy.ts';
 
-export const CLUSTER_SECRET = 'cluster-device-secret-01';
+/** As long as the secrets provisioning issues, so it is stored (and checked at login) the same fast way. */
+export const CLUSTER_SECRET = 'cluster-device-secret-issued-0001';
 export const CLUSTER_OPERATOR = { username: 'cluster-op', password: 'cluster-pw' };
 
 export interface ClusterNode {
@@ -50,7 +51,7 @@ export async function provisionDevices(
   deviceType = 'pendant',
   residentId: string | null = null,
 ): Promise<void> {
-  const hash = await hashSecret(CLUSTER_SECRET);
+  const hash = await hashDeviceSecret(CLUSTER_SECRET);
   await pool.query(
     `INSERT INTO devices (id, device_type, serial, district, status, resident_id, heartbeat_interval_s)
      SELECT $2 || i, $3, 'SN-' || $2 || i, 'district-' || (i % 40), 'installed', $4, 3600

@@ -45,7 +45,7 @@ export function haproxyConfig(frontends: (Frontend & { bindPort: number })[], ma
     // longer than any MQTT keepalive a device uses, so an idle device is not cut
     '  timeout client 15m',
     '  timeout server 15m',
-    '  timeout check 1s',
+    '  timeout check 2s',
     // a connection attempt to a dead node goes to another one
     '  retries 2',
     '  option redispatch',
@@ -57,7 +57,7 @@ export function haproxyConfig(frontends: (Frontend & { bindPort: number })[], ma
     lines.push(`backend ${f.name}-nodes`, '  balance leastconn');
     if (http) lines.push('  option httpchk GET /health', '  http-check expect status 200');
     // a node marked down has its connections cut, so its devices reconnect to a live one at once
-    lines.push('  default-server inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions');
+    lines.push('  default-server inter 500ms fall 3 rise 2 on-marked-down shutdown-sessions');
     for (const s of f.servers) {
       const check = s.healthPort === undefined ? 'check' : `check port ${s.healthPort}`;
       lines.push(`  server ${s.name} 127.0.0.1:${s.port} ${check}${s.backup ? ' backup' : ''}`);

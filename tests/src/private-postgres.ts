@@ -20,6 +20,15 @@ export interface PrivatePostgres {
   /** The postmaster's process id (fault tests freeze it). */
   pid(): Promise<number>;
   destroy(): Promise<void>;
+  /** The cluster's data directory. */
+  dataDir: string;
+  /** Runs a query as the superuser on this server (psql, so no pool is left behind). */
+  sql(query: string): Promise<string>;
+}
+
+export interface StreamingStandby extends PrivatePostgres {
+  /** Ends recovery: the standby becomes a primary that takes writes. */
+  promote(): Promise<void>;
 }
 
 async function asPostgres(command: string, args: string[]) {
@@ -28,13 +37,60 @@ async function asPostgres(command: string, args: string[]) {
   return run(file, rest, { timeout: 60_000 });
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(settings: Record<string, string> = {}): Promise<PrivatePostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'trygg-pg-'));
   await chmod(dir, 0o777);
   const data = join(dir, 'data');
   const port = await freePort();
   await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=32MB`;
+  return runCluster(dir, data, port, settings);
+}
+
+/**
+ * A hot standby of `primary` on a free port: a base backup (pg_basebackup -R, WAL streamed) that
+ * follows the primary by streaming replication under `name` (for synchronous_standby_names).
+ */
+export async function startStreamingStandby(primary: PrivatePostgres, name = 'standby1'): Promise<StreamingStandby> {
+  const dir = await mkdtemp(join(tmpdir(), 'trygg-pg-standby-'));
+  await chmod(dir, 0o777);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  await asPostgres('pg_basebackup', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primary.port),
+    '-U',
+    'postgres',
+    '-D',
+    data,
+    '-R',
+    '-X',
+    'stream',
+    '--no-sync',
+  ]);
+  const server = await runCluster(dir, data, port, {
+    primary_conninfo: `'host=127.0.0.1 port=${primary.port} user=postgres application_name=${name}'`,
+    hot_standby: 'on',
+  });
+  return {
+    ...server,
+    async promote() {
+      await asPostgres('pg_ctl', ['-D', data, '-w', '-t', '30', 'promote']);
+    },
+  };
+}
+
+async function runCluster(
+  dir: string,
+  data: string,
+  port: number,
+  settings: Record<string, string>,
+): Promise<PrivatePostgres> {
+  const extra = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=32MB ${extra}`;
   const start = async () => {
     await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
   };
@@ -42,6 +98,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir: data,
+    async sql(query) {
+      const args = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-At', '-c', query];
+      return (await run(`${BIN}/psql`, args, { timeout: 30_000 })).stdout.trim();
+    },
     start,
     pid: async () => Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]),
     async stop() {

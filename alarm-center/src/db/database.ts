@@ -102,6 +102,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost between two statements (the primary killed, a failover) is emitted on the
+  // checked-out client, where pg has no listener: it would end the process. The statement that
+  // follows fails instead, and the broken client is discarded on release.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   const tx: OpenTransaction = { open: true, afterCommit: [] };
   let result: T;
   try {
@@ -116,7 +124,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     throw err;
   } finally {
     tx.open = false;
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
   for (const effect of tx.afterCommit) effect();
   return result;

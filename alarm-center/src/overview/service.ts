@@ -3,10 +3,10 @@
 // that are offline.
 
 import type { AnswerTarget, AnswerTimes, Handover } from '@trygg/console-contract';
-import type pg from 'pg';
 import type { AlarmService } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import { HEARTBEAT_TOLERANCE, startOfLocalDay } from '../core/index.ts';
+import type { Reads } from '../db/read-replica.ts';
 import { answerTimes } from './answer-times.ts';
 import * as overview from './repository.ts';
 
@@ -18,7 +18,8 @@ export const TEC_ANSWER_TARGETS: AnswerTarget[] = [
 
 export class OverviewService {
   constructor(
-    private readonly pool: pg.Pool,
+    /** The overview may be a moment behind: it is read on the replica when there is one. */
+    private readonly reads: Reads,
     private readonly clock: Clock,
     /** The municipality's time zone: "today" starts at its local midnight, not the server's. */
     private readonly timeZone: string,
@@ -32,7 +33,7 @@ export class OverviewService {
   async answerTimes(hours: number): Promise<AnswerTimes> {
     const now = this.clock.now();
     const from = Math.floor((now - (hours - 1) * 3_600_000) / 3_600_000) * 3_600_000;
-    const rows = await overview.answeredAlarms(this.pool, new Date(from), new Date(now + 1));
+    const rows = await this.reads.read((pool) => overview.answeredAlarms(pool, new Date(from), new Date(now + 1)));
     return answerTimes(rows, this.answerTargets, from, now + 1, now);
   }
 
@@ -41,9 +42,9 @@ export class OverviewService {
     const now = this.clock.now();
     const [open, callOuts, onDuty, openIncidents] = await Promise.all([
       this.alarms ? this.alarms.open() : Promise.resolve([]),
-      overview.callOuts(this.pool),
-      overview.onDuty(this.pool, new Date(now)),
-      overview.openIncidentCount(this.pool),
+      this.reads.read((pool) => overview.callOuts(pool)),
+      this.reads.read((pool) => overview.onDuty(pool, new Date(now))),
+      this.reads.read((pool) => overview.openIncidentCount(pool)),
     ]);
     const byId = new Map(open.map((a) => [a.id, a]));
     return {
@@ -61,7 +62,7 @@ export class OverviewService {
   async overview() {
     const now = this.clock.now();
     const dayStart = new Date(startOfLocalDay(now, this.timeZone));
-    const f = await overview.figures(this.pool, dayStart, new Date(now), HEARTBEAT_TOLERANCE);
+    const f = await this.reads.read((pool) => overview.figures(pool, dayStart, new Date(now), HEARTBEAT_TOLERANCE));
     return {
       openByKind: Object.fromEntries(f.byKind.map((r) => [r.kind, r.n])),
       openByDistrict: Object.fromEntries(f.byDistrict.map((r) => [r.district, r.n])),

@@ -202,7 +202,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       timeZone: config.TIME_ZONE,
     });
     const keyed = await grants.backfillPersonKeys();
-    if (keyed.keyed + keyed.duplicates > 0)
+    if (keyed.keyed + keyed.duplicates + keyed.unreadable > 0)
       logger.info(keyed, 'applications from before the sign-in got their lookup key');
     const applicants = new ApplicantSignIn(
       db.pool,

@@ -201,15 +201,24 @@ export class GrantService {
    * Gives applications stored before migration 012 their identity lookup key, so an open one of
    * theirs is found too. Returns how many were keyed, and how many were already duplicates.
    */
-  async backfillPersonKeys(): Promise<{ keyed: number; duplicates: number }> {
+  async backfillPersonKeys(): Promise<{ keyed: number; duplicates: number; unreadable: number }> {
     let keyed = 0;
     let duplicates = 0;
+    // One row this key cannot read (another key, a damaged value) must not stop the alarm center
+    // from starting: it stays without a lookup key, counted, and a case worker still sees it.
+    let unreadable = 0;
     for (const a of await repo.withoutPersonKey(this.pool)) {
-      const key = this.pii.lookupKey(this.pii.decrypt(a.personalNumberEnc));
-      if (await repo.setPersonKey(this.pool, a.id, key)) keyed += 1;
+      let personalNumber: string;
+      try {
+        personalNumber = this.pii.decrypt(a.personalNumberEnc);
+      } catch {
+        unreadable += 1;
+        continue;
+      }
+      if (await repo.setPersonKey(this.pool, a.id, this.pii.lookupKey(personalNumber))) keyed += 1;
       else duplicates += 1;
     }
-    return { keyed, duplicates };
+    return { keyed, duplicates, unreadable };
   }
 
   /** The municipality's districts: the active ones for the forms, all for the case workers' list. */

@@ -201,9 +201,9 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   {
     method: 'GET',
     path: '/api/residents',
-    allow: 'signed-in',
+    allow: ['operator', 'technician', 'supervisor', 'caseworker', 'nightteam'],
     sample: () => ({ query: { q: 'Andersson' } }),
-    why: 'every role chooses residents somewhere; each search is audit-logged',
+    why: 'every office role chooses residents somewhere; a responder sees only the resident of a call-out; each search is audit-logged',
   },
   { method: 'GET', path: '/api/supervision/access-log', allow: ['supervisor'] },
   { method: 'GET', path: '/api/supervision/savings', allow: planners },

@@ -17,7 +17,7 @@ export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = {
   },
 };
 
-const staff = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam');
+const staff = requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam', 'responder');
 
 export const consoleSettingsPlugin: FastifyPluginAsync<{ settings: ConsoleSettings }> = async (app, { settings }) => {
   app

@@ -47,7 +47,7 @@ export const sessionPlugin: FastifyPluginAsync<{ auth: AuthOptions; audit: Audit
   r.get(
     '/api/staff',
     {
-      preHandler: requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam'),
+      preHandler: requireRole('operator', 'technician', 'supervisor', 'caseworker', 'nightteam', 'responder'),
       schema: { tags: ['session'], response: { 200: staffDirectorySchema } },
     },
     async () => ({ staff: await users.directory(auth.pool) }),

@@ -137,11 +137,11 @@ describe('the operator console on a night shift', () => {
 
   it('after a reload the console asks once to turn the sound on instead of staying silent', async () => {
     assert.equal(await page.getByTestId('sound-prompt').count(), 0, 'the login click allowed sound');
-    await page.reload();
-    await page.getByTestId('sound-prompt').waitFor({ timeout: 10_000 });
+    await page.reload({ timeout: 60_000 });
+    await page.getByTestId('sound-prompt').waitFor({ timeout: 30_000 });
     await screenshot(page, 'night-shift-sound-prompt');
     await page.getByTestId('sound-enable').click();
-    await page.getByTestId('sound-prompt').waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByTestId('sound-prompt').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('a closed alarm can be found by resident and read with its history', async () => {

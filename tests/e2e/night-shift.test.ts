@@ -137,11 +137,35 @@ describe('the operator console on a night shift', () => {
 
   it('after a reload the console asks once to turn the sound on instead of staying silent', async () => {
     assert.equal(await page.getByTestId('sound-prompt').count(), 0, 'the login click allowed sound');
-    await page.reload();
-    await page.getByTestId('sound-prompt').waitFor({ timeout: 10_000 });
+    await page.reload({ timeout: 60_000 });
+    await page.getByTestId('sound-prompt').waitFor({ timeout: 30_000 });
     await screenshot(page, 'night-shift-sound-prompt');
     await page.getByTestId('sound-enable').click();
-    await page.getByTestId('sound-prompt').waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByTestId('sound-prompt').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('an alarm arriving while the tab is hidden shows a desktop notification', async () => {
+    const hidden = await browser.newPage();
+    // The tab is hidden and notifications are allowed; the page's Notification records what it shows.
+    await hidden.addInitScript({
+      content: `Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+        window.shown = [];
+        window.Notification = class { constructor(title, options) { window.shown.push({ title, body: options.body }); }
+          close() {} static get permission() { return 'granted'; } static requestPermission() { return Promise.resolve('granted'); } };`,
+    });
+    await hidden.goto(`http://127.0.0.1:${platform.httpPort}/#/`);
+    await hidden.locator('.shell').waitFor({ timeout: 30_000 });
+    await hidden.getByTestId('queue-empty').or(hidden.getByTestId('alarm-row').first()).waitFor({ timeout: 30_000 });
+    now += MIN;
+    const id = await press('pendant-ns1');
+    await row(hidden, id).waitFor({ timeout: 30_000 });
+    const shown = await hidden.waitForFunction(
+      () => (window as unknown as { shown: { title: string; body: string }[] }).shown[0],
+      null,
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(await shown.jsonValue(), { title: 'Nytt larm: Trygghetslarm', body: 'Greta Gammal, Centrum' });
+    await hidden.close();
   });
 
   it('a closed alarm can be found by resident and read with its history', async () => {

@@ -26,6 +26,8 @@ export interface Committed {
   changed: Set<string>;
   opened: { id: string; priority: 1 | 2 | 3 | 4; at: number }[];
   closed: string[];
+  /** An outage alarm was raised or resolved: publish only once the incidents feature grouped it. */
+  outages?: boolean;
 }
 
 /** The most open alarms a console snapshot carries (well above any realistic open queue). */
@@ -51,6 +53,8 @@ export interface OutageGrouping {
     alarm: { alarmId: string; deviceId: string; at: number },
     into: Committed,
   ): Promise<void>;
+  /** Resolves once every committed outage alarm is grouped (or not) in the store. */
+  settled(): Promise<void>;
 }
 
 export class AlarmService {
@@ -112,6 +116,7 @@ export class AlarmService {
       if (audience === 'operator') await this.#escalateRepeats(client, raised, request.at);
     }
     if (this.#outages && OUTAGE_KINDS.has(request.kind)) {
+      into.outages = true;
       await this.#outages.outageRaised(
         client,
         {
@@ -167,6 +172,7 @@ export class AlarmService {
           into.changed.add(id);
           into.closed.push(id);
           if (this.#outages && OUTAGE_KINDS.has(d.kind)) {
+            into.outages = true;
             await this.#outages.outageEnded(client, { alarmId: id, deviceId: d.deviceId, at: d.at }, into);
           }
         }
@@ -183,6 +189,9 @@ export class AlarmService {
 
   /** After COMMIT: start or stop escalation clocks and push the committed state to consoles. */
   async published(committed: Committed): Promise<void> {
+    // Outage alarms reach consoles already grouped under their incident (if any): 2,000 of them
+    // must not flood the queue for the moment between their commit and the incident's.
+    if (committed.outages && this.#outages) await this.#outages.settled();
     for (const o of committed.opened) this.core.alarmOpened(o.id, o.priority, o.at);
     for (const id of committed.closed) this.core.alarmClosed(id);
     if (committed.changed.size === 1) {

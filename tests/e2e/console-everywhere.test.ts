@@ -132,6 +132,40 @@ describe('the console everywhere', () => {
     await page.close();
   });
 
+  it('the secret issued for an installation order is copied the same way, and the visit time input is in Swedish', async () => {
+    // A phone application the rules grant at once makes an installation order.
+    const kajsa = await loginClient(platform, 'kajsa', 'pw-kajsa');
+    const applied = await kajsa.call('POST', '/api/applications', {
+      legalBasis: 'sol_4_2a',
+      applicant: { name: 'Greta Telefon', personalNumber: '19400312-2381', phone: '031-12 34 56' },
+      address: { street: 'Storgatan 5', postalCode: '411 38', city: 'Göteborg' },
+      access: { keyHandling: 'key_box' },
+      livingSituation: 'alone',
+      needMetOtherwise: false,
+      maxFeeConsent: true,
+    });
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const page = await pageAs('tore');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByTestId('nav-orders').click();
+    const card = page.locator('article[data-testid^="order-"]').first();
+    await card.waitFor();
+    assert.equal(await card.getByTestId('order-visitAt').getAttribute('lang'), 'sv');
+    await card.getByTestId('order-visitAt').fill('2030-05-14T09:30');
+    await card.getByTestId('order-book').click();
+    await card.getByText('Bokad', { exact: true }).waitFor();
+    assert.match((await card.textContent()) ?? '', /Tore Tekniker/, 'the booked technician by name');
+    await card.getByTestId('order-deviceId').fill('pendant-greta');
+    await card.getByTestId('order-serial').fill('SN-GRETA');
+    await card.getByTestId('order-provision').click();
+    const secret = ((await card.getByTestId('order-secret').textContent()) ?? '').trim();
+    assert.ok(secret.length >= 16);
+    await card.getByTestId('order-secret-copy').click();
+    await card.getByTestId('order-secret-copy-status').filter({ hasText: 'Kopierad' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await page.close();
+  });
+
   it('a notice appears in its own line and covers none of the page', async () => {
     const page = await pageAs('tore');
     await page.setViewportSize({ width: 1000, height: 500 });

@@ -114,9 +114,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       [CLUSTER_OPERATOR.username, await hashSecret(CLUSTER_OPERATOR.password)],
     );
     await migrating.kill('SIGTERM'); // the registry loads the devices at start
-    const processes = await Promise.all(
+    const started = await Promise.allSettled(
       configs.map((c) => startAlarmCenterProcess(c.env, c.httpPort, { healthyWithinMs: 60_000 })),
     );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // none is left running: the ones that did start are stopped with the rest
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.kill('SIGKILL') : undefined)));
+      throw failed.reason;
+    }
+    const processes = started.map((r) => (r as PromiseFulfilledResult<AlarmCenterProcess>).value);
     configs.forEach((c, i) => {
       const process = processes[i]!;
       nodes.push({

@@ -97,6 +97,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return { name, env, httpPort, mqttPort, metricsPort };
     }),
   );
+  // On a busy machine a port found free can be taken (by another process's outgoing connection)
+  // before the node binds it: such a node gets new ports and starts again, at most three times.
+  const startNode = async (c: (typeof configs)[number]): Promise<AlarmCenterProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startAlarmCenterProcess(c.env, c.httpPort, { healthyWithinMs: 60_000 });
+      } catch (err) {
+        if (attempt >= 3 || !/already in use/.test((err as Error).message)) throw err;
+        [c.httpPort, c.mqttPort, c.metricsPort] = [await freePort(), await freePort(), await freePort()];
+        Object.assign(c.env, {
+          MQTT_PORT: String(c.mqttPort),
+          METRICS_PORT: String(c.metricsPort),
+          MQTT_WS_PORT: String(await freePort()),
+        });
+      }
+    }
+  };
   const nodes: ClusterNode[] = [];
   let haproxy: Haproxy | null = null;
   const stop = async () => {
@@ -106,7 +123,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   try {
     const first = configs[0]!;
-    const migrating = await startAlarmCenterProcess(first.env, first.httpPort); // migrates the empty database
+    const migrating = await startNode(first); // migrates the empty database
     await options.provision(pool);
     await pool.query(
       `INSERT INTO users (username, display_name, role, password_hash) VALUES ($1, 'Cluster operator', 'operator', $2)
@@ -114,9 +131,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       [CLUSTER_OPERATOR.username, await hashSecret(CLUSTER_OPERATOR.password)],
     );
     await migrating.kill('SIGTERM'); // the registry loads the devices at start
-    const processes = await Promise.all(
-      configs.map((c) => startAlarmCenterProcess(c.env, c.httpPort, { healthyWithinMs: 60_000 })),
-    );
+    const started = await Promise.allSettled(configs.map((c) => startNode(c)));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // none is left running: the ones that did start are stopped with the rest
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.kill('SIGKILL') : undefined)));
+      throw failed.reason;
+    }
+    const processes = started.map((r) => (r as PromiseFulfilledResult<AlarmCenterProcess>).value);
     configs.forEach((c, i) => {
       const process = processes[i]!;
       nodes.push({

@@ -2,7 +2,7 @@
 // scale bar, hash routes and role-based navigation.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { mapSpanMetres, niceScaleMetres, toLocalMetres } from '../src/alarm/projection.ts';
 import { elapsed } from '../src/app/duration.ts';
 import { pagesFor } from '../src/app/roles.ts';

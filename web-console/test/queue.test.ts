@@ -2,8 +2,8 @@
 // changes announce themselves, and the shortcut to the next unacknowledged alarm.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import type { AlarmSummary } from '@trygg/console-contract';
+import { test } from 'vitest';
 import { applyMessage, emptyQueue, type QueueState } from '../src/live/queueState.ts';
 import { nextUnacknowledged, visibleQueue } from '../src/queue/order.ts';
 

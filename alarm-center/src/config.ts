@@ -1,26 +1,20 @@
 // Configuration enters here once: environment variables parsed and validated with zod, then
 // passed down explicitly. Nothing else in the alarm center reads process.env.
 
+import { envFlag, envLogLevel, envPort, metricsEnv } from '@trygg/observability/env';
 import { z } from 'zod';
-
-const port = z.coerce.number().int().min(0).max(65_535);
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const configSchema = z
   .object({
     HTTP_HOST: z.string().default('0.0.0.0'),
-    HTTP_PORT: port.default(8080),
+    HTTP_PORT: envPort.default(8080),
     MQTT_HOST: z.string().default('0.0.0.0'),
-    MQTT_PORT: port.default(1883),
-    MQTT_WS_PORT: port.default(8083),
-    MQTT_ALLOW_ANONYMOUS: flag.default(false),
-    /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set. */
-    METRICS_HOST: z.string().default('127.0.0.1'),
-    METRICS_PORT: port.default(9464),
-    /** When set, a scrape must send `Authorization: Bearer <token>`; long enough not to be guessed. */
-    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN: at least 16 characters').optional(),
+    MQTT_PORT: envPort.default(1883),
+    MQTT_WS_PORT: envPort.default(8083),
+    MQTT_ALLOW_ANONYMOUS: envFlag.default(false),
+    /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set;
+     * with METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`. */
+    ...metricsEnv(9464),
     /** Names this replica (its persistent MQTT session); stable across restarts. */
     INSTANCE_ID: z
       .string()
@@ -69,12 +63,12 @@ export const configSchema = z
     /** PEM files: with both set, the embedded broker also listens for MQTT over TLS on MQTT_TLS_PORT. */
     MQTT_TLS_KEY_FILE: z.string().min(1).optional(),
     MQTT_TLS_CERT_FILE: z.string().min(1).optional(),
-    MQTT_TLS_PORT: port.default(8883),
+    MQTT_TLS_PORT: envPort.default(8883),
     /** Escalate an unacknowledged priority-1 alarm after this many seconds. */
     ESCALATE_AFTER_S: z.coerce.number().int().min(5).default(60),
     /** Seed demo residents, devices and users and simulate devices. Default: on when embedded. */
-    DEMO: flag.optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEMO: envFlag.optional(),
+    LOG_LEVEL: envLogLevel,
     WEB_CONSOLE_DIST: z.string().optional(),
     TIME_ZONE: z.string().default('Europe/Stockholm'),
     /** SoL 4:2a (safety alarm without a needs assessment) applies from this age; the municipality decides it. */
@@ -129,7 +123,7 @@ export const configSchema = z
     OIDC_PERSONAL_NUMBER_CLAIM: z.string().min(1).default('personal_number'),
     APPLICANT_SESSION_TTL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** The demo's local OpenID Connect provider (when OIDC_ISSUER is unset in demo mode). */
-    OIDC_DEMO_PORT: port.default(8090),
+    OIDC_DEMO_PORT: envPort.default(8090),
     /** Map tiles for the console's maps (Leaflet URL template); without them the console shows coordinates. */
     MAP_TILE_URL: z
       .string()

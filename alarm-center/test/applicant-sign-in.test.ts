@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   applicantClient,
@@ -30,12 +30,12 @@ describe('applicant sign-in with e-legitimation over OpenID Connect', () => {
   let db: TestDatabase;
   let platform: Platform;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });
@@ -187,7 +187,7 @@ describe('an ID token that does not verify starts no applicant session', () => {
   let platform: Platform;
   let issuer: Awaited<ReturnType<typeof hostileIssuer>>;
 
-  before(async () => {
+  beforeAll(async () => {
     issuer = await hostileIssuer('e-service');
     db = await createTestDatabase();
     platform = await startTestPlatform({
@@ -196,7 +196,7 @@ describe('an ID token that does not verify starts no applicant session', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
     await issuer?.close();

@@ -2,9 +2,9 @@
 // and refused) appear with who, what, whom and when; the export is itself logged; only supervisors.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { csvCell, formatAuditExport } from '../src/audit/export.ts';
 import type { Platform } from '../src/platform.ts';
 import {
@@ -73,7 +73,7 @@ describe('audit-log export for the data-protection officer (real PostgreSQL)', (
     };
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     await addResident(platform, 'res-dpo', { name: 'Dagny Persson' });
@@ -126,7 +126,7 @@ describe('audit-log export for the data-protection officer (real PostgreSQL)', (
     assert.equal(refused.status, 403, 'a look-in without visit or alarm is refused');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await camera?.stop();
     await platform?.close();
     await db?.drop();

@@ -4,7 +4,7 @@
 // is refused with a code.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -48,7 +48,7 @@ describe('back-office: resident search and the night round', () => {
     return line ? Number(line.split(' ').pop()) : 0;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, clock });
     await addResident(platform, 'res-1', {
@@ -88,7 +88,7 @@ describe('back-office: resident search and the night round', () => {
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

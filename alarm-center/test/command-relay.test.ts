@@ -4,8 +4,8 @@
 // counted and logged; relaying goes on.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/index.ts';
 import { createTestDatabase, startTestPlatform, type TestDatabase } from '../src/testing/index.ts';
 
@@ -20,7 +20,7 @@ describe('commands between nodes', () => {
   let b: Platform;
   let device: SimDevice;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     a = await startTestPlatform({ databaseUrl: db.url, env: { INSTANCE_ID: 'node-a' } });
     b = await startTestPlatform({ databaseUrl: db.url, env: { INSTANCE_ID: 'node-b' } });
@@ -40,7 +40,7 @@ describe('commands between nodes', () => {
     await device.connect();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await device?.stop();
     await a?.close();
     await b?.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { alarmsOf, at, coreWith, entriesOf, ev, kindsOf, send } from './core-fixtures.ts';
 
 const door = () => coreWith([{ id: 'door-1', type: 'door', rules: { activeHours: { start: '22:00', end: '07:00' } } }]);

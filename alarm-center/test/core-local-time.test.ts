@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { secondOfDay } from '../src/core/index.ts';
 
 function viaIntl(at: number, timeZone: string): number {

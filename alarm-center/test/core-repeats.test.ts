@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { DEFAULT_REPEAT_SETTINGS, followsClosedCase, repeatEscalation } from '../src/core/index.ts';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { alarmsOf, at, coreWith, entriesOf, ev, kindsOf, send } from './core-fixtures.ts';
 
 /** Heartbeats are not what these tests are about: a day's interval keeps supervision quiet. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { alarmsOf, at, coreWith, ESCALATE_MS, ev, hb, kindsOf, send } from './core-fixtures.ts';
 
 describe('connection supervision', () => {

@@ -3,8 +3,8 @@
 // press is a mistake the resident cancels on the unit, so the queue does not fill up unanswered.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { runDemo } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { configSchema } from '../src/config.ts';
 import { DEMO_DEVICES, DEMO_SETTINGS, demoEnvironment, seedDemo } from '../src/demo.ts';
 import type { Platform } from '../src/platform.ts';
@@ -24,13 +24,13 @@ describe('the demo fleet', () => {
   let platform: Platform;
   let stop: (() => Promise<void>) | null = null;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     assert.equal(await seedDemo(platform), true);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stop?.();
     await platform?.close();
     await db?.drop();

@@ -4,8 +4,8 @@
 // technical alarms can be listed.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addUser,
@@ -25,7 +25,7 @@ describe('device commands from the technician', () => {
   let technician: Client;
   let operator: Client;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     const secret = await platform.provisioning.register({
@@ -49,7 +49,7 @@ describe('device commands from the technician', () => {
     ]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.stop();
     await platform?.close();
     await db?.drop();

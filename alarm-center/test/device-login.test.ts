@@ -2,8 +2,8 @@
 // and a device provisioned with the old slow hash is moved to the fast one at its first login.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { generateSecret, hashSecret } from '@trygg/broker';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as devices from '../src/devices/repository.ts';
 import type { Platform } from '../src/platform.ts';
 import {
@@ -18,11 +18,11 @@ describe('device logins', () => {
   let db: TestDatabase;
   let platform: Platform;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
   });
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type Database, inTransaction, onCommit, openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { eventually } from '../src/testing/index.ts';
@@ -27,13 +27,13 @@ const alive = (pid: number) => {
 describe('embedded database (real PostgreSQL from npm, as npm start runs it)', () => {
   let db: Database;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openDatabase({ databaseUrl: null, embeddedDataDir: null, poolSize: 10 });
     await migrate(db.pool);
     await db.pool.query('CREATE TABLE probe (name text PRIMARY KEY)');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await db?.close();
   });
 
@@ -157,11 +157,11 @@ describe('embedded database (real PostgreSQL from npm, as npm start runs it)', (
 
 describe('the embedded server follows the alarm center', () => {
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trygg-embedded-'));
     await chmod(dir, 0o755); // run as root, the server runs as 'postgres' and must enter it
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 

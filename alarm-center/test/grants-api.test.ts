@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import * as residents from '../src/residents/repository.ts';
 import {
@@ -77,7 +77,7 @@ describe('safety-alarm grants through the API', () => {
   let pendant: MqttClient | undefined;
   let granted: { id: string; reference: string; statusToken: string };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     const cw = await addUser(platform, 'cecilia', 'caseworker');
@@ -90,7 +90,7 @@ describe('safety-alarm grants through the API', () => {
     greta = await applicantClient(platform, '19400312-2381');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.endAsync();
     await platform?.close();
     await db?.drop();

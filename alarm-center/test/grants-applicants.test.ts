@@ -2,7 +2,7 @@
 // while the first is open, and districts from the municipality's list, through the real API.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addUser,
@@ -40,7 +40,7 @@ describe('who is applying for a safety alarm', () => {
   let operator: Awaited<ReturnType<typeof loginClient>>;
   let first: { id: string; reference: string };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     const cw = await addUser(platform, 'cecilia', 'caseworker');
@@ -50,7 +50,7 @@ describe('who is applying for a safety alarm', () => {
     for (const d of ['Centrum', 'Majorna']) await caseWorker.call('PUT', `/api/districts/${d}`, { active: true });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

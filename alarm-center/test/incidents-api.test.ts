@@ -3,9 +3,9 @@
 // silent at once and return ten minutes later.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addUser,
@@ -20,7 +20,7 @@ import {
 const MIN = 60_000;
 const UNITS = 2000;
 
-describe('a mass outage is one incident', { skip: TEST_DATABASE_MODE === 'embedded' }, () => {
+describe('a mass outage is one incident', { skip: Boolean(TEST_DATABASE_MODE === 'embedded') }, () => {
   let db: TestDatabase;
   let platform: Platform;
   let now = Date.UTC(2026, 11, 1, 23, 0);
@@ -35,7 +35,7 @@ describe('a mass outage is one incident', { skip: TEST_DATABASE_MODE === 'embedd
       Buffer.from(JSON.stringify({ v: 1, id: `hb-${deviceId}-${now}`, ts: now, intervalS: 60 })),
     );
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     // First start migrates; then the fleet is written as the fleet fixtures do, and loaded.
     platform = await startTestPlatform({ databaseUrl: db.url, clock });
@@ -83,7 +83,7 @@ describe('a mass outage is one incident', { skip: TEST_DATABASE_MODE === 'embedd
     technician = await loginClient(platform, tech.username, tech.password);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

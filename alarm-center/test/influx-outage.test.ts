@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -50,7 +50,7 @@ for (const outage of ['nothing listening', 'a server that never answers'] as con
     let hole: Awaited<ReturnType<typeof blackHole>> | null = null;
     const secrets = new Map<string, string>();
 
-    before(async () => {
+    beforeAll(async () => {
       db = await createTestDatabase();
       let port: number;
       if (outage === 'nothing listening') port = await freePort();
@@ -79,13 +79,13 @@ for (const outage of ['nothing listening', 'a server that never answers'] as con
         );
       }
       await addUser(platform, 'olga', 'operator');
-    }, HANG_GUARD);
+    }, HANG_GUARD.timeout);
 
-    after(async () => {
+    afterAll(async () => {
       await platform?.close(); // shutdown is not held up by InfluxDB either (HANG_GUARD)
       await hole?.close();
       await db?.drop();
-    }, HANG_GUARD);
+    }, HANG_GUARD.timeout);
 
     it('the alarm center serves while InfluxDB has not answered', async () => {
       if (hole) assert.ok(hole.pending() > 0, 'its first request to InfluxDB is still unanswered');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -32,7 +32,7 @@ describe('device events become alarms (real PostgreSQL, real broker)', () => {
   let pendant: MqttClient;
   let secret: string;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     await addResident(platform, 'res-1');
@@ -48,7 +48,7 @@ describe('device events become alarms (real PostgreSQL, real broker)', () => {
     pendant = await connectDevice(platform, 'pendant-1', secret);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.endAsync();
     await platform?.close();
     await db?.drop();

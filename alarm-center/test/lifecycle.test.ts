@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -33,7 +33,7 @@ describe('alarm lifecycle through the API', () => {
     return list.body.alarms.find((a: { deviceId: string }) => a.deviceId === 'pendant-7');
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     await addResident(platform, 'res-7', { name: 'Astrid Test', doorCode: '9753' });
@@ -53,7 +53,7 @@ describe('alarm lifecycle through the API', () => {
     technician = await loginClient(platform, tech.username, tech.password);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.endAsync();
     await platform?.close();
     await db?.drop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { ACCOUNT_POLICY, activeFailures, delayAfter, waitMs } from '../src/session/login-delay.ts';
 
 // The login delay rule on simulated time: free typing mistakes, then a wait that doubles up to a

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -47,7 +47,7 @@ describe('metrics that tell the truth (real PostgreSQL, metrics listener on its 
   let platform: Platform;
   let consoleDist: string;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     // A served console: its index.html fallback must not answer for /metrics either.
     consoleDist = await mkdtemp(join(tmpdir(), 'console-'));
@@ -55,7 +55,7 @@ describe('metrics that tell the truth (real PostgreSQL, metrics listener on its 
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist, env: { METRICS_TOKEN: TOKEN } });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
     await rm(consoleDist, { recursive: true, force: true });

@@ -3,9 +3,9 @@
 // A flooding device is held to its rate and raises one technical alarm; other devices are unaffected.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -69,7 +69,7 @@ describe('MQTT defences at the alarm center (real broker, real PostgreSQL)', () 
     await device.endAsync();
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({
       databaseUrl: db.url,
@@ -92,7 +92,7 @@ describe('MQTT defences at the alarm center (real broker, real PostgreSQL)', () 
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await platform?.close();
     await db?.drop();

@@ -2,9 +2,9 @@
 // times against the targets, the closed-alarm search with paging, and the shift handover.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -49,7 +49,7 @@ describe('night shift figures, search and handover', () => {
     return open.id as string;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, clock, env: { ANSWER_TARGETS: '60:0.975,180:0.99' } });
     await addResident(platform, 'res-n1', { name: 'Nanna Natt' });
@@ -77,7 +77,7 @@ describe('night shift figures, search and handover', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.endAsync();
     await platform?.close();
     await db?.drop();

@@ -5,7 +5,6 @@
 // platform degraded.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
 import {
   DEVICE_TYPES,
@@ -16,6 +15,7 @@ import {
 } from '@trygg/firmware-protocol';
 import { hostileText, KNOWN_HOSTILE_TEXTS, textFieldCases } from '@trygg/firmware-protocol/testing';
 import fc from 'fast-check';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -93,7 +93,7 @@ for (const store of ['PostgreSQL', 'embedded'] as const)
     const send = (deviceId: string, channel: DeviceChannel, message: unknown) =>
       publishOnce(platform, deviceId, secrets.get(deviceId)!, deviceTopic(deviceId, channel), JSON.stringify(message));
 
-    before(async () => {
+    beforeAll(async () => {
       db = store === 'PostgreSQL' ? await createTestDatabase() : null;
       // No rate limit: the property test below sends faster than a real device would.
       platform = await startTestPlatform({ databaseUrl: db?.url ?? null, env: { DEVICE_RATE_PER_S: '0' } });
@@ -112,7 +112,7 @@ for (const store of ['PostgreSQL', 'embedded'] as const)
       }
     });
 
-    after(async () => {
+    afterAll(async () => {
       await platform?.close();
       await db?.drop();
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { DeviceRateLimiter } from '../src/ingest/rate-limit.ts';
 
 const take = (limiter: DeviceRateLimiter, deviceId: string, at: number, n: number) =>

@@ -2,7 +2,7 @@
 // (pure), and the configuration a replica needs.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { configSchema } from '../src/config.ts';
 import { lsnValue, replicaLagMs } from '../src/db/read-replica.ts';
 

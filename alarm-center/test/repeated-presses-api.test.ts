@@ -3,9 +3,9 @@
 // and a press soon after a close follows that case instead of starting a context-free one.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -47,7 +47,7 @@ describe('repeated presses', () => {
       .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     // The unacknowledged-alarm ladder is set far out, so any escalation seen here is the repeats'.
     platform = await startTestPlatform({ databaseUrl: db.url, clock, env: { ESCALATE_AFTER_S: '3600' } });
@@ -68,7 +68,7 @@ describe('repeated presses', () => {
     operator = await loginClient(platform, op.username, op.password);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const p of pendants.values()) await p.endAsync();
     await platform?.close();
     await db?.drop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { AlarmDispatches, Dispatch, ResponderDispatch } from '@trygg/console-contract';
 import { SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -60,7 +60,7 @@ describe('responders and dispatch through the API', () => {
   const closeAlarm = (alarmId: string) =>
     operator.call('POST', `/api/alarms/${alarmId}/close`, { outcome: 'no_action_needed' });
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, clock, env: { DISPATCH_ACCEPT_S: '180' } });
     await addResident(platform, 'res-1', { name: 'Astrid Andersson', district: 'Majorna', doorCode: '4711' });
@@ -114,7 +114,7 @@ describe('responders and dispatch through the API', () => {
     assert.equal(lock.status, 200, JSON.stringify(lock.body));
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.stop();
     await door?.stop();
     await platform?.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { arrivalHours, checkStep, suggestResponders } from '../src/responders/rules.ts';
 
 /** Local Stockholm time in March 2024 (UTC+1). */

@@ -2,7 +2,7 @@
 // PostgreSQL, migrated by the platform): old rows are pruned, recent ones kept for de-duplication.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { pruneDeviceMessages } from '../src/ingest/retention.ts';
 import type { Platform } from '../src/platform.ts';
 import { createTestDatabase, startTestPlatform, type TestDatabase } from '../src/testing/index.ts';
@@ -11,11 +11,11 @@ describe('device message retention', () => {
   let db: TestDatabase;
   let platform: Platform;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
   });
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

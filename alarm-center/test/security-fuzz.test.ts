@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import * as users from '../src/session/repository.ts';
 import {
@@ -327,7 +327,7 @@ describe('HTTP fuzzing: every route, every input the attacker controls', () => {
   const cookies = new Map<Caller, string>();
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     for (const caller of ['operator', 'supervisor'] as const) {
@@ -338,7 +338,7 @@ describe('HTTP fuzzing: every route, every input the attacker controls', () => {
     ops = operations(reviewableRoutes(platform.app), doc);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });
@@ -373,7 +373,7 @@ describe('HTTP fuzzing: every route, every input the attacker controls', () => {
     assert.equal(health.statusCode, 200, `/health after ${after}: ${health.body}`);
   }
 
-  it('answers thousands of generated requests without a 500, always with a coded JSON error', async (t) => {
+  it('answers thousands of generated requests without a 500, always with a coded JSON error', async () => {
     const callers: Caller[] = ['anonymous', 'operator', 'supervisor'];
     const batches = ops.length * callers.length;
     const runs = Math.max(MIN_RUNS_PER_BATCH, Math.floor(TOTAL_RUNS / batches));
@@ -394,7 +394,7 @@ describe('HTTP fuzzing: every route, every input the attacker controls', () => {
         await assertHealthy(`${op.method} ${op.path} as ${caller}`);
       }
     }
-    t.diagnostic(
+    console.info(
       `${total} requests on ${ops.length} routes; by status ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     assert.ok(total >= 3000, `only ${total} cases generated`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import WebSocket from 'ws';
 import { ROLES, type Role } from '../src/api/schemas.ts';
 import type { Platform } from '../src/platform.ts';
@@ -34,7 +34,7 @@ describe('role checks on every route (route × role table)', () => {
   let fixtures: Fixtures;
   let clientNo = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     for (const role of ROLES) {
@@ -69,7 +69,7 @@ describe('role checks on every route (route × role table)', () => {
     };
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

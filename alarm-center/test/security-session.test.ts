@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import { addUser, createTestDatabase, startTestPlatform, type TestDatabase } from '../src/testing/index.ts';
 
@@ -17,7 +17,7 @@ describe('login delays, known workstations, session expiry and logout', () => {
   let now = Date.parse('2026-03-01T20:00:00Z');
   let address = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({
       databaseUrl: db.url,
@@ -26,7 +26,7 @@ describe('login delays, known workstations, session expiry and logout', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
   });

@@ -2,7 +2,7 @@
 // a table over the errors node-postgres and PostgreSQL actually raise.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { classifyStoreFailure, storeErrorSummary } from '../src/db/store-errors.ts';
 
 const pgError = (code: string, message = 'x', extra: Record<string, string> = {}) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { SimDevice } from '@trygg/device-sim';
 import type { AnonymizedFrame } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import type { FrameAccessLogEntry, SupervisionPlan, SupervisionVisit } from '../src/supervision/api.ts';
 import {
@@ -47,7 +47,7 @@ describe('digital night supervision through the API', () => {
   const accessLog = async (): Promise<FrameAccessLogEntry[]> =>
     (await supervisor.call('GET', '/api/supervision/access-log')).body.entries;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, clock });
     await addResident(platform, 'res-1', { name: 'Astrid Andersson' });
@@ -80,7 +80,7 @@ describe('digital night supervision through the API', () => {
     await logInAll();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await camera?.stop();
     await platform?.close();
     await db?.drop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { localToUtc } from '../src/core/local-time.ts';
 import { nightOf, nightsInMonth, visitDueAt } from '../src/supervision/night.ts';
 import {

@@ -3,8 +3,8 @@
 // buffer stays within its bound and drops are counted, never blocking the caller.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { InfluxTelemetry } from '../src/devices/telemetry.ts';
 import { freePort, type RunningInflux, startInfluxd } from '../src/testing/influxd.ts';
 import { eventually } from '../src/testing/wait.ts';
@@ -22,11 +22,11 @@ const hb = (i: number) => ({
 describe('telemetry in InfluxDB', () => {
   let influx: RunningInflux;
 
-  before(async () => {
+  beforeAll(async () => {
     influx = await startInfluxd();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await influx?.stop();
   });
 

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { request } from 'node:https';
-import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { configSchema } from '../src/config.ts';
 import type { Platform } from '../src/platform.ts';
 import {
@@ -41,7 +41,7 @@ describe('alarm center with certificates configured (HTTPS and MQTT over TLS)', 
   let platform: Platform;
   let secret: string;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     cert = await selfSignedCertificate();
     platform = await startTestPlatform({
@@ -66,7 +66,7 @@ describe('alarm center with certificates configured (HTTPS and MQTT over TLS)', 
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await platform?.close();
     await db?.drop();
     await cert?.remove();

@@ -1,37 +1,25 @@
 // The standalone broker's configuration: environment variables parsed and validated with zod once
 // at start-up (main.ts), then passed down. Nothing else in the broker reads process.env.
 
+import { envFlag, envList, envLogLevel, envPort, metricsEnv } from '@trygg/observability/env';
 import { z } from 'zod';
 import type { BrokerConfig, ServiceAccount } from './broker.ts';
 import { DEFAULT_LOGIN_ADMISSION } from './device-login.ts';
 
-const port = z.coerce.number().int().min(0).max(65_535);
 /** A port, or `off` for a listener that is not started. */
-const optionalPort = z.union([z.literal('off').transform(() => null), port]);
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const list = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const optionalPort = z.union([z.literal('off').transform(() => null), envPort]);
 const positive = z.coerce.number().positive();
 const count = z.coerce.number().int().min(1);
 
 export const standaloneSchema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
   /** The alarm center's database, for device credentials. Unset: anonymous and service accounts only. */
   DATABASE_URL: z.string().url().optional(),
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
-  MQTT_PORT: port.default(1883),
+  MQTT_PORT: envPort.default(1883),
   MQTT_WS_PORT: optionalPort.default(null),
   /** `alarm-center:secret1,gateway:secret2` */
-  SERVICE_ACCOUNTS: list.pipe(
+  SERVICE_ACCOUNTS: envList.pipe(
     z.array(
       z
         .string()
@@ -42,9 +30,9 @@ export const standaloneSchema = z.object({
         }),
     ),
   ),
-  MQTT_ALLOW_ANONYMOUS: flag.default(false),
+  MQTT_ALLOW_ANONYMOUS: envFlag.default(false),
   /** Topics closed to subscriptions, comma-separated (the Paho suite expects `test/nosubscribe`). */
-  MQTT_NO_SUBSCRIBE_TOPICS: list,
+  MQTT_NO_SUBSCRIBE_TOPICS: envList,
   MQTT_LOGINS_PER_S: positive.default(DEFAULT_LOGIN_ADMISSION.loginsPerSecond),
   MQTT_LOGIN_BURST: count.default(DEFAULT_LOGIN_ADMISSION.loginBurst),
   MQTT_MAX_CONCURRENT_VERIFICATIONS: count.default(DEFAULT_LOGIN_ADMISSION.maxConcurrentVerifications),
@@ -52,9 +40,8 @@ export const standaloneSchema = z.object({
   REDIS_URL: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z.string().min(1).optional(),
   /** Prometheus metrics: loopback by default, so only this machine (or a scraper on it) reads them. */
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  ...metricsEnv(9465),
   METRICS_PORT: optionalPort.default(9465),
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 });
 
 export type StandaloneConfig = z.infer<typeof standaloneSchema>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { deviceIdentityOf, type Identity, mayPublish, mayReceive, maySubscribe, withinTopics } from '../src/acl.ts';
 
 const device: Identity = { kind: 'device', deviceId: 'pendant-1' };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
 import { closed, connect, nextMessage, run } from './clients.ts';
 
@@ -18,7 +18,7 @@ describe('broker on a real socket (MQTT 3.1.1)', () => {
   const seen: PublishedMessage[] = [];
   let monitor: MqttClient;
 
-  before(async () => {
+  beforeAll(async () => {
     broker = await startBroker(
       { host: '127.0.0.1', mqttPort: 0, wsPort: 0, allowAnonymous: true, maxPayloadBytes: 1024 },
       {
@@ -37,7 +37,7 @@ describe('broker on a real socket (MQTT 3.1.1)', () => {
     await monitor.subscribeAsync('v1/devices/+/event', { qos: 1 });
   });
 
-  after(async () => {
+  afterAll(async () => {
     monitor.end(true);
     await broker.close();
   });

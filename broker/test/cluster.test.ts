@@ -6,10 +6,10 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const run = promisify(execFile);
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -137,11 +137,11 @@ describe('broker cluster: two processes sharing Redis', () => {
     return connection;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     [a, b] = await Promise.all([startNode(), startNode()]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const client of clients) client.end(true);
     for (const node of [a, b]) {
       if (node && node.process.exitCode === null && node.process.signalCode === null) {

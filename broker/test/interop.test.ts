@@ -3,9 +3,9 @@
 // anonymous client see or write a device's topics.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
 import { answered, closed, connect, nextMessage, rawConnack, run } from './clients.ts';
 
@@ -19,7 +19,7 @@ describe('MQTT 3.1.1 interoperability with anonymous clients allowed', () => {
   let publisher: MqttClient;
   const stored: PublishedMessage[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     broker = await startBroker(
       {
         host: '127.0.0.1',
@@ -41,7 +41,7 @@ describe('MQTT 3.1.1 interoperability with anonymous clients allowed', () => {
     publisher = await connect(broker.mqttPort, { clientId: 'anon-publisher' });
   });
 
-  after(async () => {
+  afterAll(async () => {
     monitor.end(true);
     publisher.end(true);
     await broker.close();

@@ -5,9 +5,9 @@
 // until all devices are waiting, so the outcome does not depend on the machine's speed.
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
+import { afterAll, describe, it } from 'vitest';
 import { type RunningBroker, startBroker } from '../src/broker.ts';
 import { hashSecret, verifySecret } from '../src/secrets.ts';
 import { answered, connect } from './clients.ts';
@@ -81,7 +81,7 @@ async function storm(port: number, devices: Fleet['devices'], clients: MqttClien
 describe('device logins under a reconnect storm', () => {
   const clients: MqttClient[] = [];
   const brokers: RunningBroker[] = [];
-  after(async () => {
+  afterAll(async () => {
     for (const c of clients) c.end(true);
     for (const b of brokers) await b.close();
   });

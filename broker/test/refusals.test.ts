@@ -2,9 +2,9 @@
 // can count login failures, refused subscriptions and refused publishes (and tell them apart).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import client from 'prom-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type LoginRefusal,
   type PublishRefusal,
@@ -26,7 +26,7 @@ describe('refusals reported through the hooks', () => {
   const registry = new client.Registry();
   const metrics = brokerMetrics(registry);
 
-  before(async () => {
+  beforeAll(async () => {
     const stored = await hashSecret('secret-1');
     broker = await startBroker(
       { host: '127.0.0.1', mqttPort: 0, wsPort: null, allowAnonymous: false, maxPayloadBytes: 1024 },
@@ -51,7 +51,7 @@ describe('refusals reported through the hooks', () => {
       },
     );
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   const login = (clientId: string, username?: string, password?: string) =>
     connect(broker.mqttPort, { clientId, username, password });

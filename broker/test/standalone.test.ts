@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { answered, connect } from './clients.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -17,7 +17,7 @@ describe('standalone broker', () => {
   let mqttPort = 0;
   let metricsUrl = '';
 
-  before(async () => {
+  beforeAll(async () => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       MQTT_HOST: '127.0.0.1',
@@ -44,7 +44,7 @@ describe('standalone broker', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { connect as connectTcp } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
 import { selfSignedCertificate, type TestCertificate } from '../src/testing.ts';
 
@@ -15,7 +15,7 @@ describe('MQTT over TLS', () => {
   let broker: RunningBroker;
   const published: PublishedMessage[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     certificate = await selfSignedCertificate();
     ca = certificate.cert;
     broker = await startBroker(
@@ -35,7 +35,7 @@ describe('MQTT over TLS', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await broker?.close();
     await certificate.remove();
   });

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { OfflineQueueFullError, SimDevice } from '../src/device.ts';
 import { runLoad } from '../src/load.ts';
 import { summarise } from '../src/stats.ts';
 import { FLEET_SECRET, kindOf, startTestBroker, type TestBroker } from './helpers.ts';
 
 let broker: TestBroker;
-before(async () => {
+beforeAll(async () => {
   broker = await startTestBroker();
 });
-after(() => broker.close());
+afterAll(() => broker.close());
 
 const device = (id: string, options: Partial<ConstructorParameters<typeof SimDevice>[1]> = {}) =>
   new SimDevice(

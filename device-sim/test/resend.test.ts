@@ -2,9 +2,9 @@
 // firmware's own queue owns retransmission, so mqtt.js must not replay its copy as well.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { type RunningBroker, startBroker } from '@trygg/broker';
 import { pino } from 'pino';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SimDevice } from '../src/device.ts';
 import { FLEET_SECRET } from './helpers.ts';
 
@@ -17,7 +17,7 @@ describe('retransmission after a lost PUBACK', () => {
   });
   let holding = true;
 
-  before(async () => {
+  beforeAll(async () => {
     broker = await startBroker(
       { host: '127.0.0.1', mqttPort: 0, wsPort: null, allowAnonymous: false, maxPayloadBytes: 16 * 1024 },
       {
@@ -36,7 +36,7 @@ describe('retransmission after a lost PUBACK', () => {
       },
     );
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('an unacknowledged alarm arrives once more after the reconnect, with the same id', async () => {
     const device = new SimDevice(

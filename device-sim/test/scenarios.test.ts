@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { DEVICE_TYPES } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadScenario, parseScenario, runScenario, type Scenario } from '../src/scenario.ts';
 import { FLEET_SECRET, kindOf, startTestBroker, type TestBroker } from './helpers.ts';
 
@@ -12,10 +12,10 @@ const scenarios: Scenario[] = await Promise.all(files.map((f) => loadScenario(jo
 
 describe('scenario files against the real broker', () => {
   let broker: TestBroker;
-  before(async () => {
+  beforeAll(async () => {
     broker = await startTestBroker();
   });
-  after(() => broker.close());
+  afterAll(() => broker.close());
 
   it('cover every device type', () => {
     const covered = new Set(scenarios.flatMap((s) => s.devices.map((d) => d.type)));

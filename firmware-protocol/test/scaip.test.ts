@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import {
   DEVICE_EVENT_TYPE_NAMES,
   DEVICE_TYPES,

@@ -3,8 +3,8 @@
 // sent in a form PostgreSQL can store as sent. An acknowledged message must be storable.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { describe, it } from 'vitest';
 import { decodeDeviceMessage, deviceTopic, REJECTION_REASONS } from '../src/index.ts';
 import { hostileText, KNOWN_HOSTILE_TEXTS, storableAsSent, textFieldCases } from '../src/testing/index.ts';
 import { EVENT_EXAMPLES, encode } from './examples.ts';

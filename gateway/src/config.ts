@@ -1,18 +1,8 @@
 // Configuration enters here once: environment variables parsed and validated with zod, then passed
 // down explicitly. Nothing else in the gateway reads process.env.
 
+import { envList, envLogLevel, envPort, metricsEnv } from '@trygg/observability/env';
 import { z } from 'zod';
-
-const port = z.coerce.number().int().min(0).max(65_535);
-const commaList = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
 
 /**
  * GATEWAY_CONTROLLER_CREDENTIALS_FILE: the SIP digest secret of each controller (as configured in
@@ -34,9 +24,9 @@ export const controllerCredentialsSchema = z.record(
 export const configSchema = z.object({
   GATEWAY_SIP_HOST: z.string().default('0.0.0.0'),
   /** UDP and TCP share the port, as SIP does (5060 by convention). */
-  GATEWAY_SIP_PORT: port.default(5060),
+  GATEWAY_SIP_PORT: envPort.default(5060),
   /** SIP over TLS, only when both certificate files are given. */
-  GATEWAY_SIP_TLS_PORT: port.default(5061),
+  GATEWAY_SIP_TLS_PORT: envPort.default(5061),
   GATEWAY_TLS_CERT_FILE: z.string().optional(),
   GATEWAY_TLS_KEY_FILE: z.string().optional(),
   /** CA whose client certificates authenticate controllers on TLS (subject CN = controller id). */
@@ -44,12 +34,12 @@ export const configSchema = z.object({
   /** The alarm center's PostgreSQL: controllers are known by their provisioned devices. */
   DATABASE_URL: z.string().url().optional(),
   /** Provisioned controller ids, comma-separated; used only without DATABASE_URL. */
-  GATEWAY_CONTROLLERS: commaList,
+  GATEWAY_CONTROLLERS: envList,
   /** digest: every controller proves its secret (401 challenge); off: anyone knowing a cid may send. */
   GATEWAY_AUTH: z.enum(['digest', 'off']).default('digest'),
   GATEWAY_CONTROLLER_CREDENTIALS_FILE: z.string().optional(),
   /** Address blocks every SIP request must come from, comma-separated; empty: any. */
-  GATEWAY_ALLOWED_SOURCES: commaList,
+  GATEWAY_ALLOWED_SOURCES: envList,
   /** Nonce key (hex, 32 bytes) shared by replicas behind one address; random per process when unset. */
   GATEWAY_NONCE_KEY: z
     .string()
@@ -78,11 +68,9 @@ export const configSchema = z.object({
   GATEWAY_TCP_MAX_PER_PEER: z.coerce.number().int().min(1).max(1_000_000).default(32),
   /** Open-file descriptors never given to SIP connections (database pool, broker, logs). */
   GATEWAY_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
-  /** Prometheus endpoint (@trygg/observability): loopback by default, never a SIP port. */
-  METRICS_HOST: z.string().default('127.0.0.1'),
-  METRICS_PORT: port.default(9465),
-  /** When set, /metrics needs `Authorization: Bearer <token>`. */
-  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Prometheus endpoint (@trygg/observability): loopback by default, never a SIP port; with
+   * METRICS_TOKEN set, /metrics needs `Authorization: Bearer <token>`. */
+  ...metricsEnv(9465),
   /** The alarm's voice call (SCAIP mre/cre/tnu, the unit's INVITE, RTP): on unless turned off. */
   GATEWAY_VOICE: z.enum(['on', 'off']).default('on'),
   /**
@@ -95,7 +83,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^sips?:[A-Za-z0-9@+*#.:;=_%~!$,/?-]{1,128}$/)
     .optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel,
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
-import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createControllerAuth, parseDigestHeader } from '../src/auth.ts';
 import { controllerCredentialsSchema, loadConfig } from '../src/config.ts';
 import { connectPublisher, type Gateway, type Publisher, startGateway } from '../src/index.ts';
@@ -69,7 +69,7 @@ describe('controller authentication', () => {
   const secret = 'controller-secret-4600123';
   const controllers = new Set([cid, fenced, modern]);
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     publisher = await connectPublisher({ url: MQTT_URL });
     gateway = await startGateway({
@@ -89,7 +89,7 @@ describe('controller authentication', () => {
       }),
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await gateway?.close();
     await publisher?.close();
     await subscriber?.close();
@@ -189,7 +189,7 @@ describe('controller authentication by TLS client certificate', () => {
   const other = uniqueCid();
   const pki = testPki([cid]);
 
-  before(async () => {
+  beforeAll(async () => {
     publisher = await connectPublisher({ url: MQTT_URL });
     gateway = await startGateway({
       host: '127.0.0.1',
@@ -202,7 +202,7 @@ describe('controller authentication by TLS client certificate', () => {
       auth: createControllerAuth({ credentials: new Map() }),
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await gateway?.close();
     await publisher?.close();
     pki.remove();

@@ -3,7 +3,7 @@
 // like SIPp's, and what it sent must reach the real broker.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   eventually,
   fixture,
@@ -20,11 +20,11 @@ describe('SCAIP gateway driven by baresip', () => {
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
   const controllers = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 120);
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });

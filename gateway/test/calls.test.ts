@@ -2,8 +2,8 @@
 // or active, an RE withdrawing a pending call, and "no voice contact" when the window passes.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { SCAIP_CALL_HANDLING, SCAIP_MEDIA, VOICE_CALL_WINDOW_MS } from '@trygg/firmware-protocol';
+import { describe, test } from 'vitest';
 import { CallBook } from '../src/calls.ts';
 import { mrsXml, parseMrq, type ScaipRequest } from '../src/scaip.ts';
 import { alarmFields, type MrqFields, mrq } from './helpers.ts';

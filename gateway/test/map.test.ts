@@ -1,8 +1,8 @@
 // SCAIP → our device protocol: the same meaning a simulated device of the same type would send.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { deviceEventSchema, heartbeatSchema, isDeviceId } from '@trygg/firmware-protocol';
+import { describe, test } from 'vitest';
 import { DEFAULT_HEARTBEAT_INTERVAL_S, mapScaipRequest, scaipDeviceId } from '../src/map.ts';
 import { parseMrq, type ScaipRequest } from '../src/scaip.ts';
 import { alarmFields, type MrqFields, mrq } from './helpers.ts';

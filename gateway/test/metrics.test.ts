@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { after, before, describe, test } from 'node:test';
 import { type MetricsEndpoint, serveMetrics } from '@trygg/observability';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { connectPublisher, type Publisher, startGateway } from '../src/index.ts';
 import { createGatewayMetrics } from '../src/metrics.ts';
@@ -49,7 +49,7 @@ describe('gateway metrics', () => {
   let endpoint: MetricsEndpoint;
   const cid = uniqueCid();
 
-  before(async () => {
+  beforeAll(async () => {
     const metrics = createGatewayMetrics();
     publisher = await connectPublisher({ url: MQTT_URL });
     gateway = await startGateway({
@@ -64,7 +64,7 @@ describe('gateway metrics', () => {
     });
     endpoint = await serveMetrics({ registry: metrics.registry, port: 0, token: TOKEN });
   });
-  after(async () => {
+  afterAll(async () => {
     await endpoint?.close();
     await gateway?.close();
     await publisher?.close();

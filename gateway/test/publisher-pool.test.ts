@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { type Publisher, publisherPool } from '../src/mqtt-publisher.ts';
 
 function recording(name: string, log: string[]): Publisher & { closed: boolean } {

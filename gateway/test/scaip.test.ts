@@ -1,7 +1,7 @@
 // The mrq parser: what it accepts, and the snu it refuses everything else with.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { mapScaipRequest } from '../src/map.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq } from '../src/scaip.ts';
 import { alarmFields, fixture, mrq, REAL_UNIT_FIXTURES, type RealUnitFixture, XML_BOMB, XXE } from './helpers.ts';

@@ -2,7 +2,7 @@
 // rest refused with a reason), our answer, and RFC 4733 DTMF packets as a unit expects them.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { buildRtp, dtmfPackets, parseDtmfPayload, parseRtp } from '../src/rtp.ts';
 import { describeMedia, readOffer } from '../src/sdp.ts';
 

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import type { DeviceType } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createScaipHandler } from '../src/handler.ts';
 import { connectPublisher, startGateway } from '../src/index.ts';
 import { MAX_SIP_BODY_BYTES } from '../src/sip.ts';
@@ -73,11 +73,11 @@ describe('gateway sockets', () => {
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
   const controllers = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 90);
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });

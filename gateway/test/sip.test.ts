@@ -1,7 +1,7 @@
 // SIP parsing, responses and TCP framing.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { buildResponse, MAX_SIP_BODY_BYTES, parseSipRequest, SipStreamFramer } from '../src/sip.ts';
 
 function sipMessage(body: string, extra: string[] = []): Buffer {

@@ -2,7 +2,7 @@
 // sockets, publishing into the real Mosquitto broker; the tests read what reached the broker.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   alarmFields,
   eventually,
@@ -24,11 +24,11 @@ describe('SCAIP gateway driven by SIPp', () => {
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
   const controllers = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 120);
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { after, afterEach, describe, test } from 'node:test';
+import { afterAll, afterEach, describe, test } from 'vitest';
 import { connectPublisher, type Publisher, startGateway } from '../src/index.ts';
 import { type Gateway, type StreamLimits, streamCapacity } from '../src/server.ts';
 import { alarmFields, eventually, MQTT_URL, mrq, silentLogger, uniqueCid } from './helpers.ts';
@@ -103,7 +103,7 @@ describe('SIP over TCP under connection exhaustion', () => {
     await gateway?.close();
     gateway = undefined;
   });
-  after(async () => {
+  afterAll(async () => {
     await publisher?.close();
   });
 

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createControllerAuth } from '../src/auth.ts';
 import {
   alarmFields,
@@ -40,11 +40,11 @@ describe('the unit places its voice call (SIPp as the unit)', () => {
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
   const controllers = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 120, { withVoice: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });
@@ -202,7 +202,7 @@ describe('INVITE authentication: the same door as MESSAGE', () => {
   const cid = uniqueCid();
   const stranger = uniqueCid();
 
-  before(async () => {
+  beforeAll(async () => {
     controllers.add(cid);
     controllers.add(stranger);
     gw = await startTestGateway(controllers, 120, {
@@ -210,7 +210,7 @@ describe('INVITE authentication: the same door as MESSAGE', () => {
       auth: createControllerAuth({ credentials: new Map([[cid, { secret: 'unit-secret-123' }]]) }),
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
   });
 

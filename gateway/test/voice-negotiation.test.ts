@@ -3,7 +3,7 @@
 // pending, and still publishes that alarm to the real broker: busy never loses an alarm.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   alarmFields,
   eventually,
@@ -21,11 +21,11 @@ describe('SCAIP call negotiation driven by SIPp', () => {
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
   const controllers = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 120, { withVoice: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });
@@ -123,11 +123,11 @@ describe('no INVITE within the window, on simulated time', () => {
   const controllers = new Set<string>();
   let clock = 1_800_000_000_000;
 
-  before(async () => {
+  beforeAll(async () => {
     subscriber = await subscribeDevices();
     gw = await startTestGateway(controllers, 120, { withVoice: true, now: () => clock });
   });
-  after(async () => {
+  afterAll(async () => {
     await gw.close();
     await subscriber.close();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { test } from 'node:test';
 import client from 'prom-client';
+import { test } from 'vitest';
 import { serveMetrics } from '../src/index.ts';
 
 function registryWithCounter() {

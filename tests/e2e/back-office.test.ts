@@ -4,7 +4,6 @@
 // team; switching a visit to camera for a resident without one warns at once.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -15,6 +14,7 @@ import {
   type TestDatabase,
 } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -30,7 +30,7 @@ describe('back-office pages in the console', () => {
   let base: string;
   const users: Record<string, { username: string; password: string }> = {};
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist, clock });
@@ -65,7 +65,7 @@ describe('back-office pages in the console', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

@@ -3,10 +3,10 @@
 // card, and the follow-up figures are charted against the 90 % automation goal.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { addUser, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -32,7 +32,7 @@ describe('the case worker’s pages', () => {
   let base: string;
   let page: Page;
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -44,7 +44,7 @@ describe('the case worker’s pages', () => {
     await page.locator('.shell').waitFor();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

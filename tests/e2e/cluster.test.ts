@@ -5,11 +5,11 @@
 // consoles on the surviving nodes show every alarm.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, eventually, type TestDatabase } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
 import { type AnonymizedFrame, deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   CLUSTER_SECRET,
   type Cluster,
@@ -33,7 +33,7 @@ describe('alarm-center nodes behind HAProxy', () => {
   const consoles: ConsoleFeed[] = [];
   let camera: SimDevice | null = null;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     cluster = await startCluster({
       databaseUrl: db.url,
@@ -50,7 +50,7 @@ describe('alarm-center nodes behind HAProxy', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const c of clients) c.end(true);
     for (const c of consoles) c.socket.close();
     await camera?.stop();

@@ -3,7 +3,6 @@
 // a visible "Kopierad", and notices sit in a line of their own instead of covering the page.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -17,6 +16,7 @@ import {
   type TestDatabase,
 } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -27,7 +27,7 @@ describe('the console everywhere', () => {
   let base: string;
   const users: Record<string, { username: string; password: string }> = {};
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -71,7 +71,7 @@ describe('the console everywhere', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

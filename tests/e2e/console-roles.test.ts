@@ -5,7 +5,6 @@
 // from the keyboard. Screenshots of every main view go to artifacts/screenshots/.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { DEMO_DEVICES, DEMO_USERS, seedDemo } from '@trygg/alarm-center';
 import {
@@ -21,6 +20,7 @@ import { SimDevice } from '@trygg/device-sim';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import sv from '@trygg/web-console/i18n/sv.json' with { type: 'json' };
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -35,7 +35,7 @@ describe('the web console per role', () => {
   let base: string;
   const sims: SimDevice[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -44,7 +44,7 @@ describe('the web console per role', () => {
     base = `http://127.0.0.1:${platform.httpPort}`;
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const sim of sims) await sim.stop();
     await browser?.close();
     await platform?.close();

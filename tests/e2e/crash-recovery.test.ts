@@ -4,10 +4,10 @@
 // the local PostgreSQL and on the embedded default that `npm start` uses.
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
 import { eventually } from '@trygg/alarm-center/testing';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, describe, it } from 'vitest';
 import { type CenterUnderTest, DATABASE_MODES, startCenterUnderTest } from '../src/center-under-test.ts';
 
 const DEVICES = 1000;
@@ -17,7 +17,7 @@ for (const mode of DATABASE_MODES) {
     let center: CenterUnderTest | null = null;
     const clients: mqtt.MqttClient[] = [];
 
-    after(async () => {
+    afterAll(async () => {
       await Promise.all(clients.map((c) => c.endAsync(true)));
       await center?.close();
     });

@@ -4,9 +4,9 @@
 // local PostgreSQL's twin (a private cluster) and on the embedded default.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { eventually, startTestPlatform } from '@trygg/alarm-center/testing';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DATABASE_MODES } from '../src/center-under-test.ts';
 import { freeze } from '../src/freeze.ts';
 import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
@@ -22,13 +22,13 @@ for (const mode of DATABASE_MODES) {
     let feed: HealthFeed;
     let thaw: (() => Promise<void>) | null = null;
 
-    before(async () => {
+    beforeAll(async () => {
       if (mode === 'postgres') server = await startPrivatePostgres();
       platform = await startTestPlatform({ databaseUrl: server?.url ?? null });
       feed = await healthFeed(platform);
     });
 
-    after(async () => {
+    afterAll(async () => {
       feed?.close();
       await thaw?.();
       await server?.destroy();

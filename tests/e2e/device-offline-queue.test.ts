@@ -3,7 +3,6 @@
 // each arrives exactly once at the alarm center, in PostgreSQL, with its original device time.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -14,6 +13,7 @@ import {
   type TestDatabase,
 } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 describe('device offline queue against the alarm center', () => {
   let db: TestDatabase;
@@ -21,7 +21,7 @@ describe('device offline queue against the alarm center', () => {
   let device: SimDevice;
   let env: Record<string, string>;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     env = { MQTT_PORT: String(await freePort()), MQTT_WS_PORT: '0' };
     platform = await startTestPlatform({ databaseUrl: db.url, env });
@@ -42,7 +42,7 @@ describe('device offline queue against the alarm center', () => {
     await device.connect();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await device?.stop();
     await platform?.close();
     await db?.drop();

@@ -3,11 +3,11 @@
 // device's technical alarms.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { addUser, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -19,7 +19,7 @@ describe('the device page', () => {
   let base: string;
   let technician: { username: string; password: string };
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     // The platform's clock walks through the last hours so the readings spread over the chart.
@@ -59,7 +59,7 @@ describe('the device page', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await pendant?.stop();
     await platform?.close();

@@ -5,10 +5,10 @@
 // decides; the sign-in card and the identity provider's sign-in page AA clean too.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { wcagViolations } from '../src/axe.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
@@ -42,7 +42,7 @@ describe('the public e-service is usable by an applicant over 75', () => {
   let base: string;
   let browser: TestBrowser;
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -51,7 +51,7 @@ describe('the public e-service is usable by an applicant over 75', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

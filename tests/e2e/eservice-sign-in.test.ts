@@ -4,10 +4,10 @@
 // and the later application linked to it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { addUser, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { wcagViolations } from '../src/axe.ts';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
@@ -42,7 +42,7 @@ describe('the e-service knows who is applying', () => {
   let gretasReference = '';
   let annasReference = '';
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -51,7 +51,7 @@ describe('the e-service knows who is applying', () => {
     await addUser(platform, 'cecilia', 'caseworker');
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const b of browsers) await b.close();
     await platform?.close();
     await db?.drop();

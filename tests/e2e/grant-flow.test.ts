@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '@trygg/alarm-center';
 import {
@@ -19,6 +18,7 @@ import {
 } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
 import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 import { IDENTITY, openSignedIn } from '../src/eservice.ts';
@@ -81,7 +81,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
   let technicianPage: Page;
   let secret = '';
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -97,7 +97,7 @@ describe('a citizen’s application becomes a working alarm in the operator’s 
     caseWorkerBrowser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.stop();
     await citizen?.close();
     await technicianBrowser?.close();

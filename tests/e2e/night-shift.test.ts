@@ -5,7 +5,6 @@
 // outage of 2,000 units shown as one incident instead of 2,000 rows.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -21,6 +20,7 @@ import { deviceTopic } from '@trygg/firmware-protocol';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -53,7 +53,7 @@ describe('the operator console on a night shift', () => {
     return rows[0]!.id;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     // The unacknowledged-alarm ladder is far out: escalations seen here come from repeated presses.
@@ -83,7 +83,7 @@ describe('the operator console on a night shift', () => {
     await page.locator('.shell').waitFor({ timeout: 10_000 });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     for (const p of pendants.values()) await p.endAsync();
     await platform?.close();
@@ -205,7 +205,7 @@ describe('a mass outage in the console', () => {
   const clock = { now: () => now };
   const UNITS = 2000;
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist, clock });
@@ -222,7 +222,7 @@ describe('a mass outage in the console', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

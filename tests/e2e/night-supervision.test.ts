@@ -5,7 +5,6 @@
 // saving on the dashboard.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -19,6 +18,7 @@ import {
 import { SimDevice } from '@trygg/device-sim';
 import type { AnonymizedFrame } from '@trygg/firmware-protocol';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -46,7 +46,7 @@ describe('digital night supervision in the console', () => {
   let nina: { username: string; password: string };
   let sara: { username: string; password: string };
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist, clock });
@@ -86,7 +86,7 @@ describe('digital night supervision in the console', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await camera?.stop();
     await platform?.close();

@@ -3,11 +3,11 @@
 // reload; the operator acknowledges it there, and PostgreSQL has it stored as acknowledged.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { DEMO_DEVICES, DEMO_USERS, seedDemo } from '@trygg/alarm-center';
 import { createTestDatabase, eventually, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import { deviceTopic } from '@trygg/firmware-protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 import { run } from '../src/processes.ts';
@@ -17,7 +17,7 @@ describe('a pendant press reaches the operator console', () => {
   let platform: Platform;
   let browser: TestBrowser;
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
@@ -25,7 +25,7 @@ describe('a pendant press reaches the operator console', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

@@ -3,7 +3,6 @@
 // tile can be fetched, replaced by the coordinates and an "open in map" link.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -16,6 +15,7 @@ import {
   type TestDatabase,
 } from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 import { startTileServer, type TileServer, tileOf } from '../src/tiles.ts';
@@ -31,7 +31,7 @@ describe('the position map on the alarm page', () => {
   let alarmId: string;
   let operator: { username: string; password: string };
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     tiles = await startTileServer();
     db = await createTestDatabase();
@@ -66,7 +66,7 @@ describe('the position map on the alarm page', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await platform?.close();
     await db?.drop();

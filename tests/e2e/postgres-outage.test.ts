@@ -4,10 +4,10 @@
 // lands exactly once and the consoles are told so.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import { addResident, eventually, startTestPlatform } from '@trygg/alarm-center/testing';
 import { type Delivery, SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type HealthFeed, healthFeed } from '../src/health-feed.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../src/private-postgres.ts';
 
@@ -25,7 +25,7 @@ describe('PostgreSQL outage during a burst', () => {
   const devices: SimDevice[] = [];
   let feed: HealthFeed;
 
-  before(async () => {
+  beforeAll(async () => {
     pg = await startPrivatePostgres();
     platform = await startTestPlatform({ databaseUrl: pg.url });
     await addResident(platform, 'res-outage');
@@ -50,7 +50,7 @@ describe('PostgreSQL outage during a burst', () => {
     feed = await healthFeed(platform);
   });
 
-  after(async () => {
+  afterAll(async () => {
     feed?.close();
     await Promise.all(devices.map((d) => d.stop()));
     await platform?.close();

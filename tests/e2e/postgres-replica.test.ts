@@ -5,10 +5,10 @@
 // and the replica promoted, the nodes reconnect through HAProxy and no acknowledged alarm is lost.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { eventually } from '@trygg/alarm-center/testing';
 import { hashSecret } from '@trygg/broker';
 import { type Delivery, SimDevice } from '@trygg/device-sim';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CLUSTER_SECRET, type Cluster, provisionDevices, startCluster } from '../src/cluster.ts';
 import { type Haproxy, startHaproxy } from '../src/haproxy.ts';
 import {
@@ -29,7 +29,7 @@ describe('PostgreSQL primary with a streaming replica', () => {
   let cookie = '';
   const devices: SimDevice[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     // A commit waits until the standby has it on disk: an alarm acknowledged to its device
     // survives the loss of the primary (README, "Scaling out").
     primary = await startPrivatePostgres({ synchronous_standby_names: "'standby1'", synchronous_commit: 'on' });
@@ -68,7 +68,7 @@ describe('PostgreSQL primary with a streaming replica', () => {
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(devices.map((d) => d.stop()));
     await cluster?.stop();
     await pgProxy?.stop();

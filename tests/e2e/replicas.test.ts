@@ -3,12 +3,12 @@
 // burst, its devices fail over to the other and resend; no alarm is lost or stored twice.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, eventually, freePort, type TestDatabase } from '@trygg/alarm-center/testing';
 import { hashSecret } from '@trygg/broker';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import WebSocket from 'ws';
 import { type AlarmCenterProcess, startAlarmCenterProcess } from '../src/alarm-center-process.ts';
 
@@ -77,7 +77,7 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
     return { env, mqttPort, httpPort: await freePort() };
   }
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const aConf = await replicaEnv('replica-a');
@@ -107,7 +107,7 @@ describe('two alarm-center replicas on one PostgreSQL', () => {
     b = { ...bConf, process: pb };
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const d of devices) d.end(true);
     for (const c of consoles) c.socket.close();
     await a?.process.kill('SIGKILL');

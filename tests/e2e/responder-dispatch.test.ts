@@ -6,7 +6,6 @@
 // goes to someone else; "Kom inte in" raises an escalated alarm and closes nothing.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -20,6 +19,7 @@ import {
 } from '@trygg/alarm-center/testing';
 import { SimDevice } from '@trygg/device-sim';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
 
@@ -53,7 +53,7 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     return alarmId;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     const consoleDist = await buildConsole();
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist, clock });
@@ -98,7 +98,7 @@ describe('responders: dispatch, accept, arrive and job sheet in two browsers', (
     await anna.getByTestId('responder-page').waitFor({ timeout: 10_000 });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pendant?.stop();
     await desktop?.close();
     await phone?.close();

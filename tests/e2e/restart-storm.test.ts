@@ -4,10 +4,10 @@
 // the middle of the storm is stored exactly once.
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
 import { eventually } from '@trygg/alarm-center/testing';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, describe, it } from 'vitest';
 import { type CenterUnderTest, DATABASE_MODES, startCenterUnderTest } from '../src/center-under-test.ts';
 
 const DEVICES = Number(process.env.STORM_DEVICES ?? 2000);
@@ -18,7 +18,7 @@ for (const mode of DATABASE_MODES) {
     let center: CenterUnderTest | null = null;
     const clients: mqtt.MqttClient[] = [];
 
-    after(async () => {
+    afterAll(async () => {
       await Promise.all(clients.map((c) => c.endAsync(true)));
       await center?.close();
     });

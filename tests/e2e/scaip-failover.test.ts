@@ -5,10 +5,10 @@
 // the de-duplication is the database's message id (from cid and ref), not a gateway's memory.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@trygg/alarm-center/testing';
 import { scaipDeviceId } from '@trygg/gateway';
 import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type Cluster, startCluster } from '../src/cluster.ts';
 import { type GatewayProcess, startGatewayProcess } from '../src/gateway-process.ts';
 
@@ -21,7 +21,7 @@ describe('two SCAIP gateway instances, a controller with a secondary receiver', 
   let primary: GatewayProcess;
   let secondary: GatewayProcess;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     cluster = await startCluster({
       databaseUrl: db.url,
@@ -52,7 +52,7 @@ describe('two SCAIP gateway instances, a controller with a secondary receiver', 
     ]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await primary?.kill('SIGKILL');
     await secondary?.kill('SIGKILL');
     await cluster?.stop();

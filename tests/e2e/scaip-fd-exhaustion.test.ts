@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '@trygg/alarm-center';
 import { addResident, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import { scaipDeviceId } from '@trygg/gateway';
 import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const GATEWAY_MAIN = resolve(fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url)));
 const ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-fd01' };
@@ -55,7 +55,7 @@ describe('SIP over TCP cannot starve the gateway of descriptors (gateway process
   let gateway: GatewayProcess;
   const idle: net.Socket[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({
       databaseUrl: db.url,
@@ -87,7 +87,7 @@ describe('SIP over TCP cannot starve the gateway of descriptors (gateway process
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const socket of idle) socket.destroy();
     gateway?.child.kill('SIGKILL');
     await platform?.close();

@@ -4,7 +4,6 @@
 // before the controller gets its 200 OK.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -23,6 +22,7 @@ import {
   startGateway,
 } from '@trygg/gateway';
 import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
 const CID = '4600123';
@@ -65,7 +65,7 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     return rows;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({
       databaseUrl: db.url,
@@ -87,7 +87,7 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await gateway?.close();
     await publisher?.close();
     await platform?.close();

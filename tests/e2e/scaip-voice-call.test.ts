@@ -4,7 +4,6 @@
 // how it ended and for how long, or "no voice contact" when the unit never called.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { Platform } from '@trygg/alarm-center';
 import {
   addResident,
@@ -23,6 +22,7 @@ import {
   startGateway,
 } from '@trygg/gateway';
 import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
 const RESIDENT = 'res-voice';
@@ -58,7 +58,7 @@ describe('the alarm’s voice call reaches the alarm’s history', () => {
     return rows;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({
       databaseUrl: db.url,
@@ -85,7 +85,7 @@ describe('the alarm’s voice call reaches the alarm’s history', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await gateway?.close();
     await publisher?.close();
     await platform?.close();

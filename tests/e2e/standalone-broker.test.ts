@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '@trygg/alarm-center';
 import { createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
 import { generateSecret } from '@trygg/broker';
 import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../../broker/src/main.ts', import.meta.url));
 
@@ -30,7 +30,7 @@ describe('standalone broker on the alarm center database', () => {
   let mqttPort = 0;
   let secret = '';
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url }); // migrates, publishes the views
     const device = {
@@ -58,7 +58,7 @@ describe('standalone broker on the alarm center database', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (broker && broker.exitCode === null) {
       const exited = new Promise((resolve) => broker.once('exit', resolve));
       broker.kill('SIGTERM');

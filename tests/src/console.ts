@@ -12,7 +12,9 @@ let built: Promise<string> | null = null;
 export function buildConsole(): Promise<string> {
   built ??= (async () => {
     const root = resolve(CONSOLE_DIST, '..');
-    const result = await run('npx', ['vite', 'build', '--logLevel', 'error'], { timeoutMs: 120_000, cwd: root });
+    // The test runner sets NODE_ENV=test, with which Vite would bundle React's development build.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const result = await run('npx', ['vite', 'build', '--logLevel', 'error'], { timeoutMs: 120_000, cwd: root, env });
     if (result.code !== 0 || !existsSync(resolve(CONSOLE_DIST, 'index.html'))) {
       throw new Error(`web console build failed: ${result.stderr || result.stdout}`);
     }

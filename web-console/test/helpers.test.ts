@@ -2,7 +2,7 @@
 // navigation.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { elapsed } from '../src/app/duration.ts';
 import { pagesFor } from '../src/app/roles.ts';
 import { hrefOf, parseRoute } from '../src/app/route.ts';

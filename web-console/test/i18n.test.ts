@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { parseSync } from 'rolldown/utils';
+import { test } from 'vitest';
 import en from '../src/i18n/en.json' with { type: 'json' };
 import { format, translate } from '../src/i18n/i18n.tsx';
 import sv from '../src/i18n/sv.json' with { type: 'json' };

@@ -1,7 +1,7 @@
 // Every refusal on the login page becomes words the operator can act on, never a raw code.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ApiError } from '../src/api/client.ts';
 import { loginRefusal } from '../src/app/loginRefusal.ts';
 import { translate } from '../src/i18n/i18n.tsx';

@@ -2,8 +2,8 @@
 // outage alarms shown once as their incident, and the chime that repeats until an alarm is taken.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import type { AlarmSummary } from '@trygg/console-contract';
+import { describe, test } from 'vitest';
 import { applyMessage, applyMessages, emptyQueue } from '../src/live/queueState.ts';
 import { incidentRows } from '../src/nightshift/grouping.ts';
 import { answerClock, TEC_TARGETS } from '../src/nightshift/targets.ts';

@@ -2,37 +2,11 @@
 // changes announce themselves, and the shortcut to the next unacknowledged alarm.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import type { AlarmSummary } from '@trygg/console-contract';
+import { test } from 'vitest';
 import { applyMessage, emptyQueue, type QueueState } from '../src/live/queueState.ts';
 import { nextUnacknowledged, visibleQueue } from '../src/queue/order.ts';
-
-const T0 = Date.parse('2024-02-01T02:00:00Z');
-
-function alarm(id: string, over: Partial<AlarmSummary> = {}): AlarmSummary {
-  return {
-    id,
-    kind: 'manual',
-    priority: 1,
-    audience: 'operator',
-    status: 'new',
-    district: 'Centrum',
-    deviceId: `pendant-${id}`,
-    deviceType: 'pendant',
-    resident: { id: `res-${id}`, name: `Resident ${id}` },
-    openedAt: new Date(T0).toISOString(),
-    updatedAt: new Date(T0).toISOString(),
-    repeatCount: 0,
-    escalated: false,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    outcome: null,
-    likelyForgottenPassage: false,
-    ...over,
-  };
-}
-
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+import { alarm, at, T0 } from './fixtures.ts';
 
 function hello(state: QueueState, alarms: AlarmSummary[], degraded = false) {
   return applyMessage(state, { type: 'hello', alarms, degraded }, T0);

@@ -2,7 +2,7 @@
 // how a refused switch to camera names the missing consent.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ApiError } from '../src/api/client.ts';
 import { pagesFor } from '../src/app/roles.ts';
 import { hrefOf, parseRoute, type Route } from '../src/app/route.ts';

@@ -1,0 +1,4 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { base } from '../scripts/vitest-base.ts';
+
+export default mergeConfig(base, defineConfig({ test: { name: 'device-sim', include: ['test/*.test.ts'] } }));

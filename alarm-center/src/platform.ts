@@ -28,6 +28,7 @@ import { AppError } from './errors.ts';
 import { GrantService } from './grants/service.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
+import { CommitGroup, DEFAULT_COMMIT_GROUP } from './ingest/commit-group.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { startDeviceMessageRetention } from './ingest/retention.ts';
@@ -198,6 +199,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clock,
       rateLimit: { perSecond: config.DEVICE_RATE_PER_S, burst: config.DEVICE_RATE_BURST },
       onStoreFailure: markDegraded,
+      commits: new CommitGroup(db.pool, {
+        ...DEFAULT_COMMIT_GROUP,
+        maxBatch: config.INGEST_BATCH_MAX,
+        maxInFlight: config.INGEST_TRANSACTIONS,
+      }),
     });
 
     const stopRetention = startDeviceMessageRetention(db.pool, logger);

@@ -21,6 +21,14 @@ export interface Committed {
 export const emptyCommitted = (): Committed => ({ changed: new Set(), opened: [], closed: [] });
 
 export class AlarmService {
+  /** Raises asked for on a transaction's client in this turn, written in one statement (see #raiseRow). */
+  readonly #raising = new Map<
+    pg.PoolClient,
+    { row: alarms.RaiseAlarm; resolve(r: { alarmId: string; created: boolean }): void; reject(err: unknown): void }[]
+  >();
+  /** Alarms whose summaries callers asked for in this turn of the event loop (see #summaryOf). */
+  #wanted: Map<string, { resolve(s: AlarmSummary | null): void; reject(err: unknown): void }[]> | null = null;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly core: RoutingCore,
@@ -48,7 +56,7 @@ export class AlarmService {
       return null;
     }
     const { priority, audience } = ALARM_POLICY[request.kind];
-    const raised = await alarms.raise(client, {
+    const raised = await this.#raiseRow(client, {
       deviceId: request.deviceId,
       residentId: request.residentId,
       district: request.district,
@@ -68,6 +76,39 @@ export class AlarmService {
       this.metrics.alarmRepeats.inc({ kind: request.kind });
     }
     return raised;
+  }
+
+  /**
+   * The messages of a group commit are applied side by side on one client (one message per device
+   * in a batch, so their writes are independent); the raises they ask for in the same turn become
+   * one statement instead of one round trip each.
+   */
+  #raiseRow(client: pg.PoolClient, row: alarms.RaiseAlarm): Promise<{ alarmId: string; created: boolean }> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.#raising.get(client);
+      if (waiting) {
+        waiting.push({ row, resolve, reject });
+        return;
+      }
+      this.#raising.set(client, [{ row, resolve, reject }]);
+      queueMicrotask(() => {
+        const batch = this.#raising.get(client) ?? [];
+        this.#raising.delete(client);
+        alarms
+          .raiseMany(
+            client,
+            batch.map((w) => w.row),
+          )
+          .then(
+            (results) => {
+              for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+            },
+            (err) => {
+              for (const w of batch) w.reject(err);
+            },
+          );
+      });
+    });
   }
 
   /** Raises one alarm in a transaction of its own and tells the consoles once it committed. */
@@ -103,9 +144,35 @@ export class AlarmService {
   async published(committed: Committed): Promise<void> {
     for (const o of committed.opened) this.core.alarmOpened(o.id, o.priority, o.at);
     for (const id of committed.closed) this.core.alarmClosed(id);
-    for (const id of committed.changed) {
-      const alarm = await alarms.summary(this.pool, id);
-      if (alarm) this.bus.publishAlarm(alarm);
+    const changed = await Promise.all([...committed.changed].map((id) => this.#summaryOf(id)));
+    for (const alarm of changed) if (alarm) this.bus.publishAlarm(alarm);
+  }
+
+  /**
+   * One alarm's committed summary. The alarms of every message a group commit stored are asked for
+   * in the same turn, and fetched in one query rather than one each.
+   */
+  #summaryOf(alarmId: string): Promise<AlarmSummary | null> {
+    return new Promise((resolve, reject) => {
+      if (!this.#wanted) {
+        this.#wanted = new Map();
+        setImmediate(() => void this.#fetchWanted());
+      }
+      const waiting = this.#wanted.get(alarmId) ?? [];
+      waiting.push({ resolve, reject });
+      this.#wanted.set(alarmId, waiting);
+    });
+  }
+
+  async #fetchWanted(): Promise<void> {
+    const wanted = this.#wanted;
+    this.#wanted = null;
+    if (!wanted) return;
+    try {
+      const found = new Map((await alarms.summaries(this.pool, [...wanted.keys()])).map((a) => [a.id, a]));
+      for (const [id, waiting] of wanted) for (const w of waiting) w.resolve(found.get(id) ?? null);
+    } catch (err) {
+      for (const waiting of wanted.values()) for (const w of waiting) w.reject(err);
     }
   }
 

@@ -44,6 +44,10 @@ export const configSchema = z
      */
     DATABASE_REPLICA_URL: z.string().url().optional(),
     DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+    /** Most device messages committed in one transaction (group commit; 1: a transaction each). */
+    INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(128),
+    /** Ingest transactions in flight at once; telemetry may use all but one (kept for alarms). */
+    INGEST_TRANSACTIONS: z.coerce.number().int().min(1).max(50).default(3),
     /** Embedded database directory; 'memory' keeps it in a temporary directory removed at exit. */
     EMBEDDED_DB_DIR: z.string().default('.data/postgres'),
     INFLUX_URL: z.string().url().optional(),

@@ -33,6 +33,7 @@ import { GrantService } from './grants/service.ts';
 import { buildApp } from './http/app.ts';
 import { isDatabaseUnavailable } from './http/errors.ts';
 import { IncidentService } from './incidents/service.ts';
+import { CommitGroup, DEFAULT_COMMIT_GROUP } from './ingest/commit-group.ts';
 import { HealthWriter } from './ingest/health-writer.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import { startDeviceMessageRetention } from './ingest/retention.ts';
@@ -278,6 +279,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       onStoreFailure: markDegraded,
       // Bound late: the responders feature is built below, before the broker takes any message.
       onPresence: (client, deviceId, at, into) => responders.unitPresence(client, deviceId, at, into),
+      commits: new CommitGroup(db.pool, {
+        ...DEFAULT_COMMIT_GROUP,
+        maxBatch: config.INGEST_BATCH_MAX,
+        maxInFlight: config.INGEST_TRANSACTIONS,
+      }),
     });
 
     const voice = new VoiceService(db.pool, service, metrics, logger.child({ component: 'voice' }));

@@ -120,41 +120,81 @@ export interface Raised {
 
 /** Opens an alarm, or counts a repeat on the open alarm of the same device and kind. */
 export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<Raised> {
-  const at = new Date(alarm.at);
-  const { rows } = await db.query<{
-    id: string;
-    created: boolean;
-    repeat_count: number;
-    opened_at: string;
-    escalated: boolean;
-  }>(
-    `INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, opened_at, updated_at, details, source_message_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
-     ON CONFLICT (device_id, kind) WHERE status <> 'closed'
-     DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
-                   details = alarms.details || EXCLUDED.details
-     RETURNING id, (xmax = 0) AS created, repeat_count, opened_at, escalated_at IS NOT NULL AS escalated`,
-    [
-      alarm.deviceId,
-      alarm.residentId,
-      alarm.district,
-      alarm.kind,
-      alarm.priority,
-      alarm.audience,
-      at,
-      alarm.details,
-      alarm.sourceMessageId,
-    ],
-  );
-  const row = rows[0]!;
-  await appendEvent(db, row.id, alarm.at, row.created ? 'raised' : 'repeated', null, null);
-  return {
-    alarmId: row.id,
-    created: row.created,
-    presses: row.repeat_count + 1,
-    openedAt: Date.parse(row.opened_at),
-    escalated: row.escalated,
-  };
+  return (await raiseMany(db, [alarm]))[0]!;
+}
+
+/**
+ * Opens several alarms (or counts repeats), each with its history entry, in one statement: on a
+ * busy machine every round trip to PostgreSQL costs a scheduling wake-up on both sides, and a group
+ * commit raises many alarms at once. Results are in the order of `wanted`; a second request for the
+ * same device and kind goes into a later statement, because one statement may not touch a row twice.
+ */
+export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): Promise<Raised[]> {
+  const results: Raised[] = new Array(wanted.length);
+  let left = wanted.map((alarm, index) => ({ alarm, index }));
+  while (left.length > 0) {
+    const round: typeof left = [];
+    const later: typeof left = [];
+    const keys = new Set<string>();
+    for (const entry of left) {
+      const key = `${entry.alarm.deviceId}\u0000${entry.alarm.kind}`;
+      (keys.has(key) ? later : round).push(entry);
+      keys.add(key);
+    }
+    const rows = round.map((e) => e.alarm);
+    const { rows: raised } = await db.query<{
+      id: string;
+      device_id: string;
+      kind: string;
+      created: boolean;
+      repeat_count: number;
+      opened_at: string;
+      escalated: boolean;
+    }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[],
+                              $7::timestamptz[], $8::jsonb[], $9::text[])
+           AS i(device_id, resident_id, district, kind, priority, audience, at, details, source_message_id)
+       ), raised AS (
+         INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, opened_at, updated_at, details, source_message_id)
+         SELECT device_id, resident_id, district, kind, priority, audience, at, at, details, source_message_id FROM input
+         ON CONFLICT (device_id, kind) WHERE status <> 'closed'
+         DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
+                       details = alarms.details || EXCLUDED.details
+         RETURNING id, device_id, kind, (xmax = 0) AS created
+       ), history AS (
+         INSERT INTO alarm_events (alarm_id, at, type, actor, note)
+         SELECT r.id, i.at, CASE WHEN r.created THEN 'raised' ELSE 'repeated' END, NULL, NULL
+         FROM raised r JOIN input i USING (device_id, kind)
+       )
+       SELECT id, device_id, kind, created FROM raised`,
+      [
+        rows.map((r) => r.deviceId),
+        rows.map((r) => r.residentId),
+        rows.map((r) => r.district),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.priority),
+        rows.map((r) => r.audience),
+        rows.map((r) => new Date(r.at)),
+        rows.map((r) => JSON.stringify(r.details)),
+        rows.map((r) => r.sourceMessageId),
+      ],
+    );
+    const byKey = new Map(raised.map((r) => [`${r.device_id}\u0000${r.kind}`, r]));
+    for (const { alarm, index } of round) {
+      const row = byKey.get(`${alarm.deviceId}\u0000${alarm.kind}`);
+      if (!row) throw new Error(`alarm for ${alarm.deviceId}/${alarm.kind} not returned by its insert`);
+      results[index] = {
+        alarmId: String(row.id),
+        created: row.created,
+        presses: row.repeat_count + 1,
+        openedAt: Date.parse(row.opened_at),
+        escalated: row.escalated,
+      };
+    }
+    left = later;
+  }
+  return results;
 }
 
 /** The most recently closed alarm of a device and kind, other than `exceptId`. */

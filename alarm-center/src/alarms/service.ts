@@ -59,6 +59,13 @@ export interface OutageGrouping {
 
 export class AlarmService {
   #outages: OutageGrouping | null = null;
+  /** Raises asked for on a transaction's client in this turn, written in one statement (see #raiseRow). */
+  readonly #raising = new Map<
+    pg.PoolClient,
+    { row: alarms.RaiseAlarm; resolve(r: alarms.Raised): void; reject(err: unknown): void }[]
+  >();
+  /** Alarms whose summaries callers asked for in this turn of the event loop (see #summaryOf). */
+  #wanted: Map<string, { resolve(s: AlarmSummary | null): void; reject(err: unknown): void }[]> | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -93,7 +100,7 @@ export class AlarmService {
       return null;
     }
     const { priority, audience } = ALARM_POLICY[request.kind];
-    const raised = await alarms.raise(client, {
+    const raised = await this.#raiseRow(client, {
       deviceId: request.deviceId,
       residentId: request.residentId,
       district: request.district,
@@ -154,6 +161,39 @@ export class AlarmService {
     }
   }
 
+  /**
+   * The messages of a group commit are applied side by side on one client (one message per device
+   * in a batch, so their writes are independent); the raises they ask for in the same turn become
+   * one statement instead of one round trip each.
+   */
+  #raiseRow(client: pg.PoolClient, row: alarms.RaiseAlarm): Promise<alarms.Raised> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.#raising.get(client);
+      if (waiting) {
+        waiting.push({ row, resolve, reject });
+        return;
+      }
+      this.#raising.set(client, [{ row, resolve, reject }]);
+      queueMicrotask(() => {
+        const batch = this.#raising.get(client) ?? [];
+        this.#raising.delete(client);
+        alarms
+          .raiseMany(
+            client,
+            batch.map((w) => w.row),
+          )
+          .then(
+            (results) => {
+              for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+            },
+            (err) => {
+              for (const w of batch) w.reject(err);
+            },
+          );
+      });
+    });
+  }
+
   /** Raises one alarm in a transaction of its own and tells the consoles once it committed. */
   async raiseAlone(request: AlarmRequest): Promise<void> {
     const committed = emptyCommitted();
@@ -194,13 +234,35 @@ export class AlarmService {
     if (committed.outages && this.#outages) await this.#outages.settled();
     for (const o of committed.opened) this.core.alarmOpened(o.id, o.priority, o.at);
     for (const id of committed.closed) this.core.alarmClosed(id);
-    if (committed.changed.size === 1) {
-      const [id] = committed.changed;
-      const alarm = await alarms.summary(this.pool, id!);
-      if (alarm) this.bus.publishAlarm(alarm);
-    } else if (committed.changed.size > 1) {
-      // An incident regroups hundreds of alarms at once: one query, not one per alarm.
-      for (const alarm of await alarms.summaries(this.pool, [...committed.changed])) this.bus.publishAlarm(alarm);
+    const changed = await Promise.all([...committed.changed].map((id) => this.#summaryOf(id)));
+    for (const alarm of changed) if (alarm) this.bus.publishAlarm(alarm);
+  }
+
+  /**
+   * One alarm's committed summary. The alarms of every message a group commit stored are asked for
+   * in the same turn, and fetched in one query rather than one each.
+   */
+  #summaryOf(alarmId: string): Promise<AlarmSummary | null> {
+    return new Promise((resolve, reject) => {
+      if (!this.#wanted) {
+        this.#wanted = new Map();
+        setImmediate(() => void this.#fetchWanted());
+      }
+      const waiting = this.#wanted.get(alarmId) ?? [];
+      waiting.push({ resolve, reject });
+      this.#wanted.set(alarmId, waiting);
+    });
+  }
+
+  async #fetchWanted(): Promise<void> {
+    const wanted = this.#wanted;
+    this.#wanted = null;
+    if (!wanted) return;
+    try {
+      const found = new Map((await alarms.summaries(this.pool, [...wanted.keys()])).map((a) => [a.id, a]));
+      for (const [id, waiting] of wanted) for (const w of waiting) w.resolve(found.get(id) ?? null);
+    } catch (err) {
+      for (const waiting of wanted.values()) for (const w of waiting) w.reject(err);
     }
   }
 

@@ -101,6 +101,31 @@ export async function recordEvent(db: Queryable, deviceId: string, event: Device
   return rowCount === 1;
 }
 
+/**
+ * Records a batch of device events in one statement; returns, for each, whether it is new (a
+ * retransmission, or a second copy in the same batch, is not). Same semantics as recordEvent.
+ */
+export async function recordEvents(
+  db: Queryable,
+  events: readonly { deviceId: string; event: DeviceEvent }[],
+): Promise<boolean[]> {
+  if (events.length === 0) return [];
+  const { rows } = await db.query<{ device_id: string; message_id: string }>(
+    `INSERT INTO device_messages (device_id, message_id, event_type, device_ts, body)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+     ON CONFLICT DO NOTHING RETURNING device_id, message_id`,
+    [
+      events.map((e) => e.deviceId),
+      events.map((e) => e.event.id),
+      events.map((e) => e.event.type),
+      events.map((e) => new Date(e.event.ts)),
+      events.map((e) => JSON.stringify(e.event)),
+    ],
+  );
+  const inserted = new Set(rows.map((r) => `${r.device_id}\u0000${r.message_id}`));
+  return events.map((e) => inserted.delete(`${e.deviceId}\u0000${e.event.id}`));
+}
+
 export async function recentEvents(db: Queryable, deviceId: string, limit = 20) {
   const { rows } = await db.query<{ at: string; type: string }>(
     `SELECT received_at AS at, event_type AS type FROM device_messages

@@ -14,13 +14,12 @@ import type { Logger } from 'pino';
 import { type AlarmService, type Committed, emptyCommitted } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import type { RoutingCore } from '../core/index.ts';
-import { inTransaction } from '../db/database.ts';
-import { classifyStoreFailure, isRetryable, storeErrorSummary } from '../db/store-errors.ts';
+import { classifyStoreFailure, storeErrorSummary } from '../db/store-errors.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import type { DeviceRecord } from '../devices/repository.ts';
-import * as devices from '../devices/repository.ts';
 import type { TelemetrySink } from '../devices/telemetry.ts';
 import type { Metrics } from '../metrics.ts';
+import { CommitGroup, DEFAULT_COMMIT_GROUP } from './commit-group.ts';
 import type { HealthWriter } from './health-writer.ts';
 import { DeviceRateLimiter, floodAlarm, type RateLimitConfig } from './rate-limit.ts';
 import { misregisteredAlarm, RefusedMessages, storeRefusedAlarm } from './store-refusal.ts';
@@ -45,10 +44,12 @@ export interface IngestDeps {
    * device's open dispatch, inside this message's transaction (the responders feature).
    */
   onPresence?(client: pg.PoolClient, deviceId: string, at: number, into: Committed): Promise<unknown>;
+  /** Where device messages' writes are committed together; by default a group on `pool`. */
+  commits?: CommitGroup;
 }
 
-/** Attempts of one message's transaction when PostgreSQL reports a serialisation failure or deadlock. */
-export const SERIALIZATION_ATTEMPTS = 3;
+/** Attempts of one batch's transaction when PostgreSQL reports a serialisation failure or deadlock. */
+export const SERIALIZATION_ATTEMPTS = DEFAULT_COMMIT_GROUP.attempts;
 
 export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
 
@@ -63,17 +64,8 @@ export function createIngest(deps: IngestDeps) {
 
   const limiter = new DeviceRateLimiter(deps.rateLimit ?? { perSecond: 0, burst: 0 });
   const refusedByStore = new RefusedMessages();
-
-  /** Runs one message's writes, again on a serialisation failure or deadlock (nothing was committed). */
-  async function withRetry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (err) {
-        if (attempt >= SERIALIZATION_ATTEMPTS || !isRetryable(err)) throw err;
-      }
-    }
-  }
+  // Alarms and the writes of telemetry share transactions but not queues (see commit-group.ts).
+  const commits = deps.commits ?? new CommitGroup(pool);
 
   /**
    * A write for a device message failed. Transient: rethrown, so the broker sends no PUBACK and the
@@ -165,11 +157,16 @@ export function createIngest(deps: IngestDeps) {
       deps.telemetry.heartbeat(device.deviceId, device.deviceType, hb, now);
       const decisions = core.handleHeartbeat(device.deviceId, hb, now);
       if (decisions.length > 0) {
+        let committed = emptyCommitted();
         try {
-          await withRetry(() => deps.alarms.applyTimed(decisions));
+          await commits.submit(device.deviceId, 'telemetry', null, (client) => {
+            committed = emptyCommitted();
+            return deps.alarms.apply(client, decisions, committed);
+          });
         } catch (err) {
           return storeFailed(device, { channel: 'heartbeat', id: hb.id }, err);
         }
+        await deps.alarms.published(committed);
       }
       metrics.deviceMessages.inc({ channel: decoded.channel });
       return 'accepted';
@@ -187,23 +184,22 @@ export function createIngest(deps: IngestDeps) {
     let committed = emptyCommitted();
     let fresh = false;
     try {
-      await withRetry(() => {
+      // An urgent event (a press, a fall, an exit) is committed ahead of any queued telemetry.
+      await commits.submit(device.deviceId, urgent ? 'alarm' : 'telemetry', event, async (client, recorded) => {
         committed = emptyCommitted();
-        return inTransaction(pool, async (client) => {
-          fresh = await devices.recordEvent(client, device.deviceId, event);
-          if (!fresh) return;
-          if (wrongType) {
-            await deps.alarms.raise(client, misregisteredAlarm(device, event, now), committed);
-            return;
-          }
-          const decisions = core.handleEvent(device.deviceId, event, now);
-          for (const d of decisions) {
-            if (d.type === 'log')
-              logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
-          }
-          await deps.alarms.apply(client, decisions, committed);
-          if (event.type === 'presence') await deps.onPresence?.(client, device.deviceId, now, committed);
-        });
+        fresh = recorded;
+        if (!fresh) return;
+        if (wrongType) {
+          await deps.alarms.raise(client, misregisteredAlarm(device, event, now), committed);
+          return;
+        }
+        const decisions = core.handleEvent(device.deviceId, event, now);
+        for (const d of decisions) {
+          if (d.type === 'log')
+            logger.info({ deviceId: d.deviceId, entry: d.entry, messageId: d.sourceMessageId }, 'routing note');
+        }
+        await deps.alarms.apply(client, decisions, committed);
+        if (event.type === 'presence') await deps.onPresence?.(client, device.deviceId, now, committed);
       });
     } catch (err) {
       return storeFailed(device, { channel: 'event', id: event.id, type: event.type }, err);

@@ -8,6 +8,7 @@ export {
   createControllerAuth,
   type DigestAlgorithm,
 } from './auth.ts';
+export { type Bridge, type BridgeMode, type BridgeOptions, type BridgeStats, openBridge } from './bridge.ts';
 export {
   CallBook,
   type CallBookOptions,
@@ -70,3 +71,4 @@ export {
   type VoiceOptions,
 } from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';
+export type { CallControl, VoiceDialogs } from './voice.ts';

@@ -5,11 +5,13 @@
 import { type Catalogue, CatalogueError, ERRORS } from './errors.ts';
 import { GRANT_ERRORS } from './grants/errors.ts';
 import { SUPERVISION_ERRORS } from './supervision/errors.ts';
+import { VOICE_ERRORS } from './voice/errors.ts';
 
 export const ERROR_CATALOGUES = {
   platform: ERRORS,
   grants: GRANT_ERRORS,
   supervision: SUPERVISION_ERRORS,
+  voice: VOICE_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

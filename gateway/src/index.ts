@@ -9,6 +9,7 @@ export {
   type DigestAlgorithm,
 } from './auth.ts';
 export { type Bridge, type BridgeMode, type BridgeOptions, type BridgeStats, openBridge } from './bridge.ts';
+export { type BridgeApi, startBridgeApi } from './bridge-api.ts';
 export {
   CallBook,
   type CallBookOptions,

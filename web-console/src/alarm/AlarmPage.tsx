@@ -22,6 +22,7 @@ import { AlarmHistory, DeviceEvents } from './AlarmHistory.tsx';
 import { CameraFrame } from './CameraFrame.tsx';
 import { PositionMap } from './PositionMap.tsx';
 import { ResidentCard } from './ResidentCard.tsx';
+import { VoiceCallPanel } from './VoiceCallPanel.tsx';
 
 export function AlarmPage({
   id,
@@ -214,6 +215,7 @@ export function AlarmPage({
               <CameraFrame frame={details.frame} />
             </section>
           )}
+          <VoiceCallPanel alarm={alarm} user={user} />
           <AlarmHistory history={history} />
         </div>
       </div>

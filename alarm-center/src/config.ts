@@ -20,6 +20,10 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,32}$/)
       .default('alarm-center-1'),
+    /** The SCAIP gateway's voice bridge (its signalling API), where operators' browsers join calls. */
+    GATEWAY_BRIDGE_URL: z.string().url().optional(),
+    /** Bearer token of that API (16+ characters), shared with the gateway's GATEWAY_BRIDGE_TOKEN. */
+    GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
     /** Service accounts of the embedded broker, `user:password` comma-separated (e.g. the gateway). */
     BROKER_SERVICE_USERS: z
       .string()

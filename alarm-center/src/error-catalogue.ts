@@ -8,6 +8,7 @@ import { GRANT_ERRORS } from './grants/errors.ts';
 import { INCIDENT_ERRORS } from './incidents/errors.ts';
 import { RESPONDER_ERRORS } from './responders/errors.ts';
 import { SUPERVISION_ERRORS } from './supervision/errors.ts';
+import { VOICE_ERRORS } from './voice/errors.ts';
 
 export const ERROR_CATALOGUES = {
   platform: ERRORS,
@@ -16,6 +17,7 @@ export const ERROR_CATALOGUES = {
   responders: RESPONDER_ERRORS,
   applicants: APPLICANT_ERRORS,
   incidents: INCIDENT_ERRORS,
+  voice: VOICE_ERRORS,
 } as const satisfies Record<string, Catalogue>;
 
 export type ErrorArea = keyof typeof ERROR_CATALOGUES;

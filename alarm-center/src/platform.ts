@@ -286,7 +286,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }),
     });
 
-    const voice = new VoiceService(db.pool, service, metrics, logger.child({ component: 'voice' }));
+    const voice = new VoiceService(
+      db.pool,
+      service,
+      metrics,
+      logger.child({ component: 'voice' }),
+      config.GATEWAY_BRIDGE_URL && config.GATEWAY_BRIDGE_TOKEN
+        ? { url: config.GATEWAY_BRIDGE_URL, token: config.GATEWAY_BRIDGE_TOKEN }
+        : null,
+    );
 
     const stopRetention = startDeviceMessageRetention(db.pool, logger);
     closers.push(async () => stopRetention());

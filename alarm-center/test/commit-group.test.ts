@@ -4,10 +4,10 @@
 // transient failures and with serialisation failures.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { DeviceEvent } from '@trygg/firmware-protocol';
 import fc from 'fast-check';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createPool } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { CommitGroup } from '../src/ingest/commit-group.ts';
@@ -36,13 +36,13 @@ const eventOf = (m: Message, run: number): DeviceEvent =>
 // The group is tested on the local PostgreSQL (the embedded default runs it through the platform's
 // suites with TEST_DATABASE_MODE=embedded).
 describe('group commit: every message acknowledged only after its commit, none lost (real PostgreSQL)', {
-  skip: TEST_DATABASE_MODE === 'embedded',
+  skip: Boolean(TEST_DATABASE_MODE === 'embedded'),
 }, () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let observer: pg.Pool;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     pool = createPool(db.url, 6);
     observer = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -50,7 +50,7 @@ describe('group commit: every message acknowledged only after its commit, none l
     await pool.query('CREATE TABLE stored (run int, n int, PRIMARY KEY (run, n))');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pool?.end();
     await observer?.end();
     await db?.drop();

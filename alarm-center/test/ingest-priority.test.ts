@@ -5,9 +5,9 @@
 // timing: the test counts what was acknowledged before the press.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Platform } from '../src/platform.ts';
 import {
   addResident,
@@ -29,7 +29,7 @@ describe('a press in a reconnect storm is committed before the queued telemetry 
   // The test's own connections: the platform's pool may be all taken by transactions stuck on the lock.
   let own: pg.Pool;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     own = new pg.Pool({ connectionString: platform.db.url, max: 3 });
@@ -48,7 +48,7 @@ describe('a press in a reconnect storm is committed before the queued telemetry 
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await own?.end();
     await platform?.close();
     await db?.drop();

@@ -83,6 +83,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^sips?:[A-Za-z0-9@+*#.:;=_%~!$,/?-]{1,128}$/)
     .optional(),
+  /** The voice bridge's signalling API for the alarm center (joining calls from the console): off without a token. */
+  GATEWAY_BRIDGE_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_BRIDGE_PORT: envPort.default(9470),
+  GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: envLogLevel,
 });
 

@@ -8,6 +8,8 @@ export {
   createControllerAuth,
   type DigestAlgorithm,
 } from './auth.ts';
+export { type Bridge, type BridgeMode, type BridgeOptions, type BridgeStats, openBridge } from './bridge.ts';
+export { type BridgeApi, startBridgeApi } from './bridge-api.ts';
 export {
   CallBook,
   type CallBookOptions,
@@ -70,3 +72,4 @@ export {
   type VoiceOptions,
 } from './server.ts';
 export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';
+export type { CallControl, VoiceDialogs } from './voice.ts';

@@ -8,6 +8,7 @@ import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
 import { type ControllerAuth, createControllerAuth } from './auth.ts';
+import { startBridgeApi } from './bridge-api.ts';
 import { controllerCredentialsSchema, loadConfig } from './config.ts';
 import type { ControllerRegistry } from './handler.ts';
 import { createGatewayMetrics } from './metrics.ts';
@@ -119,9 +120,20 @@ const gateway = await startGateway({
     reserveDescriptors: config.GATEWAY_FD_RESERVE,
   },
 });
+const bridgeApi =
+  gateway.voice && config.GATEWAY_BRIDGE_TOKEN
+    ? await startBridgeApi({
+        voice: gateway.voice,
+        host: config.GATEWAY_BRIDGE_HOST,
+        port: config.GATEWAY_BRIDGE_PORT,
+        token: config.GATEWAY_BRIDGE_TOKEN,
+        logger,
+      })
+    : null;
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal, stats: gateway.stats() }, 'SCAIP gateway stopping');
+  await bridgeApi?.close();
   await gateway.close();
   await metricsEndpoint.close();
   await publisher.close();

@@ -17,6 +17,8 @@ export interface RtpSessionStats {
   /** DTMF digits received (each counted once, on its end packet). */
   dtmfIn: string[];
   dtmfOut: string[];
+  /** Packets that came back with our own SSRC: a peer echoing what we sent (SIPp's rtp_echo in tests). */
+  ownEchoed: number;
 }
 
 export class RtpSession {
@@ -28,6 +30,7 @@ export class RtpSession {
     notRtp: 0,
     dtmfIn: [],
     dtmfOut: [],
+    ownEchoed: 0,
   };
   readonly #audioListeners = new Set<(packet: RtpPacket) => void>();
   #media: NegotiatedMedia | null = null;
@@ -155,6 +158,7 @@ export class RtpSession {
     // latch the port on the first real RTP packet: units behind NAT send from another port than they announced
     this.#latchedPort ??= port;
     this.#stats.packetsIn++;
+    if (packet.ssrc === this.#ssrc) this.#stats.ownEchoed++;
     if (packet.payloadType === media.dtmfPayloadType) {
       const event = parseDtmfPayload(packet.payload);
       const key = event ? `${packet.timestamp}:${event.event}` : null;

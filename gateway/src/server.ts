@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CallEvent } from '@trygg/firmware-protocol';
+import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
 import { SipStreamFramer } from './sip.ts';
@@ -87,6 +88,15 @@ export interface VoiceOptions {
 }
 
 export interface GatewayVoice {
+  /**
+   * The operator joins a connected call from the browser: the bridge answers the browser's SDP
+   * offer, and "answered by" is published. Who may join is the alarm center's decision.
+   */
+  join(callId: string, offerSdp: string, by: string): Promise<{ answer: string } | null>;
+  /** Duplex, listen-in or speaker only: DTMF 4/7/8 to the unit and the bridge's direction. */
+  setMode(callId: string, mode: BridgeMode): Promise<boolean>;
+  /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
+  hangUp(callId: string): Promise<boolean>;
   book: CallBook;
   /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
   dialogs: VoiceDialogs;
@@ -141,7 +151,48 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const sweep = () => {
     if (book) for (const notice of book.expire(now())) callEvent(notice);
   };
-  const sweeper = book ? setInterval(sweep, voice?.sweepIntervalMs ?? 1000) : null;
+  const bridges = new Map<string, Bridge>();
+  const sweeper = book
+    ? setInterval(() => {
+        sweep();
+        // a call the unit hung up takes its bridge with it
+        for (const [callId, bridge] of bridges) {
+          if (handler.voice?.call(callId)) continue;
+          bridges.delete(callId);
+          void bridge.close();
+        }
+      }, voice?.sweepIntervalMs ?? 1000)
+    : null;
+  const MODE_DIGITS = { duplex: '4', listen: '7', speak: '8' } as const;
+  const voiceControl = (calls: CallBook, dialogs: VoiceDialogs): GatewayVoice => ({
+    book: calls,
+    sweep,
+    dialogs,
+    async join(callId, offerSdp, by) {
+      const call = dialogs.call(callId);
+      const state = calls.get(callId);
+      if (!call || !state || bridges.has(callId)) return null;
+      const bridge = await openBridge(call, offerSdp);
+      bridges.set(callId, bridge);
+      callEvent({
+        deviceId: state.deviceId,
+        event: { v: 1, id: `${callId}.answered`, ts: now(), callId, type: 'call.answered', by },
+      });
+      return { answer: bridge.answer };
+    },
+    async setMode(callId, mode) {
+      const bridge = bridges.get(callId);
+      if (!bridge) return false;
+      bridge.setMode(mode);
+      return dialogs.control(callId, MODE_DIGITS[mode]);
+    },
+    async hangUp(callId) {
+      const done = await dialogs.hangUp(callId);
+      await bridges.get(callId)?.close();
+      bridges.delete(callId);
+      return done;
+    },
+  });
   sweeper?.unref();
   let closing = false;
 
@@ -296,12 +347,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
       tlsHandshakesFailed,
     }),
-    voice: book && handler.voice ? { book, sweep, dialogs: handler.voice } : null,
+    voice: book && handler.voice ? voiceControl(book, handler.voice) : null,
     async close() {
       if (closing) return;
       closing = true;
       if (sweeper) clearInterval(sweeper);
       handler.voice?.close();
+      for (const bridge of bridges.values()) await bridge.close();
       for (const socket of sockets) socket.destroy();
       await Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -65,6 +65,8 @@ export function runSipp(
     auth?: { username: string; password: string };
     /** More SIPp options (`-rtp_echo`, `-mp 0`, `-nr` for no UDP retransmissions, ...). */
     extraArgs?: string[];
+    /** SIPp's own limit on the whole run (the call fails after it); default 10 s. */
+    timeoutS?: number;
   } = {},
 ): Promise<SippRun> {
   const args = [
@@ -80,7 +82,7 @@ export function runSipp(
     '-p',
     '0',
     '-timeout',
-    '10s',
+    `${options.timeoutS ?? 10}s`,
     '-timeout_error',
     '-nostdin',
   ];
@@ -89,9 +91,14 @@ export function runSipp(
   if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
   args.push(...(options.extraArgs ?? []));
   return new Promise((resolve) => {
-    execFile(SIPP, args, { timeout: 20_000, cwd: tmpdir() }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      SIPP,
+      args,
+      { timeout: ((options.timeoutS ?? 10) + 10) * 1000, cwd: tmpdir() },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -15,13 +15,19 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/** Chromium flags for a call: a fake microphone (a beep) and media permission granted without a prompt. */
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
 export interface BrowserOptions {
   /** Defaults to a desktop 1400x900; e.g. { width: 390, height: 844 } for a phone. */
   viewport?: { width: number; height: number };
   isMobile?: boolean;
+  /** More Chromium flags, e.g. FAKE_MEDIA_ARGS. */
+  extraArgs?: string[];
 }
 
 export async function launchBrowser(options: BrowserOptions = {}): Promise<TestBrowser> {
+  const extraArgs = options.extraArgs ?? [];
   const profile = mkdtempSync(join(tmpdir(), 'trygg-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -35,6 +41,7 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
     viewport: options.viewport ?? { width: 1400, height: 900 },
     ...(options.isMobile ? { isMobile: true, hasTouch: true } : {}),

@@ -70,18 +70,19 @@ interface CallRow {
   direction: VoiceCall['direction'];
   media: string;
   state: VoiceCall['state'];
-  offered_at: Date;
-  deadline_at: Date;
-  ringing_at: Date | null;
+  offered_at: Date | string;
+  deadline_at: Date | string;
+  ringing_at: Date | string | null;
   codec: string | null;
   answered_by: string | null;
-  answered_at: Date | null;
-  ended_at: Date | null;
+  answered_at: Date | string | null;
+  ended_at: Date | string | null;
   end_reason: string | null;
   duration_s: number | null;
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+// timestamps come back as text or Date depending on the pool's type parsers
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export async function forAlarm(db: Queryable, alarmId: string): Promise<VoiceCall[]> {
   const { rows } = await db.query<CallRow>(
@@ -95,8 +96,8 @@ export async function forAlarm(db: Queryable, alarmId: string): Promise<VoiceCal
     direction: r.direction,
     media: r.media,
     state: r.state,
-    offeredAt: r.offered_at.toISOString(),
-    deadlineAt: r.deadline_at.toISOString(),
+    offeredAt: iso(r.offered_at) as string,
+    deadlineAt: iso(r.deadline_at) as string,
     ringingAt: iso(r.ringing_at),
     codec: r.codec,
     answeredBy: r.answered_by,

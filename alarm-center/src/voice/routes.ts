@@ -18,4 +18,34 @@ export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService }> = async (a
     },
     async (request) => ({ calls: await voice.forAlarm(request.params.id, request.user!) }),
   );
+  const callParams = idParams.extend({ callId: z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/) });
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/alarms/:id/calls/:callId/join',
+    {
+      preHandler: requireRole('operator', 'supervisor'),
+      schema: {
+        tags: ['voice'],
+        params: callParams,
+        body: z.object({ sdp: z.string().min(10).max(16_384) }),
+        response: { 200: z.object({ sdp: z.string() }) },
+      },
+    },
+    async (request) => voice.join(request.params.id, request.params.callId, request.user!, request.body.sdp),
+  );
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/alarms/:id/calls/:callId/control',
+    {
+      preHandler: requireRole('operator', 'supervisor'),
+      schema: {
+        tags: ['voice'],
+        params: callParams,
+        body: z.object({ action: z.enum(['hangup', 'duplex', 'listen', 'speak']) }),
+        response: { 200: z.object({ ok: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      await voice.control(request.params.id, request.params.callId, request.user!, request.body.action);
+      return { ok: true as const };
+    },
+  );
 };

@@ -11,6 +11,7 @@ import type { AlarmService } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import { inTransaction } from '../db/database.ts';
 import type { Metrics } from '../metrics.ts';
+import { VoiceError } from './errors.ts';
 import * as calls from './repository.ts';
 
 /** History entry types of the call's steps (translated in the console as history.type.<type>). */
@@ -33,6 +34,8 @@ export class VoiceService {
     private readonly alarms: AlarmService,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** The gateway's voice bridge; without it nobody can join a call from the console. */
+    private readonly bridge: { url: string; token: string } | null = null,
   ) {}
 
   /**
@@ -94,6 +97,54 @@ export class VoiceService {
     }
     await this.alarms.addCallEvent(client, alarmId, entry, event.ts);
     return alarmId;
+  }
+
+  /**
+   * The operator joins the alarm's ringing call from the browser. Only the operator who has
+   * taken (acknowledged) the alarm may: the call is the resident's voice. The gateway's bridge
+   * answers the browser's offer; the answer goes back to the browser.
+   */
+  async join(alarmId: string, callId: string, viewer: User, offerSdp: string): Promise<{ sdp: string }> {
+    const alarm = await this.alarms.summaryFor(alarmId, viewer);
+    if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
+    const call = (await calls.forAlarm(this.pool, alarmId)).find((c) => c.callId === callId);
+    if (!call) throw new VoiceError('CALL_NOT_FOUND');
+    if (call.state !== 'ringing') throw new VoiceError('CALL_NOT_RINGING');
+    const answer = await this.#bridgeRequest(callId, 'join', { sdp: offerSdp, by: viewer.username });
+    this.logger.info({ alarmId, callId, operator: viewer.username }, 'operator joined the voice call');
+    return { sdp: String((answer as { sdp?: unknown }).sdp ?? '') };
+  }
+
+  /** The holder hangs up (DTMF 0, BYE) or switches duplex / listen / speak. */
+  async control(alarmId: string, callId: string, viewer: User, action: 'hangup' | 'duplex' | 'listen' | 'speak') {
+    const alarm = await this.alarms.summaryFor(alarmId, viewer);
+    if (alarm.acknowledgedBy !== viewer.username) throw new VoiceError('VOICE_NOT_HOLDER');
+    const call = (await calls.forAlarm(this.pool, alarmId)).find((c) => c.callId === callId);
+    if (!call) throw new VoiceError('CALL_NOT_FOUND');
+    if (action === 'hangup') await this.#bridgeRequest(callId, 'hangup', {});
+    else await this.#bridgeRequest(callId, 'mode', { mode: action });
+  }
+
+  async #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {
+    if (!this.bridge) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    try {
+      const response = await fetch(
+        `${this.bridge.url.replace(/\/$/, '')}/calls/${encodeURIComponent(callId)}/${action}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        },
+      );
+      if (response.status === 404) throw new VoiceError('CALL_NOT_RINGING');
+      if (!response.ok) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+      return await response.json();
+    } catch (err) {
+      if (err instanceof VoiceError) throw err;
+      this.logger.warn({ callId, action, err: (err as Error).message }, 'voice bridge unreachable');
+      throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    }
   }
 
   /** The calls of one alarm, newest first; the viewer must be allowed to see the alarm. */

@@ -23,6 +23,7 @@ import { AlarmHistory, DeviceEvents } from './AlarmHistory.tsx';
 import { CameraFrame } from './CameraFrame.tsx';
 import { PositionMap } from './PositionMap.tsx';
 import { ResidentCard } from './ResidentCard.tsx';
+import { VoiceCallPanel } from './VoiceCallPanel.tsx';
 
 export function AlarmPage({
   id,
@@ -216,6 +217,7 @@ export function AlarmPage({
               <CameraFrame frame={details.frame} />
             </section>
           )}
+          <VoiceCallPanel alarm={alarm} user={user} />
           <AlarmHistory history={history} />
         </div>
       </div>

@@ -1,0 +1,77 @@
+// The bridge's signalling door for the alarm center (never for browsers): join a call with the
+// browser's SDP offer, switch duplex/listen/speak, hang up. Bearer token; JSON; its own port.
+// The alarm center decides who may join (the operator holding the alarm) before it calls here.
+
+import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { GatewayLogger } from './handler.ts';
+import type { GatewayVoice } from './server.ts';
+
+const joinBody = z.strictObject({ sdp: z.string().min(10).max(16_384), by: z.string().min(1).max(64) });
+const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) });
+const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
+const MAX_BODY = 20_000;
+
+export interface BridgeApi {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startBridgeApi(options: {
+  voice: GatewayVoice;
+  host: string;
+  port: number;
+  /** 16+ characters, shared with the alarm center. */
+  token: string;
+  logger: GatewayLogger;
+}): Promise<BridgeApi> {
+  const expected = Buffer.from(`Bearer ${options.token}`);
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      options.logger.warn({ url: req.url }, 'voice bridge request refused: bad token');
+      return reply(401, { code: 'BRIDGE_AUTH' });
+    }
+    const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
+    if (!match) return reply(404, { code: 'BRIDGE_NOT_FOUND' });
+    const [, callId, action] = match as unknown as [string, string, string];
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      raw += chunk;
+      if (raw.length > MAX_BODY) req.destroy();
+    });
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const body = raw ? JSON.parse(raw) : {};
+          if (action === 'join') {
+            const { sdp, by } = joinBody.parse(body);
+            const joined = await options.voice.join(callId, sdp, by);
+            return joined ? reply(200, { sdp: joined.answer }) : reply(404, { code: 'CALL_NOT_CONNECTED' });
+          }
+          if (action === 'mode') {
+            const { mode } = modeBody.parse(body);
+            return (await options.voice.setMode(callId, mode))
+              ? reply(200, { mode })
+              : reply(404, { code: 'CALL_NOT_JOINED' });
+          }
+          return (await options.voice.hangUp(callId)) ? reply(200, {}) : reply(404, { code: 'CALL_NOT_CONNECTED' });
+        } catch (err) {
+          options.logger.warn({ callId, action, err: (err as Error).message }, 'voice bridge request refused');
+          return reply(400, { code: 'BRIDGE_BAD_REQUEST' });
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

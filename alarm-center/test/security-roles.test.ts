@@ -142,7 +142,11 @@ describe('role checks on every route (route × role table)', () => {
           const label = `${method} ${route.path} as ${who} → ${res.statusCode} ${res.body.slice(0, 200)}`;
           assert.ok(res.statusCode < 500, label);
           if (allows(route.allow, who)) {
-            assert.ok(res.statusCode !== 401 && res.statusCode !== 403, `allowed but refused: ${label}`);
+            const ownership =
+              res.statusCode === 403 &&
+              route.ownershipCode !== undefined &&
+              res.body.includes(`"code":"${route.ownershipCode}"`);
+            assert.ok(res.statusCode !== 401 && (res.statusCode !== 403 || ownership), `allowed but refused: ${label}`);
             continue;
           }
           const applicantOnly = route.allow === 'applicant';

@@ -35,6 +35,8 @@ export interface RouteAccess {
   websocket?: true;
   /** Calling it ends the caller's session, so the test uses a throwaway session. */
   endsSession?: true;
+  /** A 403 with this code passed the role check and was refused for ownership (e.g. not the alarm's holder). */
+  ownershipCode?: string;
   why?: string;
 }
 
@@ -80,6 +82,32 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/alarms', allow: alarmViewers, sample: () => ({ query: { status: 'all' } }) },
   { method: 'GET', path: '/api/alarms/:id', allow: alarmViewers, sample: alarmId },
   { method: 'POST', path: '/api/alarms/:id/acknowledge', allow: alarmHandlers, sample: alarmId },
+  {
+    method: 'GET',
+    path: '/api/alarms/:id/calls',
+    allow: alarmHandlers,
+    sample: alarmId,
+    why: "the alarm's voice calls (who answered, how long); joining one needs the alarm taken",
+  },
+  {
+    method: 'POST',
+    path: '/api/alarms/:id/calls/:callId/join',
+    allow: alarmHandlers,
+    sample: (f) => ({
+      params: { id: f.alarmId, callId: 'call-00000001' },
+      body: { sdp: 'v=0 o=- 1 1 IN IP4 127.0.0.1' },
+    }),
+    ownershipCode: 'VOICE_NOT_HOLDER',
+    why: 'only the operator who holds the alarm joins (VOICE_NOT_HOLDER for the others)',
+  },
+  {
+    method: 'POST',
+    path: '/api/alarms/:id/calls/:callId/control',
+    allow: alarmHandlers,
+    sample: (f) => ({ params: { id: f.alarmId, callId: 'call-00000001' }, body: { action: 'hangup' } }),
+    ownershipCode: 'VOICE_NOT_HOLDER',
+    why: 'only the operator who holds the alarm controls its call',
+  },
   {
     method: 'POST',
     path: '/api/alarms/:id/notes',

@@ -1,12 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { ACCOUNT_POLICY, activeFailures, delayAfter, waitMs } from '../src/session/login-delay.ts';
+import { ACCOUNT_POLICY, activeFailures, delayAfter, judgedCount, waitMs } from '../src/session/login-delay.ts';
 
 // The login delay rule on simulated time: free typing mistakes, then a wait that doubles up to a
 // bound, counted from the last failure, and forgotten after a quiet period.
 
 describe('login delays (pure rule, simulated time)', () => {
-  const policy = { freeFailures: 3, baseMs: 2_000, maxMs: 600_000, forgetAfterMs: 3_600_000 };
+  const policy = { freeFailures: 3, baseMs: 2_000, maxMs: 600_000, forgetAfterMs: 3_600_000, inFlightAllowance: 2 };
+
+  it('attempts still being checked are not held against a new one, up to the allowance', () => {
+    const count = { failures: 6, lastFailureAt: 10_000 };
+    assert.deepEqual(judgedCount(count, 2, policy), { failures: 4, lastFailureAt: 10_000 });
+    assert.deepEqual(
+      judgedCount(count, 5, policy),
+      { failures: 4, lastFailureAt: 10_000 },
+      'never more than the allowance',
+    );
+    assert.deepEqual(judgedCount({ failures: 1, lastFailureAt: 0 }, 2, policy), { failures: 0, lastFailureAt: 0 });
+    assert.equal(judgedCount(null, 3, policy), null);
+  });
 
   it('three typing mistakes cost nothing; then the wait doubles from 2 s up to 10 minutes', () => {
     const waits = Array.from({ length: 14 }, (_, i) => delayAfter(i + 1, policy));

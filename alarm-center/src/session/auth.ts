@@ -15,6 +15,7 @@ import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
   type DelayPolicy,
+  judgedCount,
   LONGEST_MEMORY_MS,
   WORKSTATION_POLICY,
   waitMs,
@@ -109,19 +110,55 @@ export async function login(
 
   // Judged and counted in one short transaction, before the (slow) password check: the attempt
   // counts as a failure at once and is taken back if the password is right.
+  const keys = checks.map(([key]) => key);
+  let counted = false;
   const wait = await inTransaction(options.pool, async (tx) => {
-    const counts = await users.lockFailureCounts(
-      tx,
-      checks.map(([key]) => key),
+    const counts = await users.lockFailureCounts(tx, keys);
+    const ms = Math.max(
+      ...checks.map(([key, policy]) =>
+        waitMs(judgedCount(counts.get(key) ?? null, inFlight.get(key) ?? 0, policy), policy, now),
+      ),
     );
-    const ms = Math.max(...checks.map(([key, policy]) => waitMs(counts.get(key) ?? null, policy, now)));
     if (ms === 0) {
       for (const [key, policy] of checks) await users.addFailure(tx, key, now, now - policy.forgetAfterMs);
+      // In flight from here, before the commit lets the next attempt read these counts.
+      if (!counted) for (const key of keys) inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+      counted = true;
     }
     return ms;
+  }).catch((err: unknown) => {
+    if (counted) settle(keys);
+    throw err;
   });
   if (wait > 0) return { kind: 'delayed', retryAfterS: Math.ceil(wait / 1000) };
+  try {
+    return await checkedLogin(options, reply, username, password, checks, token, knownFor, now);
+  } finally {
+    settle(keys);
+  }
+}
 
+/** Attempts of this process counted in advance and still being checked, per key (see judgedCount). */
+const inFlight = new Map<string, number>();
+
+function settle(keys: readonly string[]): void {
+  for (const key of keys) {
+    const n = (inFlight.get(key) ?? 1) - 1;
+    if (n > 0) inFlight.set(key, n);
+    else inFlight.delete(key);
+  }
+}
+
+async function checkedLogin(
+  options: AuthOptions,
+  reply: FastifyReply,
+  username: string,
+  password: string,
+  checks: readonly [string, DelayPolicy][],
+  token: string | undefined,
+  knownFor: Set<string>,
+  now: number,
+): Promise<LoginResult> {
   const stored = await users.find(options.pool, username);
   // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
   const ok = await verifySecret(password, stored?.passwordHash ?? options.dummyHash);

@@ -12,6 +12,12 @@ export interface DelayPolicy {
   maxMs: number;
   /** A count whose last failure is this old is forgotten. */
   forgetAfterMs: number;
+  /**
+   * Attempts still being checked are counted as failures in advance (so parallel guesses cannot
+   * skip the count); up to this many of them are not held against a new attempt, so a shift of
+   * operators logging in at once behind one address is not refused for each other's logins.
+   */
+  inFlightAllowance: number;
 }
 
 /** Failures counted against one key (an account, an address or a known workstation). */
@@ -26,6 +32,8 @@ export const ACCOUNT_POLICY: DelayPolicy = {
   baseMs: 2_000,
   maxMs: 10 * 60_000,
   forgetAfterMs: 24 * 3_600_000,
+  // One person logs in to one account at a time: every attempt in flight counts at once.
+  inFlightAllowance: 0,
 };
 
 /** Failures from one address by unknown clients; generous, as a whole centre may share it (NAT). */
@@ -34,6 +42,8 @@ export const ADDRESS_POLICY: DelayPolicy = {
   baseMs: 1_000,
   maxMs: 10 * 60_000,
   forgetAfterMs: 3_600_000,
+  // A centre's operators log in together at a shift change behind its one address.
+  inFlightAllowance: 50,
 };
 
 /** A known workstation's own failures (a stolen cookie must not be a free brute-force pass). */
@@ -42,6 +52,7 @@ export const WORKSTATION_POLICY: DelayPolicy = {
   baseMs: 1_000,
   maxMs: 2 * 60_000,
   forgetAfterMs: 3_600_000,
+  inFlightAllowance: 0,
 };
 
 /** The longest any count is kept; older rows may be pruned. */
@@ -69,4 +80,15 @@ export function waitMs(count: FailureCount | null, policy: DelayPolicy, now: num
   const failures = activeFailures(count, policy, now);
   if (failures === 0 || !count) return 0;
   return Math.max(0, count.lastFailureAt + delayAfter(failures, policy) - now);
+}
+
+/**
+ * The count a new attempt is judged by while `inFlight` attempts under the same key are still
+ * being checked (each already counted in advance): those, up to the policy's allowance, are not
+ * failures yet.
+ */
+export function judgedCount(count: FailureCount | null, inFlight: number, policy: DelayPolicy): FailureCount | null {
+  if (!count) return null;
+  const excused = Math.min(Math.max(inFlight, 0), policy.inFlightAllowance);
+  return { failures: Math.max(count.failures - excused, 0), lastFailureAt: count.lastFailureAt };
 }

@@ -187,13 +187,24 @@ describe('who is applying for a safety alarm', () => {
          'alone', '{"health":null,"needMetOtherwise":null,"otherInterventions":[],"maxFeeConsent":true}', now(), 'manual')`,
       [platform.pii.encrypt('19350101-2391')],
     );
-    assert.deepEqual(await platform.grants.backfillPersonKeys(), { keyed: 1, duplicates: 0 });
+    assert.deepEqual(await platform.grants.backfillPersonKeys(), { keyed: 1, duplicates: 0, unreadable: 0 });
     const paper = await caseWorker.call('POST', '/api/applications', {
       ...application(),
       applicant: { name: 'Sven Gammal', personalNumber: '19350101-2391', phone: '031-12 34 56' },
     });
     assert.equal(paper.status, 409, JSON.stringify(paper.body));
     assert.equal(paper.body.existing.reference, 'TL-OLD00001');
+  });
+
+  it('an old application the key cannot read is left without a lookup key, counted, and the rest still keyed', async () => {
+    await platform.db.pool.query(
+      `INSERT INTO applications (reference, status_token_hash, channel, legal_basis, applicant_name,
+         personal_number_enc, birth_date, address, district, living_situation, answers, received_at, status)
+       VALUES ('TL-OLD00002', 'x', 'public', 'sol_4_2a', 'Okänd Nyckel', 'damaged-value', '1936-01-01', 'Gatan 2',
+         'Centrum', 'alone', '{"health":null,"needMetOtherwise":null,"otherInterventions":[],"maxFeeConsent":true}',
+         now(), 'manual')`,
+    );
+    assert.deepEqual(await platform.grants.backfillPersonKeys(), { keyed: 0, duplicates: 0, unreadable: 1 });
   });
 
   it('the database itself allows one installation order per grant and one undecided application per person', async () => {

@@ -161,13 +161,14 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
          ON CONFLICT (device_id, kind) WHERE status <> 'closed'
          DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
                        details = alarms.details || EXCLUDED.details
-         RETURNING id, device_id, kind, (xmax = 0) AS created
+         RETURNING id, device_id, kind, (xmax = 0) AS created, repeat_count, opened_at,
+                   escalated_at IS NOT NULL AS escalated
        ), history AS (
          INSERT INTO alarm_events (alarm_id, at, type, actor, note)
          SELECT r.id, i.at, CASE WHEN r.created THEN 'raised' ELSE 'repeated' END, NULL, NULL
          FROM raised r JOIN input i USING (device_id, kind)
        )
-       SELECT id, device_id, kind, created FROM raised`,
+       SELECT id, device_id, kind, created, repeat_count, opened_at, escalated FROM raised`,
       [
         rows.map((r) => r.deviceId),
         rows.map((r) => r.residentId),

@@ -135,7 +135,10 @@ describe('the console everywhere', () => {
   it('the secret issued for an installation order is copied the same way, and the visit time input is in Swedish', async () => {
     // A phone application the rules grant at once makes an installation order.
     const kajsa = await loginClient(platform, 'kajsa', 'pw-kajsa');
+    // Districts come from the municipality's list (case workers keep it).
+    assert.equal((await kajsa.call('PUT', '/api/districts/Centrum', { active: true })).status < 300, true);
     const applied = await kajsa.call('POST', '/api/applications', {
+      district: 'Centrum',
       legalBasis: 'sol_4_2a',
       applicant: { name: 'Greta Telefon', personalNumber: '19400312-2381', phone: '031-12 34 56' },
       address: { street: 'Storgatan 5', postalCode: '411 38', city: 'Göteborg' },

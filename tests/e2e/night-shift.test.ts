@@ -135,7 +135,10 @@ describe('the operator console on a night shift', () => {
     await screenshot(page, 'night-shift-repeated-presses');
   });
 
-  it('after a reload the console asks once to turn the sound on instead of staying silent', async () => {
+  // Retried: on a loaded machine Chromium now and then keeps the page's user activation across the
+  // reload, and then audio is in fact allowed and no prompt is due; a console that never asks fails
+  // every try.
+  it('after a reload the console asks once to turn the sound on instead of staying silent', { retry: 2 }, async () => {
     assert.equal(await page.getByTestId('sound-prompt').count(), 0, 'the login click allowed sound');
     await page.reload({ timeout: 60_000 });
     await page.getByTestId('sound-prompt').waitFor({ timeout: 30_000 });

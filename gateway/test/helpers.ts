@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VOICE_CALLS_FILTER, voiceCallTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { afterAll, beforeAll } from 'vitest';
 import {
   connectPublisher,
   createGatewayMetrics,
@@ -136,6 +137,58 @@ export async function startTestGateway(
       await gateway.close();
       await publisher.close();
     },
+  };
+}
+
+export interface SippGateway {
+  /** The running gateway (set once the suite's beforeAll has run). */
+  readonly gateway: Gateway;
+  metricsText(): Promise<string>;
+  /** A fresh controller id the gateway knows. */
+  known(): string;
+  /** What reached the broker on controller `cid`'s device event and heartbeat channels. */
+  events(cid: string): Received[];
+  /** What reached the broker on controller `cid`'s voice call channel. */
+  calls(cid: string): Received[];
+}
+
+/**
+ * The suite's gateway for SIPp to drive: a real broker subscriber and a gateway (heartbeat 120 s)
+ * that knows the controllers `known()` hands out (with voice calls and a clock if asked), started
+ * before the suite's tests and closed after.
+ */
+export function sippGateway(options: { withVoice?: boolean; now?: () => number } = {}): SippGateway {
+  const controllers = new Set<string>();
+  let gw: TestGateway | undefined;
+  let subscriber: Awaited<ReturnType<typeof subscribeDevices>> | undefined;
+  beforeAll(async () => {
+    subscriber = await subscribeDevices();
+    gw = await startTestGateway(controllers, 120, {
+      ...(options.withVoice ? { withVoice: true } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await subscriber?.close();
+  });
+  const started = () => {
+    if (!gw || !subscriber) throw new Error('the SIPp gateway is used before its beforeAll ran');
+    return { gw, subscriber };
+  };
+  const received = (prefix: string) => started().subscriber.received.filter((m) => m.topic.startsWith(prefix));
+  return {
+    get gateway() {
+      return started().gw.gateway;
+    },
+    metricsText: () => started().gw.metricsText(),
+    known() {
+      const cid = uniqueCid();
+      controllers.add(cid);
+      return cid;
+    },
+    events: (cid) => received(`v1/devices/scaip-${cid}-`),
+    calls: (cid) => received(`v1/voice/scaip-${cid}-`),
   };
 }
 

@@ -2,7 +2,7 @@
 // sockets, publishing into the real Mosquitto broker; the tests read what reached the broker.
 
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import {
   alarmFields,
   eventually,
@@ -10,38 +10,15 @@ import {
   mrq,
   REAL_UNIT_FIXTURES,
   type RealUnitFixture,
-  type Received,
   runSipp,
-  startTestGateway,
-  subscribeDevices,
-  type TestGateway,
+  sippGateway,
   uniqueCid,
   XML_BOMB,
 } from './helpers.ts';
 
 describe('SCAIP gateway driven by SIPp', () => {
-  let gw: TestGateway;
-  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
-  const controllers = new Set<string>();
-
-  beforeAll(async () => {
-    subscriber = await subscribeDevices();
-    gw = await startTestGateway(controllers, 120);
-  });
-  afterAll(async () => {
-    await gw.close();
-    await subscriber.close();
-  });
-
-  function from(cid: string): Received[] {
-    return subscriber.received.filter((m) => m.topic.startsWith(`v1/devices/scaip-${cid}-`));
-  }
-
-  function known(): string {
-    const cid = uniqueCid();
-    controllers.add(cid);
-    return cid;
-  }
+  const gw = sippGateway();
+  const { known, events: from } = gw;
 
   test('a manual alarm is answered 200 OK with snu 0 and published once as alarm.manual', async () => {
     const cid = known();

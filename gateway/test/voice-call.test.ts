@@ -11,10 +11,9 @@ import {
   alarmFields,
   eventually,
   mrq,
-  type Received,
   runSipp,
+  sippGateway,
   startTestGateway,
-  subscribeDevices,
   type TestGateway,
   uniqueCid,
 } from './helpers.ts';
@@ -36,31 +35,14 @@ const offer = (codecs: string, rtpmap: string) =>
     .join('\r\n');
 
 describe('the unit places its voice call (SIPp as the unit)', () => {
-  let gw: TestGateway;
-  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
-  const controllers = new Set<string>();
+  const gw = sippGateway({ withVoice: true });
+  const { known, calls } = gw;
 
-  beforeAll(async () => {
-    subscriber = await subscribeDevices();
-    gw = await startTestGateway(controllers, 120, { withVoice: true });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await subscriber.close();
-  });
-
-  const calls = (cid: string): Received[] =>
-    subscriber.received.filter((m) => m.topic.startsWith(`v1/voice/scaip-${cid}-`));
   const voice = () => {
     const v = gw.gateway.voice;
     assert.ok(v, 'voice is configured');
     return v;
   };
-  function known(): string {
-    const cid = uniqueCid();
-    controllers.add(cid);
-    return cid;
-  }
   const alarmWithVoice = (cid: string, ref: string) => mrq({ ...alarmFields(cid, ref), crd: 'sip:unit@127.0.0.1' });
 
   function placeCall(cid: string, ref: string, hangup: 'unit' | 'receiver') {

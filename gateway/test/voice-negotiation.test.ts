@@ -3,43 +3,12 @@
 // pending, and still publishes that alarm to the real broker: busy never loses an alarm.
 
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import {
-  alarmFields,
-  eventually,
-  mrq,
-  type Received,
-  runSipp,
-  startTestGateway,
-  subscribeDevices,
-  type TestGateway,
-  uniqueCid,
-} from './helpers.ts';
+import { describe, test } from 'vitest';
+import { alarmFields, eventually, mrq, runSipp, sippGateway } from './helpers.ts';
 
 describe('SCAIP call negotiation driven by SIPp', () => {
-  let gw: TestGateway;
-  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
-  const controllers = new Set<string>();
-
-  beforeAll(async () => {
-    subscriber = await subscribeDevices();
-    gw = await startTestGateway(controllers, 120, { withVoice: true });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await subscriber.close();
-  });
-
-  const events = (cid: string): Received[] =>
-    subscriber.received.filter((m) => m.topic.startsWith(`v1/devices/scaip-${cid}-`));
-  const calls = (cid: string): Received[] =>
-    subscriber.received.filter((m) => m.topic.startsWith(`v1/voice/scaip-${cid}-`));
-
-  function known(): string {
-    const cid = uniqueCid();
-    controllers.add(cid);
-    return cid;
-  }
+  const gw = sippGateway({ withVoice: true });
+  const { known, events, calls } = gw;
 
   const offer = (body: string, snu: string, mre: string) =>
     runSipp('scaip-voice-offer.xml', gw.gateway.udpPort, {
@@ -118,23 +87,11 @@ describe('SCAIP call negotiation driven by SIPp', () => {
 });
 
 describe('no INVITE within the window, on simulated time', () => {
-  let gw: TestGateway;
-  let subscriber: Awaited<ReturnType<typeof subscribeDevices>>;
-  const controllers = new Set<string>();
   let clock = 1_800_000_000_000;
-
-  beforeAll(async () => {
-    subscriber = await subscribeDevices();
-    gw = await startTestGateway(controllers, 120, { withVoice: true, now: () => clock });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await subscriber.close();
-  });
+  const gw = sippGateway({ withVoice: true, now: () => clock });
 
   test('the unit never calls: 60 s after the alarm the call ends as "no voice contact", and a late INVITE is refused 480', async () => {
-    const cid = uniqueCid();
-    controllers.add(cid);
+    const cid = gw.known();
     const run = await runSipp('scaip-voice-offer.xml', gw.gateway.udpPort, {
       keys: { body: mrq({ ...alarmFields(cid, 'N0001'), crd: 'sip:unit@127.0.0.1' }) },
       sets: { expected: '0', expected_mre: '1' },
@@ -143,7 +100,7 @@ describe('no INVITE within the window, on simulated time', () => {
     const voice = gw.gateway.voice;
     assert.ok(voice);
     const ended = () =>
-      subscriber.received.filter((m) => m.topic === `v1/voice/scaip-${cid}-1/call` && m.payload.type === 'call.ended');
+      gw.calls(cid).filter((m) => m.topic === `v1/voice/scaip-${cid}-1/call` && m.payload.type === 'call.ended');
     clock += 60_000;
     voice.sweep();
     assert.equal(voice.book.current(cid)?.state, 'pending', 'still within the window at exactly 60 s');

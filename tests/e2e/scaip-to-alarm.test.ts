@@ -5,48 +5,22 @@
 
 import assert from 'node:assert/strict';
 import type { Platform } from '@trygg/alarm-center';
-import {
-  addResident,
-  createTestDatabase,
-  eventually,
-  startTestPlatform,
-  type TestDatabase,
-} from '@trygg/alarm-center/testing';
-import {
-  connectPublisher,
-  createControllerAuth,
-  type Gateway,
-  type Publisher,
-  pgControllerRegistry,
-  scaipDeviceId,
-  startGateway,
-} from '@trygg/gateway';
-import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
+import { eventually } from '@trygg/alarm-center/testing';
+import { createControllerAuth, type Gateway } from '@trygg/gateway';
+import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type ScaipRig, startScaipRig } from '../src/voice-rig.ts';
 
-const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
 const CID = '4600123';
 const RESIDENT = 'res-scaip';
 
 describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
-  let db: TestDatabase;
+  let rig: ScaipRig;
   let platform: Platform;
-  let publisher: Publisher;
   let gateway: Gateway;
 
-  async function provision(cid: string, did: string, deviceType: 'pendant' | 'fall' = 'pendant'): Promise<string> {
-    const deviceId = scaipDeviceId(cid, did);
-    await platform.provisioning.register({
-      deviceId,
-      deviceType,
-      serial: `SCAIP-${cid}-${did}`,
-      residentId: RESIDENT,
-      district: 'Centrum',
-      heartbeatIntervalS: 120,
-      rules: {},
-    });
-    return deviceId;
-  }
+  const provision = (cid: string, did: string, deviceType: 'pendant' | 'fall' = 'pendant') =>
+    rig.provision(cid, did, deviceType);
 
   async function alarmsOf(deviceId: string) {
     const { rows } = await platform.db.pool.query<{
@@ -66,32 +40,12 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    platform = await startTestPlatform({
-      databaseUrl: db.url,
-      env: { BROKER_SERVICE_USERS: `${GATEWAY_ACCOUNT.username}:${GATEWAY_ACCOUNT.password}` },
-    });
-    await addResident(platform, RESIDENT);
-    publisher = await connectPublisher({
-      url: `mqtt://127.0.0.1:${platform.mqttPort}`,
-      ...GATEWAY_ACCOUNT,
-      clientId: 'scaip-gateway-e2e',
-    });
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      udpPort: 0,
-      tcpPort: 0,
-      controllers: pgControllerRegistry({ pool: platform.db.pool }),
-      publish: publisher.publish,
-      logger: silentLogger,
-    });
+    rig = await startScaipRig({ resident: RESIDENT, clientId: 'scaip-gateway-e2e' });
+    ({ platform, gateway } = rig);
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await publisher?.close();
-    await platform?.close();
-    await db?.drop();
+    await rig?.close();
   });
 
   it('an mrq manual alarm is answered 200 OK snu 0 only once a manual alarm is stored for the resident', async () => {
@@ -197,15 +151,7 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
     const first = await runSipp('scaip-message.xml', gateway.udpPort, { keys: { body }, sets: { expected: '0' } });
     assert.equal(first.code, 0, first.stdout + first.stderr);
     // a fresh gateway process (empty memory) eleven minutes later: the controller's ref counter wrapped
-    const restarted = await startGateway({
-      host: '127.0.0.1',
-      udpPort: 0,
-      tcpPort: 0,
-      controllers: pgControllerRegistry({ pool: platform.db.pool }),
-      publish: publisher.publish,
-      logger: silentLogger,
-      now: () => Date.now() + 11 * 60_000,
-    });
+    const restarted = await rig.startGateway({ now: () => Date.now() + 11 * 60_000 });
     try {
       const again = await runSipp('scaip-message.xml', restarted.udpPort, { keys: { body }, sets: { expected: '0' } });
       assert.equal(again.code, 0, again.stdout + again.stderr);
@@ -234,13 +180,7 @@ describe('a SCAIP alarm sent by SIPp reaches the alarm center', () => {
   it('with digest authentication on, as main.ts runs it, an authenticated press is stored before snu 0', async () => {
     const deviceId = await provision('4600704', '1');
     const secret = 'e2e-controller-secret-0001';
-    const authenticated = await startGateway({
-      host: '127.0.0.1',
-      udpPort: 0,
-      tcpPort: 0,
-      controllers: pgControllerRegistry({ pool: platform.db.pool }),
-      publish: publisher.publish,
-      logger: silentLogger,
+    const authenticated = await rig.startGateway({
       auth: createControllerAuth({ credentials: new Map([['4600704', { secret }]]) }),
     });
     try {

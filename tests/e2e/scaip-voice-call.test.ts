@@ -5,49 +5,21 @@
 
 import assert from 'node:assert/strict';
 import type { Platform } from '@trygg/alarm-center';
-import {
-  addResident,
-  createTestDatabase,
-  eventually,
-  startTestPlatform,
-  type TestDatabase,
-} from '@trygg/alarm-center/testing';
+import { eventually } from '@trygg/alarm-center/testing';
 import { voiceCallTopic } from '@trygg/firmware-protocol';
-import {
-  connectPublisher,
-  type Gateway,
-  type Publisher,
-  pgControllerRegistry,
-  scaipDeviceId,
-  startGateway,
-} from '@trygg/gateway';
-import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
+import type { Gateway, Publisher } from '@trygg/gateway';
+import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-
-const GATEWAY_ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0001' };
-const RESIDENT = 'res-voice';
-const PCAP = '/usr/share/sip-tester/g711a.pcap';
+import { PCAP, RTP_ECHO, type ScaipRig, startScaipRig } from '../src/voice-rig.ts';
 
 describe('the alarm’s voice call reaches the alarm’s history', () => {
-  let db: TestDatabase;
+  let rig: ScaipRig;
   let platform: Platform;
   let publisher: Publisher;
   let gateway: Gateway;
   let clock = Date.now();
 
-  async function provision(cid: string, did: string): Promise<string> {
-    const deviceId = scaipDeviceId(cid, did);
-    await platform.provisioning.register({
-      deviceId,
-      deviceType: 'pendant',
-      serial: `SCAIP-${cid}-${did}`,
-      residentId: RESIDENT,
-      district: 'Centrum',
-      heartbeatIntervalS: 120,
-      rules: {},
-    });
-    return deviceId;
-  }
+  const provision = (cid: string, did: string) => rig.provision(cid, did);
 
   async function historyOf(deviceId: string) {
     const { rows } = await platform.db.pool.query<{ type: string; note: string | null; alarm_id: string }>(
@@ -59,37 +31,17 @@ describe('the alarm’s voice call reaches the alarm’s history', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    platform = await startTestPlatform({
-      databaseUrl: db.url,
-      env: { BROKER_SERVICE_USERS: `${GATEWAY_ACCOUNT.username}:${GATEWAY_ACCOUNT.password}` },
-    });
-    await addResident(platform, RESIDENT);
-    publisher = await connectPublisher({
-      url: `mqtt://127.0.0.1:${platform.mqttPort}`,
-      ...GATEWAY_ACCOUNT,
+    rig = await startScaipRig({
+      resident: 'res-voice',
       clientId: 'scaip-gateway-voice-e2e',
-    });
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      udpPort: 0,
-      tcpPort: 0,
-      controllers: pgControllerRegistry({ pool: platform.db.pool }),
-      publish: publisher.publish,
-      logger: silentLogger,
+      voice: true,
       now: () => clock,
-      voice: {
-        publishCall: (deviceId, event) =>
-          publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
-      },
     });
+    ({ platform, publisher, gateway } = rig);
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await publisher?.close();
-    await platform?.close();
-    await db?.drop();
+    await rig?.close();
   });
 
   it('a unit that calls and hangs up: offered, ringing and "ended by the unit" with its duration, in order', async () => {
@@ -98,7 +50,7 @@ describe('the alarm’s voice call reaches the alarm’s history', () => {
     const run = await runSipp('voice-call.xml', gateway.udpPort, {
       keys: { body: mrq({ ...alarmFields(cid, 'C0001'), crd: 'sip:unit@127.0.0.1' }), cid, pcap: PCAP },
       sets: { hangup: 'unit' },
-      extraArgs: ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'],
+      extraArgs: RTP_ECHO,
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.ok(

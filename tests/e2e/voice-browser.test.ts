@@ -5,14 +5,11 @@
 // echoes the browser's audio back from the unit's media port.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Gateway, openBridge, startGateway } from '@trygg/gateway';
 import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
-
-const PCAP = '/usr/share/sip-tester/g711a.pcap';
+import { browserOffer, PCAP, RTP_ECHO, servePage, type TestPage } from '../src/voice-rig.ts';
 
 async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -27,8 +24,7 @@ async function until<T>(check: () => Promise<T | undefined | false> | T | undefi
 describe('the operator’s browser joins the unit’s call over WebRTC', () => {
   let gateway: Gateway;
   let browser: TestBrowser;
-  let page: http.Server;
-  let pageUrl: string;
+  let page: TestPage;
   const controllers = new Set(['4600301']);
 
   beforeAll(async () => {
@@ -42,22 +38,18 @@ describe('the operator’s browser joins the unit’s call over WebRTC', () => {
       voice: { publishCall: async () => {} },
     });
     // a page on 127.0.0.1 is a secure context, where getUserMedia and WebRTC are allowed
-    page = http.createServer((_req, res) =>
-      res.end(
-        '<!doctype html><title>call</title><audio id="out" autoplay></audio>' +
-          // the operator's click (Svara in the console) is the user gesture that lets audio play
-          '<button id="play" onclick="document.getElementById(\'out\').play()">play</button>',
-      ),
+    page = await servePage(
+      '<!doctype html><title>call</title><audio id="out" autoplay></audio>' +
+        // the operator's click (Svara in the console) is the user gesture that lets audio play
+        '<button id="play" onclick="document.getElementById(\'out\').play()">play</button>',
     );
-    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-    pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
     browser = await launchBrowser({ extraArgs: [...FAKE_MEDIA_ARGS, '--disable-audio-output'] });
   });
 
   afterAll(async () => {
     await browser?.close();
     await gateway?.close();
-    await new Promise((resolve) => page?.close(resolve));
+    await page?.close();
   });
 
   it('audio flows both ways: the unit’s recording is heard in the browser, the browser’s microphone reaches the unit', async () => {
@@ -65,7 +57,7 @@ describe('the operator’s browser joins the unit’s call over WebRTC', () => {
     const sipp = runSipp('voice-call.xml', gateway.udpPort, {
       keys: { body: mrq({ ...alarmFields(cid, 'B0001'), crd: 'sip:unit@127.0.0.1' }), cid, pcap: PCAP },
       sets: { hangup: 'receiver' },
-      extraArgs: ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'],
+      extraArgs: RTP_ECHO,
       timeoutS: 60,
     });
     const voice = gateway.voice;
@@ -75,26 +67,8 @@ describe('the operator’s browser joins the unit’s call over WebRTC', () => {
     assert.ok(call);
 
     const tab = await browser.newPage();
-    await tab.goto(pageUrl);
-    const offer = await tab.evaluate(async () => {
-      const w = window as unknown as { pc: RTCPeerConnection };
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const pc = new RTCPeerConnection();
-      w.pc = pc;
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
-      pc.ontrack = (e) => {
-        // a remote track is decoded (and its level measured) only while something plays it out
-        const out = document.getElementById('out') as HTMLAudioElement;
-        out.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-        void out.play();
-      };
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') resolve();
-        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-      });
-      return pc.localDescription?.sdp as string;
-    });
+    await tab.goto(page.url);
+    const offer = await browserOffer(tab, { playOnTrack: true });
     const bridge = await openBridge(call, offer);
     assert.match(bridge.answer, /a=fingerprint:sha-256/i, 'DTLS-SRTP towards the browser');
     await tab.evaluate(async (sdp) => {

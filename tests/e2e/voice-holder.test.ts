@@ -4,131 +4,54 @@
 // holder's browser hears the unit, the history says who answered, and the holder's hang-up ends it.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import type { Platform } from '@trygg/alarm-center';
-import {
-  addResident,
-  addUser,
-  createTestDatabase,
-  eventually,
-  loginClient,
-  startTestPlatform,
-  type TestDatabase,
-} from '@trygg/alarm-center/testing';
-import { voiceCallTopic } from '@trygg/firmware-protocol';
-import {
-  type BridgeApi,
-  connectPublisher,
-  type Gateway,
-  type Publisher,
-  pgControllerRegistry,
-  scaipDeviceId,
-  startBridgeApi,
-  startGateway,
-} from '@trygg/gateway';
-import { alarmFields, mrq, runSipp, silentLogger } from '@trygg/gateway/testing';
+import { addUser, eventually, loginClient } from '@trygg/alarm-center/testing';
+import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
+import {
+  browserOffer,
+  PCAP,
+  RTP_ECHO,
+  type ScaipRig,
+  servePage,
+  startScaipRig,
+  type TestPage,
+} from '../src/voice-rig.ts';
 
-const ACCOUNT = { username: 'scaip-gateway', password: 'gateway-secret-0002' };
-const TOKEN = 'bridge-token-0123456789';
 const CID = '4600401';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('joining the alarm’s call from the console', () => {
-  let db: TestDatabase;
-  let platform: Platform;
-  let publisher: Publisher;
-  let gateway: Gateway;
-  let bridgeApi: BridgeApi;
+  let rig: ScaipRig;
   let browser: TestBrowser;
-  let page: http.Server;
+  let page: TestPage;
 
   beforeAll(async () => {
-    const bridgePort = await freePort();
-    db = await createTestDatabase();
-    platform = await startTestPlatform({
-      databaseUrl: db.url,
-      env: {
-        BROKER_SERVICE_USERS: `${ACCOUNT.username}:${ACCOUNT.password}`,
-        GATEWAY_BRIDGE_URL: `http://127.0.0.1:${bridgePort}`,
-        GATEWAY_BRIDGE_TOKEN: TOKEN,
-      },
-    });
-    await addResident(platform, 'res-holder');
-    await addUser(platform, 'op-holder', 'operator');
-    await addUser(platform, 'op-other', 'operator');
-    publisher = await connectPublisher({
-      url: `mqtt://127.0.0.1:${platform.mqttPort}`,
-      ...ACCOUNT,
-      clientId: 'gw-holder',
-    });
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      udpPort: 0,
-      tcpPort: 0,
-      controllers: pgControllerRegistry({ pool: platform.db.pool }),
-      publish: publisher.publish,
-      logger: silentLogger,
-      voice: {
-        publishCall: (deviceId, event) =>
-          publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
-      },
-    });
-    assert.ok(gateway.voice);
-    bridgeApi = await startBridgeApi({
-      voice: gateway.voice,
-      host: '127.0.0.1',
-      port: bridgePort,
-      token: TOKEN,
-      logger: silentLogger,
-    });
-    page = http.createServer((_req, res) =>
-      res.end(
-        '<!doctype html><audio id="out"></audio><button id="play" onclick="document.getElementById(\'out\').play()">Svara</button>',
-      ),
+    rig = await startScaipRig({ resident: 'res-holder', clientId: 'gw-holder', bridge: true });
+    await addUser(rig.platform, 'op-holder', 'operator');
+    await addUser(rig.platform, 'op-other', 'operator');
+    page = await servePage(
+      '<!doctype html><audio id="out"></audio><button id="play" onclick="document.getElementById(\'out\').play()">Svara</button>',
     );
-    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     browser = await launchBrowser({ extraArgs: FAKE_MEDIA_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => page?.close(resolve));
-    await bridgeApi?.close();
-    await gateway?.close();
-    await publisher?.close();
-    await platform?.close();
-    await db?.drop();
+    await page?.close();
+    await rig?.close();
   });
 
   it('another operator is refused; the holder hears the unit, is named as having answered, and hangs up', async () => {
-    const deviceId = scaipDeviceId(CID, '1');
-    await platform.provisioning.register({
-      deviceId,
-      deviceType: 'pendant',
-      serial: `SCAIP-${CID}-1`,
-      residentId: 'res-holder',
-      district: 'Centrum',
-      heartbeatIntervalS: 120,
-      rules: {},
-    });
+    const { platform, gateway } = rig;
+    const deviceId = await rig.provision(CID, '1');
     const sipp = runSipp('voice-call.xml', gateway.udpPort, {
       keys: {
         body: mrq({ ...alarmFields(CID, 'H0001'), crd: 'sip:unit@127.0.0.1' }),
         cid: CID,
-        pcap: '/usr/share/sip-tester/g711a.pcap',
+        pcap: PCAP,
       },
       sets: { hangup: 'receiver' },
-      extraArgs: ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'],
+      extraArgs: RTP_ECHO,
       timeoutS: 60,
     });
     const holder = await loginClient(platform, 'op-holder', 'pw-op-holder');
@@ -143,23 +66,8 @@ describe('joining the alarm’s call from the console', () => {
     assert.equal((await holder.call('POST', `/api/alarms/${alarmId}/acknowledge`)).status, 200);
 
     const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
-    const offer = await tab.evaluate(async () => {
-      const w = window as unknown as { pc: RTCPeerConnection };
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const pc = new RTCPeerConnection();
-      w.pc = pc;
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
-      pc.ontrack = (e) => {
-        (document.getElementById('out') as HTMLAudioElement).srcObject = new MediaStream([e.track]);
-      };
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') resolve();
-        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-      });
-      return pc.localDescription?.sdp as string;
-    });
+    await tab.goto(page.url);
+    const offer = await browserOffer(tab, { playOnTrack: false });
 
     const refused = await other.call('POST', `/api/alarms/${alarmId}/calls/${callId}/join`, { sdp: offer });
     assert.equal(refused.status, 403);

@@ -1,5 +1,6 @@
 // The end-to-end suite's shared fixtures: the alarm center as a child process, a centre under test
-// with its fleet, Chromium, the built console, a private PostgreSQL, freezing a process, and runs.
+// with its fleet, Chromium, the built console, a private PostgreSQL, freezing a process, runs, and
+// the SCAIP and voice rig.
 
 export * from './alarm-center-process.ts';
 export * from './browser.ts';
@@ -13,3 +14,4 @@ export * from './gateway-process.ts';
 export * from './haproxy.ts';
 export * from './private-postgres.ts';
 export * from './processes.ts';
+export * from './voice-rig.ts';

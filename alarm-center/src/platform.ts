@@ -224,7 +224,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       metrics.registry,
     );
-    const overview = new OverviewService(reads, clock, config.TIME_ZONE, config.ANSWER_TARGETS, service);
 
     let telemetry: TelemetrySink = new EmbeddedTelemetry();
     if (config.INFLUX_URL) {
@@ -377,6 +376,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       supervision,
     );
     await responders.load();
+    const overview = new OverviewService(reads, clock, config.TIME_ZONE, config.ANSWER_TARGETS, service, responders);
     scheduler.watch(responders);
     const app = await buildApp({
       alarms: service,

@@ -153,5 +153,36 @@ describe('night shift figures, search and handover', () => {
       ['olga', 'per', 'siv'],
     );
     assert.equal(body.openIncidents, 0);
+    assert.deepEqual(body.keysOut, []);
+  });
+
+  it('a key signed out shows on the handover with who has it and since when, and leaves it when signed back in', async () => {
+    const added = await olga.call('POST', '/api/residents/res-n1/keys', {
+      id: 'key-n1',
+      kind: 'key_safe',
+      label: 'Nyckelskåp vid entrén',
+    });
+    assert.equal(added.status, 200);
+    assert.equal((await olga.call('POST', '/api/keys/key-n1/sign-out', {})).status, 200);
+    const signedOutAt = new Date(now).toISOString();
+    now += 5 * MIN;
+
+    const out = await per.call('GET', '/api/handover');
+    assert.equal(out.status, 200);
+    assert.deepEqual(
+      out.body.keysOut.map(
+        (k: { id: string; residentId: string; label: string; holder: string; signedOutAt: string }) => [
+          k.id,
+          k.residentId,
+          k.label,
+          k.holder,
+          k.signedOutAt,
+        ],
+      ),
+      [['key-n1', 'res-n1', 'Nyckelskåp vid entrén', 'olga', signedOutAt]],
+    );
+
+    assert.equal((await olga.call('POST', '/api/keys/key-n1/sign-in', {})).status, 200);
+    assert.deepEqual((await per.call('GET', '/api/handover')).body.keysOut, []);
   });
 });

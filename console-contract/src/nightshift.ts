@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { alarmKindSchema, alarmSummarySchema, outcomeSchema } from './alarms.ts';
+import { keySchema } from './responders.ts';
 
 /** "Answered (taken) within `withinS` seconds for `share` of alarms" (TEC Quality: 60 s 97.5 %, 180 s 99 %). */
 export const answerTargetSchema = z.object({ withinS: z.int(), share: z.number() });
@@ -71,5 +72,7 @@ export const handoverSchema = z.object({
   /** Staff with a live session now, by role. */
   onDuty: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.string(), since: z.string() })),
   openIncidents: z.int(),
+  /** Residents' keys signed out and not yet back: which key, whose, who has it, since when. */
+  keysOut: z.array(keySchema),
 });
 export type Handover = z.infer<typeof handoverSchema>;

@@ -1,8 +1,9 @@
 // The console on a night shift, in headless Chromium against the real alarm center (PostgreSQL,
 // broker, built console), on simulated time on both sides: the server's clock is injected, the
 // browser's is Playwright's clock. Countdown and colour against the answer target, a resident
-// who keeps pressing, the sound prompt after a reload, the closed-alarm search, and a mass
-// outage of 2,000 units shown as one incident instead of 2,000 rows.
+// who keeps pressing, the sound prompt after a reload, the closed-alarm search, the keys signed
+// out on the shift handover, and a mass outage of 2,000 units shown as one incident instead of
+// 2,000 rows.
 
 import assert from 'node:assert/strict';
 import type { Platform } from '@trygg/alarm-center';
@@ -197,6 +198,36 @@ describe('the operator console on a night shift', () => {
     await screenshot(page, 'night-shift-closed-search');
     await found.getByRole('link').click();
     await page.getByText('Råkade trycka', { exact: false }).waitFor({ timeout: 10_000 });
+  });
+
+  it('the shift handover lists a key signed out with who has it, and not once it is back', async () => {
+    const base = `http://127.0.0.1:${platform.httpPort}`;
+    const cookie = (await page.context().cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const post = async (path: string, body: object) => {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, path);
+    };
+    await post('/api/residents/res-ns1/keys', { id: 'key-ns1', kind: 'key', label: 'Nyckel i nyckelskåp 4' });
+    await post('/api/keys/key-ns1/sign-out', {});
+    await page.getByTestId('nav-handover').click();
+    const key = page.locator('[data-testid="handover-keys"] [data-key-id="key-ns1"]');
+    await key.waitFor({ timeout: 10_000 });
+    const text = (await key.textContent()) ?? '';
+    assert.match(text, /Nyckel i nyckelskåp 4/);
+    assert.match(text, /res-ns1/);
+    assert.match(text, /olga/);
+    assert.match(text, /sedan /);
+    await screenshot(page, 'night-shift-handover-keys');
+
+    await post('/api/keys/key-ns1/sign-in', {});
+    await page.getByTestId('nav-queue').click();
+    await page.getByTestId('nav-handover').click();
+    await page.getByText('Utkvitterade nycklar (0)').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('[data-testid="handover-keys"] li').count(), 0);
   });
 });
 

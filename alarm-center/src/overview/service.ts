@@ -7,6 +7,7 @@ import type { AlarmService } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import { HEARTBEAT_TOLERANCE, startOfLocalDay } from '../core/index.ts';
 import type { Reads } from '../db/read-replica.ts';
+import type { ResponderService } from '../responders/service.ts';
 import { answerTimes } from './answer-times.ts';
 import * as overview from './repository.ts';
 
@@ -27,6 +28,8 @@ export class OverviewService {
     readonly answerTargets: AnswerTarget[] = TEC_ANSWER_TARGETS,
     /** The open alarms for the shift handover. */
     private readonly alarms: Pick<AlarmService, 'open'> | null = null,
+    /** The keys signed out for the shift handover, from the key register's owner. */
+    private readonly keys: Pick<ResponderService, 'keysSignedOut'> | null = null,
   ) {}
 
   /** Answer times against the targets for the last `hours` hours, per hour and per operator. */
@@ -37,14 +40,15 @@ export class OverviewService {
     return answerTimes(rows, this.answerTargets, from, now + 1, now);
   }
 
-  /** What the next shift takes over: open alarms, call-outs, who is on duty, open incidents. */
+  /** What the next shift takes over: open alarms, call-outs, who is on duty, open incidents, keys out. */
   async handover(): Promise<Handover> {
     const now = this.clock.now();
-    const [open, callOuts, onDuty, openIncidents] = await Promise.all([
+    const [open, callOuts, onDuty, openIncidents, keysOut] = await Promise.all([
       this.alarms ? this.alarms.open() : Promise.resolve([]),
       this.reads.read((pool) => overview.callOuts(pool)),
       this.reads.read((pool) => overview.onDuty(pool, new Date(now))),
       this.reads.read((pool) => overview.openIncidentCount(pool)),
+      this.keys ? this.keys.keysSignedOut() : Promise.resolve([]),
     ]);
     const byId = new Map(open.map((a) => [a.id, a]));
     return {
@@ -56,6 +60,7 @@ export class OverviewService {
       }),
       onDuty,
       openIncidents,
+      keysOut,
     };
   }
 

@@ -1,6 +1,6 @@
 // The shift handover: what the next shift takes over. Open alarms (who took them), call-outs
-// (who was sent), who is on duty now and open mass-outage incidents. Shows only what this
-// platform knows; keys signed out join here when the key register exists.
+// (who was sent), who is on duty now, open mass-outage incidents and residents' keys signed out
+// (whose, who has it, since when). Shows only what this platform knows.
 
 import { nightShift } from '../api/endpoints.ts';
 import { elapsed } from '../app/duration.ts';
@@ -70,6 +70,16 @@ export function HandoverPage() {
           <li key={p.username}>
             {p.displayName} ({t(`role.${p.role as 'operator'}`)}) ·{' '}
             {t('nightshift.since', { time: new Date(p.since).toLocaleTimeString(locale) })}
+          </li>
+        ))}
+      </ul>
+      <h3>{t('nightshift.handoverKeysOut', { count: data.keysOut.length })}</h3>
+      <ul data-testid="handover-keys">
+        {data.keysOut.map((k) => (
+          <li key={k.id} data-key-id={k.id}>
+            <span className="mono">{k.id}</span> {k.label} ({t('nightshift.keyResident', { resident: k.residentId })}) →{' '}
+            {k.holder} ·{' '}
+            {k.signedOutAt && t('nightshift.since', { time: new Date(k.signedOutAt).toLocaleTimeString(locale) })}
           </li>
         ))}
       </ul>

@@ -4,7 +4,13 @@
 
 import assert from 'node:assert/strict';
 import type { Platform } from '@trygg/alarm-center';
-import { addUser, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
+import {
+  addUser,
+  createTestDatabase,
+  loginClient,
+  startTestPlatform,
+  type TestDatabase,
+} from '@trygg/alarm-center/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
@@ -38,6 +44,15 @@ describe('the case worker’s pages', () => {
     platform = await startTestPlatform({ databaseUrl: db.url, consoleDist });
     base = `http://127.0.0.1:${platform.httpPort}`;
     const kajsa = await addUser(platform, 'kajsa', 'caseworker');
+    // Districts come from the municipality's list, which case workers keep.
+    const listed = await (await loginClient(platform, kajsa.username, kajsa.password)).call(
+      'PUT',
+      '/api/districts/Centrum',
+      {
+        active: true,
+      },
+    );
+    assert.ok(listed.status < 300, JSON.stringify(listed.body));
     browser = await launchBrowser();
     page = await browser.newPage();
     await login(page, base, kajsa.username, kajsa.password);
@@ -73,6 +88,7 @@ describe('the case worker’s pages', () => {
     })) {
       await page.getByTestId(`apply-${field}`).fill(value);
     }
+    await page.getByTestId('apply-district').selectOption('Centrum');
     await page.getByTestId('apply-feelsUnsafeAlone-yes').check();
     await page.getByTestId('apply-intervention-home_care').check();
     await page.getByTestId('apply-message').fill(LONG_WORD);

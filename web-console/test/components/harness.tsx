@@ -82,3 +82,16 @@ export function useSnapshotQueue(alarms: AlarmSummary[]): LiveQueue {
     applyOwn: (a) => setQueue((q) => applyOwnChange(q, a)),
   };
 }
+
+/** A citizen signed in over OpenID Connect, as `GET /api/public/applicant` reports them. */
+export const greta = { name: 'Greta Gran', personalNumber: '19400312-1234' };
+/** The municipality's districts, as `GET /api/public/districts` lists them. */
+export const districts = ['Centrum', 'Majorna-Linné', 'Västra Hisingen'];
+
+/** What the e-service page asks for before it shows the form: who is signed in, and the districts. */
+export function eServiceRoutes(applicant: typeof greta | null = greta): Routes {
+  return {
+    'GET /api/public/applicant': { body: { applicant } },
+    'GET /api/public/districts': { body: { districts } },
+  };
+}

@@ -4,7 +4,7 @@
 // operator's action actually sent.
 
 import { cleanup, render } from '@testing-library/react';
-import type { AlarmSummary, User } from '@trygg/console-contract';
+import type { AlarmSummary, ResidentHit, User } from '@trygg/console-contract';
 import { type ReactNode, useState } from 'react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { I18nProvider } from '../../src/i18n/i18n.tsx';
@@ -26,8 +26,12 @@ export interface SentRequest {
   body: unknown;
 }
 
-/** `METHOD /path` -> the reply, or a function of the request body; `throw` simulates no answer. */
-export type Routes = Record<string, Reply | ((body: unknown) => Reply | 'no-answer')>;
+/**
+ * `METHOD /path` -> the reply, or a function of the request body (and the full path, query and
+ * all); `'no-answer'` simulates no answer. A path with a query string is answered by its exact route
+ * if there is one, else by the route of the path without the query.
+ */
+export type Routes = Record<string, Reply | ((body: unknown, path: string) => Reply | 'no-answer')>;
 
 export function fakeAlarmCenter(routes: Routes) {
   const sent: SentRequest[] = [];
@@ -36,9 +40,9 @@ export function fakeAlarmCenter(routes: Routes) {
     const path = String(input);
     const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
     sent.push({ method, path, body });
-    const route = routes[`${method} ${path}`];
+    const route = routes[`${method} ${path}`] ?? routes[`${method} ${path.split('?')[0]}`];
     if (!route) return json(404, { code: 'NOT_FOUND', message: `no route ${method} ${path}`, statusCode: 404 });
-    const reply = typeof route === 'function' ? route(body) : route;
+    const reply = typeof route === 'function' ? route(body, path) : route;
     if (reply === 'no-answer') throw new TypeError('fetch failed');
     return json(reply.status ?? 200, reply.body, reply.headers);
   });
@@ -93,5 +97,23 @@ export function eServiceRoutes(applicant: typeof greta | null = greta): Routes {
   return {
     'GET /api/public/applicant': { body: { applicant } },
     'GET /api/public/districts': { body: { districts } },
+  };
+}
+
+/** Residents the search knows, as `GET /api/residents?q=` finds them (by name, address or id). */
+export const residents: ResidentHit[] = [
+  { id: 'res-9', name: 'Ingrid Berg', address: 'Storgatan 1', district: 'Norr' },
+  { id: 'res-12', name: 'Ingvar Lund', address: 'Hamngatan 4', district: 'Söder' },
+];
+
+/** The residents search the resident pickers use: a case-insensitive match on name, address or id. */
+export function residentSearchRoutes(known: ResidentHit[] = residents): Routes {
+  return {
+    'GET /api/residents': (_body, path) => {
+      const q = (new URLSearchParams(path.split('?')[1]).get('q') ?? '').toLowerCase();
+      return {
+        body: { residents: known.filter((r) => [r.name, r.address, r.id].some((v) => v.toLowerCase().includes(q))) },
+      };
+    },
   };
 }

@@ -7,15 +7,17 @@ import assert from 'node:assert/strict';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AlarmDetail, AlarmSummary } from '@trygg/console-contract';
-import { beforeEach, describe, test } from 'vitest';
+import { afterEach, beforeEach, describe, test } from 'vitest';
 import { AlarmPage } from '../../src/alarm/AlarmPage.tsx';
 import sv from '../../src/i18n/sv.json';
 import {
   alarm,
+  alarmPanelRoutes,
   at,
   fakeAlarmCenter,
   freshConsoleEachTest,
   operator,
+  type Reply,
   type Routes,
   renderInConsole,
   useSnapshotQueue,
@@ -50,18 +52,39 @@ function Page({ notify }: { notify: (m: string) => void }) {
   return <AlarmPage id="a-17" live={live} user={operator} notify={notify} keysEnabled onBack={() => {}} />;
 }
 
+let center: ReturnType<typeof fakeAlarmCenter> | null = null;
+
+/** The center as the page meets it: the alarm reads back as the last accepted action left it. */
 function open(routes: Routes) {
-  const center = fakeAlarmCenter({ [`GET ${PATH}`]: { body: detail(FALL) }, ...routes });
+  let current = FALL;
+  const remembering: Routes = {};
+  for (const [route, reply] of Object.entries(routes)) {
+    remembering[route] = (body, path) => {
+      const r = typeof reply === 'function' ? reply(body, path) : reply;
+      const changedAlarm = r !== 'no-answer' && (r.body as { alarm?: AlarmSummary } | undefined)?.alarm;
+      if (changedAlarm && (r as Reply).status === undefined) current = changedAlarm;
+      return r;
+    };
+  }
+  const c = fakeAlarmCenter({
+    ...alarmPanelRoutes(FALL),
+    [`GET ${PATH}`]: () => ({ body: detail(current) }),
+    ...remembering,
+  });
+  center = c;
   const notices: string[] = [];
   renderInConsole(<Page notify={(m) => notices.push(m)} />);
-  return { center, notices, user: userEvent.setup() };
+  return { center: c, notices, user: userEvent.setup() };
 }
 
 describe('the alarm page', () => {
   freshConsoleEachTest();
   beforeEach(() => {
     location.hash = `#/alarm/a-17`;
+    center = null;
   });
+  // Every panel of the page (call-out, voice call, staff names) is answered as the server would.
+  afterEach(() => assert.deepEqual(center?.unrouted ?? [], []));
 
   test('shows the alarm, its priority and the resident card with the door code', async () => {
     open({});
@@ -81,6 +104,9 @@ describe('the alarm page', () => {
     });
     await user.click(await screen.findByTestId('action-ack'));
     await waitFor(() => assert.equal(center.to('POST', `${PATH}/acknowledge`).length, 1));
+    await waitFor(() => assert.equal(screen.getByTestId('alarm-view').getAttribute('data-status'), 'acknowledged'));
+    // Taken, the alarm can be called out: the call-out panel offers the patrol in the resident's district.
+    assert.ok(await screen.findByTestId('suggestion-patrol-2'));
 
     const noteButton = screen.getByTestId('action-note');
     assert.equal((noteButton as HTMLButtonElement).disabled, true, 'an empty note cannot be saved');

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // A technician registers a device on the real form: required fields are required before anything
-// is sent, the server's refusals are shown in words with the typed values kept, and the issued
-// credentials are shown once.
+// is sent, the resident is chosen by searching (name, address or id), the server's refusals are
+// shown in words with the typed values kept, and the issued credentials are shown once.
 
 import assert from 'node:assert/strict';
 import { cleanup, screen, waitFor } from '@testing-library/react';
@@ -10,20 +10,38 @@ import { describe, test, vi } from 'vitest';
 import { RegisterDevicePage } from '../../src/devices/RegisterDevicePage.tsx';
 import en from '../../src/i18n/en.json';
 import sv from '../../src/i18n/sv.json';
-import { fakeAlarmCenter, freshConsoleEachTest, type Reply, renderInConsole } from './harness.tsx';
+import {
+  fakeAlarmCenter,
+  freshConsoleEachTest,
+  type Reply,
+  renderInConsole,
+  residentSearchRoutes,
+} from './harness.tsx';
 
 const input = (name: string) => screen.getByTestId(`register-${name}`) as HTMLInputElement;
+
+/** Searches for the resident and picks the hit with this id from the list. */
+async function chooseResident(user: ReturnType<typeof userEvent.setup>, query: string, id: string) {
+  await user.type(input('resident-input'), query);
+  const hit = await waitFor(() => {
+    const option = screen.getAllByTestId('register-resident-option').find((o) => o.dataset.residentId === id);
+    assert.ok(option, `no hit ${id} for "${query}"`);
+    return option;
+  });
+  await user.click(hit);
+}
 
 async function fill(user: ReturnType<typeof userEvent.setup>) {
   await user.type(input('deviceId'), 'pendant-0042');
   await user.selectOptions(screen.getByTestId('register-deviceType'), 'door');
   await user.type(input('serial'), 'SN-42');
-  await user.type(input('residentId'), 'res-9');
-  await user.type(input('district'), 'Norr');
+  await chooseResident(user, 'Ingrid', 'res-9');
+  // The device usually serves the resident's district: choosing her fills it in.
+  assert.equal(input('district').value, 'Norr');
 }
 
 function start(reply: Reply) {
-  const center = fakeAlarmCenter({ 'POST /api/devices': reply });
+  const center = fakeAlarmCenter({ ...residentSearchRoutes(), 'POST /api/devices': reply });
   renderInConsole(<RegisterDevicePage />);
   return { center, user: userEvent.setup() };
 }
@@ -37,9 +55,9 @@ describe('registering a device', () => {
     const { center, user } = start({ status: 201, body: { deviceId: 'x', secret: 'y' } });
     await user.type(input('deviceId'), 'pendant-0042');
     await user.click(screen.getByTestId('register-submit'));
-    assert.equal(center.sent.length, 0);
+    assert.equal(center.to('POST', '/api/devices').length, 0);
     assert.equal(input('serial').validity.valueMissing, true);
-    assert.equal(input('residentId').required, false, 'the resident is optional');
+    assert.equal(input('resident-input').required, false, 'the resident is optional');
   });
 
   test('an id already in use is refused in words, and what the technician typed is kept', async () => {
@@ -47,7 +65,7 @@ describe('registering a device', () => {
     await fill(user);
     await user.click(screen.getByTestId('register-submit'));
     assert.equal((await screen.findByRole('alert')).textContent, sv['error.DEVICE_EXISTS']);
-    assert.deepEqual(center.sent[0]!.body, {
+    assert.deepEqual(center.to('POST', '/api/devices')[0]!.body, {
       deviceId: 'pendant-0042',
       deviceType: 'door',
       serial: 'SN-42',
@@ -55,6 +73,7 @@ describe('registering a device', () => {
       district: 'Norr',
     });
     assert.equal(input('deviceId').value, 'pendant-0042');
+    assert.equal(input('resident-input').value, 'Ingrid Berg, Storgatan 1', 'the chosen resident is kept');
     assert.equal(input('district').value, 'Norr');
   });
 
@@ -75,15 +94,17 @@ describe('registering a device', () => {
     );
   });
 
-  test('a blank resident id is sent as none, and the issued secret is shown once', async () => {
+  test('a resident searched for but not chosen is sent as none, and the issued secret is shown once', async () => {
     const { center, user } = start({ status: 201, body: { deviceId: 'pendant-0042', secret: 's3cr3t-once' } });
     await user.type(input('deviceId'), 'pendant-0042');
     await user.type(input('serial'), 'SN-42');
-    await user.type(input('residentId'), '   ');
+    // The search finds her, but the technician never picks the hit: typed text is not a resident.
+    await user.type(input('resident-input'), 'Ingrid');
+    await waitFor(() => assert.equal(screen.getAllByTestId('register-resident-option').length, 1));
     await user.type(input('district'), 'Norr');
     await user.click(screen.getByTestId('register-submit'));
     await waitFor(() => assert.equal(screen.getByTestId('issued-secret').textContent, 's3cr3t-once'));
-    assert.equal((center.sent[0]!.body as { residentId: unknown }).residentId, null);
+    assert.equal((center.to('POST', '/api/devices')[0]!.body as { residentId: unknown }).residentId, null);
     assert.ok(screen.getByText(sv['register.onceWarning']));
   });
 });

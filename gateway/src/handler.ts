@@ -3,14 +3,15 @@
 // The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
 
 import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
-import type { Logger } from 'pino';
 import type { ControllerAuth } from './auth.ts';
 import type { CallBook, CallNotice, MrsVoice } from './calls.ts';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
 import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
+import type { GatewayLogger } from './log.ts';
 import { mapScaipRequest, scaipRetransmissionKey } from './map.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { MAX_MRQ_BYTES, mrsXml, parseMrq, type ScaipRequest, sniffRef } from './scaip.ts';
+import type { Peer } from './sip.ts';
 import {
   addressUri,
   buildResponse,
@@ -25,6 +26,9 @@ import {
 } from './sip.ts';
 import { createVoiceDialogs, type VoiceDialogs } from './voice.ts';
 
+export type { GatewayLogger } from './log.ts';
+export type { Peer } from './sip.ts';
+
 /** Provisioned SCAIP controllers, as registered by a technician. */
 export interface ControllerRegistry {
   isKnown(cid: string): Promise<boolean> | boolean;
@@ -38,8 +42,6 @@ export interface ControllerRegistry {
    */
   unit?(cid: string, did: string): Promise<{ deviceType: DeviceType } | null> | { deviceType: DeviceType } | null;
 }
-
-export type GatewayLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface HandlerOptions {
   controllers: ControllerRegistry;
@@ -87,14 +89,6 @@ export interface GatewayStats {
   unregisteredHeartbeats: number;
   /** Alarms stored and answered snu 6 because the controller's call was pending or active. */
   busy: number;
-}
-
-export interface Peer {
-  transport: 'udp' | 'tcp' | 'tls';
-  address: string;
-  port: number;
-  /** TLS: the controller id (subject CN) of the client certificate the handshake verified. */
-  certificateCid?: string;
 }
 
 // text/plain: controllers built on a generic SIP stack (pjsua, re/baresip) send their mrq as an

@@ -4,6 +4,15 @@
 
 import { randomBytes } from 'node:crypto';
 
+/** Where a SIP request came from: the transport and the remote end. */
+export interface Peer {
+  transport: 'udp' | 'tcp' | 'tls';
+  address: string;
+  port: number;
+  /** TLS: the controller id (subject CN) of the client certificate the handshake verified. */
+  certificateCid?: string;
+}
+
 /** Largest header section accepted; SCAIP requests carry a handful of short headers. */
 export const MAX_SIP_HEADER_BYTES = 8 * 1024;
 /** Largest body framed on TCP; bigger bodies are answered 413 and the connection closed. */

@@ -9,9 +9,10 @@ import type { CallEndReason, UnitDtmf } from '@trygg/firmware-protocol';
 import { UNIT_DTMF } from '@trygg/firmware-protocol';
 import type { CallBook, CallNotice } from './calls.ts';
 import type { GatewayRejection } from './errors.ts';
-import type { GatewayLogger, Peer } from './handler.ts';
+import type { GatewayLogger } from './log.ts';
 import { RtpSession, type RtpSessionStats } from './rtp-session.ts';
 import { describeMedia, readOffer } from './sdp.ts';
+import type { Peer } from './sip.ts';
 import {
   addressUri,
   buildRequest,

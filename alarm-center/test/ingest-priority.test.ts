@@ -33,6 +33,7 @@ describe('a press in a reconnect storm is committed before the queued telemetry 
     db = await createTestDatabase();
     platform = await startTestPlatform({ databaseUrl: db.url });
     own = new pg.Pool({ connectionString: platform.db.url, max: 3 });
+    own.on('error', () => {}); // a client still closing when the database is dropped
     await addResident(platform, 'res-storm');
     const ids = [...Array.from({ length: STORM_DEVICES }, (_, i) => `storm-${i}`), 'presser', 'canceller'];
     for (const deviceId of ids) {

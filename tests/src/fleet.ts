@@ -31,6 +31,7 @@ export interface Fleet {
 export async function startFleet(devices: number, prefix = 'fleet-'): Promise<Fleet> {
   const db: TestDatabase = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on('error', () => {}); // a client still closing when the database is dropped
   const { env, httpPort, mqttPort } = await centerEnvironment(db.url);
   let center = await startAlarmCenterProcess(env, httpPort); // migrates the empty database
   const clients: mqtt.MqttClient[] = [];

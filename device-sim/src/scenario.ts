@@ -140,6 +140,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   }
   const result: ScenarioResult = { sent: [], failed: 0 };
   const deliveries: Promise<void>[] = [];
+  const pendingOf = new Map<string, Promise<void>[]>();
   const begun = performance.now();
   try {
     await Promise.all([...devices.values()].map((d) => d.connect()));
@@ -150,6 +151,10 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       simulatedNow = start + step.at * 1000;
       options.onStep?.(step, index);
       if ('disconnect' in step) {
+        // Simulated time passed since the device's last messages; at 5,000× speed only
+        // milliseconds did, so what it sent is let arrive first, as it would have in that time.
+        // (Going offline with a message still in flight left it queued and the run waiting forever.)
+        await Promise.all(pendingOf.get(step.disconnect) ?? []);
         devices.get(step.disconnect)?.goOffline();
         continue;
       }
@@ -161,12 +166,12 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       const ts = simulatedNow;
       const sending = 'send' in step ? device.send(step.send as EventBody) : device.heartbeat();
       const type = 'send' in step ? String(step.send.type) : 'heartbeat';
-      deliveries.push(
-        sending.then(
-          (delivery) => void result.sent.push({ deviceId: device.deviceId, type, id: delivery.id, ts }),
-          () => void result.failed++,
-        ),
+      const delivered = sending.then(
+        (delivery) => void result.sent.push({ deviceId: device.deviceId, type, id: delivery.id, ts }),
+        () => void result.failed++,
       );
+      deliveries.push(delivered);
+      pendingOf.set(device.deviceId, [...(pendingOf.get(device.deviceId) ?? []), delivered]);
     }
     await Promise.all(deliveries);
   } finally {

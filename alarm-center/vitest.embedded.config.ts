@@ -16,6 +16,7 @@ export default mergeConfig(
         'test/supervision-api.test.ts',
         'test/lifecycle.test.ts',
         'test/ingest.test.ts',
+        'test/ingest-batch-queries.test.ts',
         'test/audit-export.test.ts',
         'test/security-roles.test.ts',
       ],

@@ -132,6 +132,30 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
 }
 
 /**
+ * The client as several pieces of work running side by side may share it (a group commit's
+ * messages): each query waits for the one before to finish before it goes to PostgreSQL. pg 8
+ * queues a query handed to a busy client itself, but warns that this is deprecated, and pg 9
+ * refuses it. Statements still run in the order they were asked for, and a failed one leaves the
+ * ones after it failing as "transaction aborted", as on one connection. Promise form only.
+ */
+export function oneQueryAtATime(client: pg.PoolClient): pg.PoolClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  const query = (...args: unknown[]): Promise<unknown> => {
+    if (args.some((a) => typeof a === 'function')) throw new TypeError('oneQueryAtATime: promise form only');
+    const run = tail.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    tail = run.catch(() => {});
+    return run;
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return query;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
  * Defers an in-memory effect (the device registry, the routing core) until the surrounding
  * transaction commits, so memory never holds what the database rolled back. Outside a
  * transaction it runs at once.

@@ -15,7 +15,7 @@
 
 import type { DeviceEvent } from '@trygg/firmware-protocol';
 import type pg from 'pg';
-import { inTransaction } from '../db/database.ts';
+import { inTransaction, oneQueryAtATime } from '../db/database.ts';
 import { classifyStoreFailure, isRetryable, sqlstate } from '../db/store-errors.ts';
 import * as devices from '../devices/repository.ts';
 
@@ -177,8 +177,11 @@ export class CommitGroup {
         await this.transaction(this.pool, async (client) => {
           const recorded = items.flatMap((i) => (i.event ? [{ deviceId: i.deviceId, event: i.event }] : []));
           const fresh = await devices.recordEvents(client, recorded);
+          // the messages' writes run side by side (their raises become one statement), their
+          // statements one after another on the client
+          const shared = oneQueryAtATime(client);
           let next = 0;
-          const runs = items.map((item) => item.work(client, item.event ? (fresh[next++] ?? false) : true));
+          const runs = items.map((item) => item.work(shared, item.event ? (fresh[next++] ?? false) : true));
           const settled = await Promise.allSettled(runs);
           const failures = settled.flatMap((o, i) =>
             o.status === 'rejected' ? [{ item: items[i]!, err: o.reason }] : [],

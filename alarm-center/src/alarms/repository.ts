@@ -116,6 +116,8 @@ export interface Raised {
   presses: number;
   openedAt: number;
   escalated: boolean;
+  /** For a new operator alarm: the device's last closed case of that kind (a press may follow it). */
+  lastClosed: { id: string; closedAt: number } | null;
 }
 
 /** Opens an alarm, or counts a repeat on the open alarm of the same device and kind. */
@@ -126,8 +128,10 @@ export async function raise(db: Queryable, alarm: RaiseAlarm): Promise<Raised> {
 /**
  * Opens several alarms (or counts repeats), each with its history entry, in one statement: on a
  * busy machine every round trip to PostgreSQL costs a scheduling wake-up on both sides, and a group
- * commit raises many alarms at once. Results are in the order of `wanted`; a second request for the
- * same device and kind goes into a later statement, because one statement may not touch a row twice.
+ * commit raises many alarms at once. The same statement finds each new operator alarm's last closed
+ * case (which it may follow), so a burst of presses costs no lookup each. Results are in the order
+ * of `wanted`; a second request for the same device and kind goes into a later statement, because
+ * one statement may not touch a row twice.
  */
 export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): Promise<Raised[]> {
   const results: Raised[] = new Array(wanted.length);
@@ -150,6 +154,8 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
       repeat_count: number;
       opened_at: string;
       escalated: boolean;
+      last_closed_id: string | null;
+      last_closed_at: string | null;
     }>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[],
@@ -161,14 +167,22 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
          ON CONFLICT (device_id, kind) WHERE status <> 'closed'
          DO UPDATE SET repeat_count = alarms.repeat_count + 1, updated_at = EXCLUDED.updated_at,
                        details = alarms.details || EXCLUDED.details
-         RETURNING id, device_id, kind, (xmax = 0) AS created, repeat_count, opened_at,
+         RETURNING id, device_id, kind, audience, (xmax = 0) AS created, repeat_count, opened_at,
                    escalated_at IS NOT NULL AS escalated
        ), history AS (
          INSERT INTO alarm_events (alarm_id, at, type, actor, note)
          SELECT r.id, i.at, CASE WHEN r.created THEN 'raised' ELSE 'repeated' END, NULL, NULL
          FROM raised r JOIN input i USING (device_id, kind)
        )
-       SELECT id, device_id, kind, created, repeat_count, opened_at, escalated FROM raised`,
+       SELECT r.id, r.device_id, r.kind, r.created, r.repeat_count, r.opened_at, r.escalated,
+              c.id AS last_closed_id, c.closed_at AS last_closed_at
+       FROM raised r
+       LEFT JOIN LATERAL (
+         SELECT p.id, p.closed_at FROM alarms p
+         WHERE r.created AND r.audience = 'operator'
+           AND p.device_id = r.device_id AND p.kind = r.kind AND p.status = 'closed'
+         ORDER BY p.closed_at DESC LIMIT 1
+       ) c ON true`,
       [
         rows.map((r) => r.deviceId),
         rows.map((r) => r.residentId),
@@ -191,28 +205,15 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
         presses: row.repeat_count + 1,
         openedAt: Date.parse(row.opened_at),
         escalated: row.escalated,
+        lastClosed:
+          row.last_closed_id && row.last_closed_at
+            ? { id: String(row.last_closed_id), closedAt: Date.parse(row.last_closed_at) }
+            : null,
       };
     }
     left = later;
   }
   return results;
-}
-
-/** The most recently closed alarm of a device and kind, other than `exceptId`. */
-export async function lastClosed(
-  db: Queryable,
-  deviceId: string,
-  kind: string,
-  exceptId: string,
-): Promise<{ id: string; closedAt: number; outcome: string | null } | null> {
-  const { rows } = await db.query<{ id: string; closed_at: string; outcome: string | null }>(
-    `SELECT id, closed_at, outcome FROM alarms
-     WHERE device_id = $1 AND kind = $2 AND status = 'closed' AND id <> $3
-     ORDER BY closed_at DESC LIMIT 1`,
-    [deviceId, kind, exceptId],
-  );
-  const r = rows[0];
-  return r ? { id: r.id, closedAt: Date.parse(r.closed_at), outcome: r.outcome } : null;
 }
 
 /** Links a new alarm to the closed case it follows; both histories show the link. */

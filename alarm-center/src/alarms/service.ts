@@ -117,7 +117,7 @@ export class AlarmService {
       into.opened.push({ id: raised.alarmId, priority, at: request.at });
       this.metrics.alarmsRaised.inc({ kind: request.kind });
       // A resident's case follows its predecessor; technical alarms (an outage's 2,000) need no lookup.
-      if (audience === 'operator') await this.#followClosedCase(client, raised.alarmId, request);
+      if (audience === 'operator') await this.#followClosedCase(client, raised, request);
     } else {
       this.metrics.alarmRepeats.inc({ kind: request.kind });
       if (audience === 'operator') await this.#escalateRepeats(client, raised, request.at);
@@ -139,12 +139,15 @@ export class AlarmService {
     return raised;
   }
 
-  /** A press soon after the device's case of that kind was closed follows that case. */
-  async #followClosedCase(client: pg.PoolClient, alarmId: string, request: AlarmRequest): Promise<void> {
+  /**
+   * A press soon after the device's case of that kind was closed follows that case (the raise
+   * found the last closed case in its own statement).
+   */
+  async #followClosedCase(client: pg.PoolClient, raised: alarms.Raised, request: AlarmRequest): Promise<void> {
     if (this.repeats.followWindowMs <= 0) return;
-    const last = await alarms.lastClosed(client, request.deviceId, request.kind, alarmId);
+    const last = raised.lastClosed;
     if (last && followsClosedCase(last.closedAt, request.at, this.repeats)) {
-      await alarms.linkToClosedCase(client, alarmId, last.id, request.at);
+      await alarms.linkToClosedCase(client, raised.alarmId, last.id, request.at);
       this.metrics.alarmsFollowingClosedCase.inc({ kind: request.kind });
     }
   }

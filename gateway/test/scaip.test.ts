@@ -129,8 +129,27 @@ describe('parseMrq', () => {
     assert.equal(snuOf(good.slice(0, -3)), 2);
   });
 
-  test('entity references are never expanded', () => {
+  test('a predefined entity is read as its character, which no element allows (A&amp;B is snu 2)', () => {
     assert.equal(snuOf(mrq({ ...alarmFields('C1', 'r1'), lco: 'A&amp;B' })), 2);
+  });
+
+  test('a character reference is the character it names, as XML says (K&#246;k is the location Kök)', () => {
+    const result = parseMrq(mrq({ ...alarmFields('C1', 'r1'), lco: 'K&#246;k' }));
+    assert.ok(result.ok);
+    assert.equal(result.message.lco, 'Kök');
+  });
+
+  test('an entity no DTD declared is not well-formed (snu 2), never guessed at', () => {
+    assert.equal(snuOf(mrq({ ...alarmFields('C1', 'r1'), lco: 'K&ouml;k' })), 2);
+  });
+
+  test('a vendor element named __proto__ is one more ignored element, and touches no prototype', () => {
+    const result = parseMrq(
+      mrq({ ...alarmFields('C1', 'r1') }).replace('</mrq>', '<__proto__><x>1</x></__proto__></mrq>'),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.message.ignored, ['__proto__']);
+    assert.equal(({} as Record<string, unknown>).x, undefined);
   });
 
   // The timeout is a hang guard: an expanded bomb would take minutes and gigabytes, not fail fast.

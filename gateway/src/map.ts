@@ -2,7 +2,7 @@
 // and the DeviceEvent/Heartbeat exactly as one of our own devices would send it. Pure; the time of
 // receipt is a parameter, since SCAIP requests carry no timestamp of their own.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type DeviceEvent,
   type DeviceType,
@@ -44,8 +44,9 @@ export { scaipDeviceId };
 export const DEFAULT_DEDUPE_WINDOW_MS = 10 * 60_000;
 const MAX_MESSAGE_ID_LENGTH = 64;
 
+// crypto.hash: the same digest as createHash(...).update(...).digest(...) without a Hash object each
 function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, length);
+  return hash('sha256', text, 'base64url').slice(0, length);
 }
 
 /**

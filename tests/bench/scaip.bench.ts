@@ -1,130 +1,55 @@
 // SCAIP throughput end to end: distinct `mrq` manual alarms per second that a controller gets a
 // 200 OK with snu 0 for, which the gateway sends only after the alarm center committed the alarm
 // (gateway → broker → ingest → PostgreSQL → PUBACK). The alarm center runs as its own process
-// (`npm start` entry point) on real PostgreSQL; the gateway and a UDP load client run here.
-// Runs twice in one run, a transaction per message and group commit (BENCH_SCAIP_MODE picks one),
-// and reports the CPU each alarm cost the alarm center, PostgreSQL and the gateway + load client.
+// (`npm start` entry point) on real PostgreSQL; the gateway runs here, the UDP load client
+// (scaip-load.ts) as a process of its own. Runs twice in one run, a transaction per message and
+// group commit (BENCH_SCAIP_MODE picks one), and reports the CPU each alarm cost the alarm center,
+// PostgreSQL, the gateway and the load client, each apart.
 // Prints JSON lines {"bench":"scaip",...} and a human summary.
 
-import dgram from 'node:dgram';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createTestDatabase } from '@trygg/alarm-center/testing';
 import { connectPublisher, pgControllerRegistry, scaipDeviceId, startGateway } from '@trygg/gateway';
 import pg from 'pg';
 import pino from 'pino';
 import { centerEnvironment, startAlarmCenterProcess } from '../src/alarm-center-process.ts';
+import type { Outcome } from './scaip-load.ts';
 
 const CONTROLLERS = Number(process.env.BENCH_SCAIP_CONTROLLERS ?? 200);
 const DEVICES_PER_CONTROLLER = Number(process.env.BENCH_SCAIP_DEVICES_PER_CONTROLLER ?? 20);
 /** Requests in flight at once, across all controllers. */
 const WINDOW = Number(process.env.BENCH_SCAIP_WINDOW ?? 100);
-/** A request unanswered this long is sent again with the same ref, as a controller would. */
 /** MQTT connections the gateway publishes over (main.ts uses one); the broker handles each client's batch in turn. */
 const CONNECTIONS = Number(process.env.BENCH_SCAIP_CONNECTIONS ?? 1);
-const RETRANSMIT_MS = 2000;
-const MAX_ATTEMPTS = 4;
 const ACCOUNT = { username: 'scaip-gateway', password: 'bench-gateway-secret-01' };
 
 const cidOf = (c: number) => String(4_700_000 + c);
 const MESSAGES = CONTROLLERS * DEVICES_PER_CONTROLLER;
-
-function sipMessage(port: number, localPort: number, callId: string, body: string): Buffer {
-  return Buffer.from(
-    [
-      `MESSAGE sip:scaip@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-${callId}`,
-      `From: <sip:controller@127.0.0.1:${localPort}>;tag=${callId}`,
-      `To: <sip:scaip@127.0.0.1:${port}>`,
-      `Call-ID: ${callId}`,
-      'CSeq: 1 MESSAGE',
-      'Max-Forwards: 70',
-      'Content-Type: application/scaip+xml',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      '',
-      body,
-    ].join('\r\n'),
-  );
-}
 
 const alarmBody = (cid: string, did: string, ref: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><mrq><ref>${ref}</ref><cid>${cid}</cid><mty>ME</mty><dty>0003</dty><did>${did}</did><stc>0010</stc><pri>1</pri></mrq>`;
 const heartbeatBody = (cid: string, ref: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><mrq><ref>${ref}</ref><cid>${cid}</cid><mty>PI</mty><dty>0003</dty><did>1</did><hbi>300</hbi></mrq>`;
 
-interface Outcome {
-  ok: number;
-  refused: number;
-  timedOut: number;
-  retransmissions: number;
-  latenciesMs: number[];
-}
+const LOAD_CLIENT = new URL('./scaip-load.ts', import.meta.url).pathname;
 
 /**
- * Sends every request over one UDP socket, at most WINDOW unanswered at a time, and waits for a
- * 200 OK carrying snu 0 for each. Unanswered requests are retransmitted unchanged.
+ * The requests through the load client (scaip-load.ts), a process of its own, so that this
+ * process's CPU is the gateway's: its answer carries its outcome, how long it drove and its CPU.
  */
-async function drive(port: number, bodies: { callId: string; body: string }[]): Promise<Outcome> {
-  const socket = dgram.createSocket('udp4');
-  socket.on('error', (err) => process.stderr.write(`load client socket: ${err.message}\n`));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  socket.setRecvBufferSize(4 * 1024 * 1024);
-  socket.setSendBufferSize(4 * 1024 * 1024);
-  const localPort = socket.address().port;
-  const outcome: Outcome = { ok: 0, refused: 0, timedOut: 0, retransmissions: 0, latenciesMs: [] };
-  const pending = new Map<string, { packet: Buffer; firstSentAt: number; sentAt: number; attempts: number }>();
-  let next = 0;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finish = resolve));
-
-  const fill = () => {
-    while (pending.size < WINDOW && next < bodies.length) {
-      const { callId, body } = bodies[next++]!;
-      const packet = sipMessage(port, localPort, callId, body);
-      const now = performance.now();
-      pending.set(callId, { packet, firstSentAt: now, sentAt: now, attempts: 1 });
-      socket.send(packet, port, '127.0.0.1');
-    }
-    if (pending.size === 0 && next >= bodies.length) finish();
-  };
-
-  socket.on('message', (data) => {
-    const text = data.toString('utf8');
-    const callId = /\r\nCall-ID: *([^\r\n]+)/i.exec(text)?.[1]?.trim();
-    const request = callId === undefined ? undefined : pending.get(callId);
-    if (!callId || !request) return; // an answer to a retransmission already answered
-    pending.delete(callId);
-    if (text.startsWith('SIP/2.0 200 ') && /<snu>0<\/snu>/.test(text)) {
-      outcome.ok++;
-      outcome.latenciesMs.push(performance.now() - request.firstSentAt);
-    } else {
-      outcome.refused++;
-      process.stderr.write(`refused: ${text.split('\r\n')[0]} ${/<snu>\d+<\/snu>/.exec(text)?.[0] ?? ''}\n`);
-    }
-    fill();
-  });
-
-  const retransmit = setInterval(() => {
-    const now = performance.now();
-    for (const [callId, request] of pending) {
-      if (now - request.sentAt < RETRANSMIT_MS) continue;
-      if (request.attempts >= MAX_ATTEMPTS) {
-        pending.delete(callId);
-        outcome.timedOut++;
-        continue;
-      }
-      request.attempts++;
-      request.sentAt = now;
-      outcome.retransmissions++;
-      socket.send(request.packet, port, '127.0.0.1');
-    }
-    fill();
-  }, 250);
-
-  fill();
-  await done;
-  clearInterval(retransmit);
-  socket.close();
-  return outcome;
+async function drive(
+  port: number,
+  bodies: { callId: string; body: string }[],
+): Promise<Outcome & { elapsedS: number; cpuS: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_CLIENT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.stdin.end(JSON.stringify({ port, window: WINDOW, bodies }));
+  const code = await exited;
+  if (code !== 0) throw new Error(`load client exited with ${code}`);
+  return JSON.parse(output);
 }
 
 /** CPU seconds a process has used so far (user + system), from /proc; 0 where there is no /proc. */
@@ -225,10 +150,11 @@ try {
       const centerCpu0 = cpuSecondsOf(centerPid);
       const backends0 = await backendCpuSeconds(pool, databaseName);
       const ownCpu0 = process.cpuUsage();
-      const started = performance.now();
       const outcome = await drive(sipPort, alarms);
-      const elapsedS = (performance.now() - started) / 1000;
+      // the rate over the load client's own sending and answers, not its start-up
+      const { elapsedS } = outcome;
       const ownCpu = process.cpuUsage(ownCpu0);
+      const gatewayCpuS = (ownCpu.user + ownCpu.system) / 1e6;
       const centerCpuS = cpuSecondsOf(centerPid) - centerCpu0;
       let databaseCpuS = 0;
       for (const [pid, cpu] of await backendCpuSeconds(pool, databaseName))
@@ -257,11 +183,13 @@ try {
       line(mode.name, 'retransmissions', outcome.retransmissions, 'count');
       line(mode.name, 'alarm_center_cpu_per_alarm_us', perAlarmUs(centerCpuS), 'us');
       line(mode.name, 'postgres_cpu_per_alarm_us', perAlarmUs(databaseCpuS), 'us');
-      line(mode.name, 'gateway_and_client_cpu_per_alarm_us', perAlarmUs((ownCpu.user + ownCpu.system) / 1e6), 'us');
+      line(mode.name, 'gateway_cpu_per_alarm_us', perAlarmUs(gatewayCpuS), 'us');
+      line(mode.name, 'load_client_cpu_per_alarm_us', perAlarmUs(outcome.cpuS), 'us');
+      line(mode.name, 'gateway_and_client_cpu_per_alarm_us', perAlarmUs(gatewayCpuS + outcome.cpuS), 'us');
       line(mode.name, 'window', WINDOW, 'count');
       line(mode.name, 'mqtt_connections', CONNECTIONS, 'count');
       process.stdout.write(
-        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway + load client ${perAlarmUs((ownCpu.user + ownCpu.system) / 1e6).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out\n`,
+        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway ${perAlarmUs(gatewayCpuS).toFixed(0)} µs, load client ${perAlarmUs(outcome.cpuS).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out\n`,
       );
       if (outcome.ok !== MESSAGES || committed.messages !== MESSAGES || committed.alarms !== MESSAGES) failed = true;
     } finally {

@@ -46,11 +46,17 @@ export async function startAlarmCenterProcess(
 ): Promise<AlarmCenterProcess> {
   const started = performance.now();
   const healthyWithinMs = options.healthyWithinMs ?? 30_000;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    // METRICS_PORT 0: several centers run side by side in a test, and none may take the default 9464.
-    env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', METRICS_PORT: '0', ...env, HTTP_PORT: String(httpPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // BENCH_CENTER_NODE_ARGS: node options for the center alone, e.g. `--cpu-prof --cpu-prof-dir=DIR` to
+  // profile it under a benchmark (node refuses --cpu-prof in NODE_OPTIONS)
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_CENTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', MAIN],
+    {
+      // METRICS_PORT 0: several centers run side by side in a test, and none may take the default 9464.
+      env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', METRICS_PORT: '0', ...env, HTTP_PORT: String(httpPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));

@@ -156,8 +156,10 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
       escalated: boolean;
       last_closed_id: string | null;
       last_closed_at: string | null;
-    }>(
-      `WITH input AS (
+    }>({
+      // named: parsed and planned once per connection, not once per batch
+      name: 'alarms.raiseMany',
+      text: `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[],
                               $7::timestamptz[], $8::jsonb[], $9::text[])
            AS i(device_id, resident_id, district, kind, priority, audience, at, details, source_message_id)
@@ -183,7 +185,7 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
            AND p.device_id = r.device_id AND p.kind = r.kind AND p.status = 'closed'
          ORDER BY p.closed_at DESC LIMIT 1
        ) c ON true`,
-      [
+      values: [
         rows.map((r) => r.deviceId),
         rows.map((r) => r.residentId),
         rows.map((r) => r.district),
@@ -194,7 +196,7 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
         rows.map((r) => JSON.stringify(r.details)),
         rows.map((r) => r.sourceMessageId),
       ],
-    );
+    });
     const byKey = new Map(raised.map((r) => [`${r.device_id}\u0000${r.kind}`, r]));
     for (const { alarm, index } of round) {
       const row = byKey.get(`${alarm.deviceId}\u0000${alarm.kind}`);
@@ -456,10 +458,12 @@ export async function details(db: Queryable, alarmId: string): Promise<AlarmDeta
 
 /** Current summaries of several alarms (a replica relaying other replicas' changes). */
 export async function summaries(db: Queryable, alarmIds: readonly string[]): Promise<AlarmSummary[]> {
-  const { rows } = await db.query<SummaryRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE a.id = ANY($1::bigint[]) ORDER BY a.id`,
-    [alarmIds],
-  );
+  // named: the consoles' summaries of every committed batch, parsed and planned once per connection
+  const { rows } = await db.query<SummaryRow>({
+    name: 'alarms.summaries',
+    text: `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE a.id = ANY($1::bigint[]) ORDER BY a.id`,
+    values: [alarmIds],
+  });
   return rows.map(toSummary);
 }
 

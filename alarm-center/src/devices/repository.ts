@@ -110,18 +110,20 @@ export async function recordEvents(
   events: readonly { deviceId: string; event: DeviceEvent }[],
 ): Promise<boolean[]> {
   if (events.length === 0) return [];
-  const { rows } = await db.query<{ device_id: string; message_id: string }>(
-    `INSERT INTO device_messages (device_id, message_id, event_type, device_ts, body)
+  const { rows } = await db.query<{ device_id: string; message_id: string }>({
+    // named: parsed and planned once per connection, not once per batch
+    name: 'devices.recordEvents',
+    text: `INSERT INTO device_messages (device_id, message_id, event_type, device_ts, body)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
      ON CONFLICT DO NOTHING RETURNING device_id, message_id`,
-    [
+    values: [
       events.map((e) => e.deviceId),
       events.map((e) => e.event.id),
       events.map((e) => e.event.type),
       events.map((e) => new Date(e.event.ts)),
       events.map((e) => JSON.stringify(e.event)),
     ],
-  );
+  });
   const inserted = new Set(rows.map((r) => `${r.device_id}\u0000${r.message_id}`));
   return events.map((e) => inserted.delete(`${e.deviceId}\u0000${e.event.id}`));
 }

@@ -169,11 +169,14 @@ export class CallBook {
     return { call, notice: { deviceId: call.deviceId, event } };
   }
 
-  /** Ends a call (BYE either side, a failed call-back). Null when it had already ended. */
-  end(callId: string, reason: CallEndReason, now: number): CallNotice | null {
+  /**
+   * Ends a call (BYE either side, a failed call-back; `sipStatus` is the unit's refusal of our
+   * call-back). Null when it had already ended.
+   */
+  end(callId: string, reason: CallEndReason, now: number, sipStatus?: number): CallNotice | null {
     const call = this.#byId.get(callId);
     if (!call || call.state === 'ended') return null;
-    return this.#end(call, reason, now);
+    return this.#end(call, reason, now, sipStatus);
   }
 
   /** Pending calls whose window has passed end as "no voice contact". One sweep for all deadlines. */
@@ -192,7 +195,7 @@ export class CallBook {
     return n;
   }
 
-  #end(call: VoiceCall, reason: CallEndReason, now: number): CallNotice {
+  #end(call: VoiceCall, reason: CallEndReason, now: number, sipStatus?: number): CallNotice {
     call.state = 'ended';
     this.#byCid.delete(call.cid);
     this.#byId.delete(call.callId);
@@ -203,6 +206,7 @@ export class CallBook {
       callId: call.callId,
       type: 'call.ended',
       reason,
+      ...(sipStatus === undefined ? {} : { sipStatus }),
     } as const;
     const event: CallEvent =
       call.activeAt === undefined ? base : { ...base, durationS: Math.round((now - call.activeAt) / 100) / 10 };

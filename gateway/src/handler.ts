@@ -2,7 +2,7 @@
 // SCAIP transaction is decided: parse, check the controller, de-duplicate, map, publish, answer.
 // The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
 
-import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
+import { checkEventForDeviceType, type DeviceType, SCAIP_CALL_HANDLING } from '@trygg/firmware-protocol';
 import type { ControllerAuth } from './auth.ts';
 import type { CallBook, CallNotice, MrsVoice } from './calls.ts';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
@@ -70,6 +70,8 @@ export interface HandlerOptions {
     rtpHost: string;
     /** Our SIP address (Via, Contact), known once the sockets are bound. */
     local: () => { host: string; udpPort: number; tcpPort: number };
+    /** Sends from the SIP UDP socket: a call-back to a unit whose controller speaks UDP. */
+    sendUdp?: (data: Buffer, port: number, address: string) => void;
   };
 }
 
@@ -133,6 +135,7 @@ export function createScaipHandler(options: HandlerOptions) {
         local: options.calls.local,
         rejected,
         rtpWrongSource: () => metrics?.rtpWrongSource.inc(),
+        ...(options.calls.sendUdp ? { sendUdp: options.calls.sendUdp } : {}),
       })
     : null;
 
@@ -192,7 +195,7 @@ export function createScaipHandler(options: HandlerOptions) {
     return null;
   }
 
-  async function handleMessage(request: SipRequest, peer: Peer): Promise<Buffer> {
+  async function handleMessage(request: SipRequest, peer: Peer, send: (data: Buffer) => void): Promise<Buffer> {
     const type = contentType(request);
     if (type === undefined || !SCAIP_MEDIA_TYPES.has(type)) {
       rejected('SIP_UNSUPPORTED_MEDIA', peer, `Content-Type ${type ?? '(none)'}`);
@@ -301,6 +304,7 @@ export function createScaipHandler(options: HandlerOptions) {
       },
       'SCAIP request accepted',
     );
+    if (answer.voice?.cre === SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK) callBack(mrq.cid, peer, send);
     return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
   }
 
@@ -314,6 +318,13 @@ export function createScaipHandler(options: HandlerOptions) {
       logger.info({ cid: mrq.cid, ref: mrq.ref }, 'SCAIP alarm stored; answered busy (a call is pending or active)');
     }
     return decision.voice ? { snu: decision.snu, voice: decision.voice } : { snu: decision.snu };
+  }
+
+  /** cre 62: our INVITE to the unit follows the mrs (the next turn), on the controller's transport. */
+  function callBack(cid: string, peer: Peer, send: (data: Buffer) => void): void {
+    setImmediate(() => {
+      voice?.dial(cid, { peer, send }).catch((err: unknown) => logger.error({ err, cid }, 'call-back failed'));
+    });
   }
 
   /** The unit's INVITE: its controller is the From user, admitted like a MESSAGE's `cid`. */
@@ -348,7 +359,7 @@ export function createScaipHandler(options: HandlerOptions) {
     const { request } = parsed;
     switch (request.method) {
       case 'MESSAGE':
-        return handleMessage(request, peer);
+        return handleMessage(request, peer, send);
       case 'OPTIONS':
         // controllers use OPTIONS to check the receiver is alive
         return buildResponse(request, 200, { extraHeaders: [voice ? ALLOW_WITH_VOICE : ALLOW] });

@@ -144,12 +144,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let tcpPort = 0;
   const local = () => ({ host: options.host, udpPort, tcpPort });
   const rtpHost = voice?.rtpHost ?? options.host;
+  const sendUdp = (data: Buffer, port: number, address: string) => {
+    if (closing) return;
+    udp.send(data, port, address, (err) => {
+      if (err) logger.warn({ err, address, port }, 'SIP UDP send failed');
+    });
+  };
   const handler = createScaipHandler({
     ...options,
-    ...(book ? { calls: { book, callEvent, rtpHost, local } } : {}),
+    ...(book ? { calls: { book, callEvent, rtpHost, local, sendUdp } } : {}),
   });
   const sweep = () => {
-    if (book) for (const notice of book.expire(now())) callEvent(notice);
+    if (!book) return;
+    for (const notice of book.expire(now())) {
+      // a call-back still ringing at the unit is cancelled
+      handler.voice?.abandon(notice.event.callId);
+      callEvent(notice);
+    }
   };
   const bridges = new Map<string, Bridge>();
   const sweeper = book

@@ -1,0 +1,101 @@
+// The receiver calls the unit back (cha 1 with a sip: crd, answered cre 62): SIPp plays the unit as
+// the user agent server its crd names. It answers with G.711 and its recorded voice, echoes what
+// we send; or it is busy, never answers, or answers with SDP we cannot use. Each way the call's
+// events on the broker say how it went, so the alarm's history shows it.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
+import { alarmFields, eventually, freeUdpPort, mrq, runSipp, runSippUnit, sippGateway } from './helpers.ts';
+
+const PCAP = '/usr/share/sip-tester/g711a.pcap';
+const RTP_ECHO = ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'];
+
+describe('the receiver calls the unit back (SIPp as the unit)', () => {
+  // a short window, so "rings and nobody answers" ends within the test
+  const gw = sippGateway({ withVoice: true, windowMs: 4000 });
+  const { known, calls } = gw;
+  const voice = () => {
+    const v = gw.gateway.voice;
+    assert.ok(v, 'voice is configured');
+    return v;
+  };
+
+  /** The unit's alarm asking to be called back at SIPp's port; resolves once the mrs said cre 62. */
+  async function alarmAskingForCallBack(cid: string, ref: string, unitPort: number): Promise<void> {
+    const body = mrq({ ...alarmFields(cid, ref), crd: `sip:unit@127.0.0.1:${unitPort}`, cha: '1' });
+    const run = await runSipp('scaip-voice-offer.xml', gw.gateway.udpPort, {
+      keys: { body },
+      sets: { expected: '0', expected_mre: '1' },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+  }
+
+  const types = (cid: string) => calls(cid).map((m) => m.payload.type);
+  const ended = (cid: string) => calls(cid).find((m) => m.payload.type === 'call.ended')?.payload;
+
+  test('the unit answers: G.711 both ways, the call rings at the console, the operator hangs up', async () => {
+    const cid = known();
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-answer.xml', port, { keys: { pcap: PCAP }, extraArgs: RTP_ECHO });
+    await alarmAskingForCallBack(cid, 'CB001', port);
+    assert.ok(await eventually(() => voice().book.current(cid)?.state === 'active', 8000), 'the unit answers');
+    const callId = voice().book.current(cid)?.callId as string;
+    const rtp = () => voice().dialogs.rtpStats()[callId];
+    assert.ok(await eventually(() => (rtp()?.packetsIn ?? 0) > 20, 5000), 'the unit’s voice reaches us');
+    assert.equal(await voice().dialogs.hangUp(callId), true);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    // what we sent made the round trip through the unit's media port (SIPp echoes it)
+    assert.ok(await eventually(() => rtp()?.dtmfIn.includes('0') ?? false, 3000), JSON.stringify(rtp()));
+    assert.ok(await eventually(() => types(cid).length === 3));
+    assert.deepEqual(types(cid), ['call.offered', 'call.ringing', 'call.ended']);
+    assert.equal(calls(cid)[0]?.payload.direction, 'receiver-calls-back');
+    assert.equal(calls(cid)[1]?.payload.codec, 'PCMA');
+    assert.equal(ended(cid)?.reason, 'operator-hung-up');
+  });
+
+  test('a busy unit (486): the call ends as "no voice contact" with the status, counted', async () => {
+    const cid = known();
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-busy.xml', port);
+    await alarmAskingForCallBack(cid, 'CB002', port);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.ok(await eventually(() => ended(cid) !== undefined, 3000));
+    assert.equal(ended(cid)?.reason, 'no-voice-contact');
+    assert.equal(ended(cid)?.sipStatus, 486);
+    assert.equal(voice().book.current(cid), undefined);
+    assert.match(await gw.metricsText(), /reason="CALLBACK_REFUSED"[^\n]* [1-9]/);
+  });
+
+  test('a unit that rings and never answers is cancelled when the window passes: "no voice contact"', async () => {
+    const cid = known();
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-ring-forever.xml', port);
+    await alarmAskingForCallBack(cid, 'CB003', port);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.ok(await eventually(() => ended(cid) !== undefined, 3000));
+    assert.deepEqual(types(cid), ['call.offered', 'call.ended']);
+    assert.equal(ended(cid)?.reason, 'no-voice-contact');
+  });
+
+  for (const [what, keys, ref] of [
+    ['malformed SDP', { first: 'junk', codecs: '8', rtpmap: 'a=rtpmap:8 PCMA/8000' }, 'CB004'],
+    ['only unsupported codecs', { first: 'v=0', codecs: '9', rtpmap: 'a=rtpmap:9 G722/8000' }, 'CB005'],
+  ] as const) {
+    test(`a 200 OK with ${what} is ACKed and hung up (BYE), the call failed, counted`, async () => {
+      const cid = known();
+      const port = await freeUdpPort();
+      const before = gw.gateway.stats().rejected.CALLBACK_ANSWER_UNUSABLE ?? 0;
+      const unit = runSippUnit('callback-bad-answer.xml', port, { keys });
+      await alarmAskingForCallBack(cid, ref, port);
+      const done = await unit;
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      assert.ok(await eventually(() => ended(cid) !== undefined, 3000));
+      assert.equal(ended(cid)?.reason, 'failed');
+      assert.equal(gw.gateway.stats().rejected.CALLBACK_ANSWER_UNUSABLE, before + 1);
+      assert.equal(voice().book.current(cid), undefined);
+    });
+  }
+});

@@ -290,6 +290,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       service,
       metrics,
       logger.child({ component: 'voice' }),
+      audit,
       config.GATEWAY_BRIDGE_URL && config.GATEWAY_BRIDGE_TOKEN
         ? { url: config.GATEWAY_BRIDGE_URL, token: config.GATEWAY_BRIDGE_TOKEN }
         : null,

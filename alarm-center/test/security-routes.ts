@@ -102,6 +102,14 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   },
   {
     method: 'POST',
+    path: '/api/alarms/:id/callback',
+    allow: alarmHandlers,
+    sample: alarmId,
+    ownershipCode: 'VOICE_NOT_HOLDER',
+    why: 'only the operator who holds the alarm has its unit called back ("Ring upp")',
+  },
+  {
+    method: 'POST',
     path: '/api/alarms/:id/calls/:callId/control',
     allow: alarmHandlers,
     sample: (f) => ({ params: { id: f.alarmId, callId: 'call-00000001' }, body: { action: 'hangup' } }),

@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageIdSchema } from '@trygg/firmware-protocol';
 import { z } from 'zod';
 import type { GatewayLogger } from './handler.ts';
 import type { GatewayVoice } from './server.ts';
@@ -12,11 +13,23 @@ import type { GatewayVoice } from './server.ts';
 const joinBody = z.strictObject({ sdp: z.string().min(10).max(16_384), by: z.string().min(1).max(64) });
 const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) });
 const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
+const RING_UP = /^\/devices\/(scaip-[A-Za-z0-9_.:-]{1,80})\/callback$/;
+const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema });
 const MAX_BODY = 20_000;
 
 export interface BridgeApi {
   port: number;
   close(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage, then: (raw: string) => Promise<void>): void {
+  let raw = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => {
+    raw += chunk;
+    if (raw.length > MAX_BODY) req.destroy();
+  });
+  req.on('end', () => void then(raw));
 }
 
 export async function startBridgeApi(options: {
@@ -37,6 +50,8 @@ export async function startBridgeApi(options: {
       options.logger.warn({ url: req.url }, 'voice bridge request refused: bad token');
       return reply(401, { code: 'BRIDGE_AUTH' });
     }
+    const ringUp = req.method === 'POST' ? RING_UP.exec(req.url ?? '') : null;
+    if (ringUp) return readBody(req, (raw) => ringUpUnit(ringUp[1] as string, raw, reply));
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
     if (!match) return reply(404, { code: 'BRIDGE_NOT_FOUND' });
     const [, callId, action] = match as unknown as [string, string, string];
@@ -69,6 +84,19 @@ export async function startBridgeApi(options: {
       })();
     });
   });
+  /** "Ring upp": 200 with the new call's id, 404 when the unit gave no SIP address, 409 when a call is on. */
+  async function ringUpUnit(deviceId: string, raw: string, reply: (status: number, body: unknown) => void) {
+    try {
+      const { alarmMessageId } = ringUpBody.parse(raw ? JSON.parse(raw) : {});
+      const result = await options.voice.ringUp(deviceId, alarmMessageId);
+      if (result.ok) return reply(200, { callId: result.callId });
+      return reply(result.code === 'CALL_BUSY' ? 409 : 404, { code: result.code });
+    } catch (err) {
+      options.logger.warn({ deviceId, err: (err as Error).message }, 'voice bridge request refused');
+      return reply(400, { code: 'BRIDGE_BAD_REQUEST' });
+    }
+  }
+
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   return {
     port: (server.address() as AddressInfo).port,

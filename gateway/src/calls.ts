@@ -119,24 +119,51 @@ export class CallBook {
     };
     this.#byCid.set(call.cid, call);
     this.#byId.set(call.callId, call);
-    events.push({
-      deviceId,
-      event: {
-        v: 1,
-        id: `${call.callId}.offered`,
-        ts: now,
-        callId: call.callId,
-        type: 'call.offered',
-        alarmMessageId,
-        direction: call.direction,
-        media: MEDIA_NAMES[media],
-        deadlineTs: call.deadline,
-      },
-    });
+    events.push(this.#offered(call));
     const voice: MrsVoice = callBack
       ? { mre: media, cre: SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK }
       : { mre: media, cre: SCAIP_CALL_HANDLING.UNIT_CALLS, tnu: this.#options.receiverUri() };
     return { snu: SCAIP_RESPONSE_STATUS.OK, voice, events };
+  }
+
+  /**
+   * The operator asks to call the unit back ("Ring upp"), also after its call ended or when it never
+   * called: a pending call-back of the alarm, its "offered" event. Null when a call is pending or active.
+   */
+  callBack(cid: string, deviceId: string, alarmMessageId: string, unitUri: string, now: number): CallNotice | null {
+    if (this.current(cid)) return null;
+    const call: VoiceCall = {
+      callId: this.#options.newId(),
+      cid,
+      deviceId,
+      alarmMessageId,
+      direction: 'receiver-calls-back',
+      media: SCAIP_MEDIA.DUPLEX,
+      unitUri,
+      state: 'pending',
+      offeredAt: now,
+      deadline: now + this.#options.windowMs,
+    };
+    this.#byCid.set(cid, call);
+    this.#byId.set(call.callId, call);
+    return this.#offered(call);
+  }
+
+  #offered(call: VoiceCall): CallNotice {
+    return {
+      deviceId: call.deviceId,
+      event: {
+        v: 1,
+        id: `${call.callId}.offered`,
+        ts: call.offeredAt,
+        callId: call.callId,
+        type: 'call.offered',
+        alarmMessageId: call.alarmMessageId,
+        direction: call.direction,
+        media: MEDIA_NAMES[call.media as keyof typeof MEDIA_NAMES],
+        deadlineTs: call.deadline,
+      },
+    };
   }
 
   /** The pending or active call of a controller, if any. */

@@ -304,6 +304,7 @@ export function createScaipHandler(options: HandlerOptions) {
       },
       'SCAIP request accepted',
     );
+    if (mrq.crd !== undefined && /^sips?:/.test(mrq.crd)) voice?.rememberUnit(mrq.cid, mrq.crd, { peer, send });
     if (answer.voice?.cre === SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK) callBack(mrq.cid, peer, send);
     return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
   }

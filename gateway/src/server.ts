@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { CallEvent } from '@trygg/firmware-protocol';
+import { type CallEvent, parseScaipDeviceId } from '@trygg/firmware-protocol';
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
@@ -97,6 +97,11 @@ export interface GatewayVoice {
   setMode(callId: string, mode: BridgeMode): Promise<boolean>;
   /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
   hangUp(callId: string): Promise<boolean>;
+  /** The operator's "Ring upp": call the unit of this SCAIP device back at its last sip: crd. */
+  ringUp(
+    deviceId: string,
+    alarmMessageId: string,
+  ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }>;
   book: CallBook;
   /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
   dialogs: VoiceDialogs;
@@ -196,6 +201,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (!bridge) return false;
       bridge.setMode(mode);
       return dialogs.control(callId, MODE_DIGITS[mode]);
+    },
+    async ringUp(deviceId, alarmMessageId) {
+      const unit = parseScaipDeviceId(deviceId);
+      if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
+      return dialogs.ringUp(unit.cid, deviceId, alarmMessageId);
     },
     async hangUp(callId) {
       const done = await dialogs.hangUp(callId);

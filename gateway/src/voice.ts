@@ -106,6 +106,8 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
   /** RTP figures of the last calls that ended, for logs and tests (bounded). */
   const endedStats = new Map<string, RtpSessionStats>();
   const dialing = new Map<string, Dialing>(); // our call-back INVITEs, by SIP Call-ID
+  /** Where each controller's unit can be called back: its last sip: crd and how it reached us. */
+  const units = new Map<string, { uri: string; route: ControllerRoute }>();
 
   function forget(dialog: Dialog): void {
     dialog.rtp.close();
@@ -344,6 +346,29 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     return true;
   }
 
+  /** An accepted alarm named a sip: crd: the operator can call the unit back there later. */
+  function rememberUnit(cid: string, uri: string, route: ControllerRoute): void {
+    units.set(cid, { uri, route });
+  }
+
+  /**
+   * The operator's "Ring upp": a new call-back of the alarm to the unit's last known SIP address,
+   * offered (published) then dialled. Refused when the unit never named one or a call is on.
+   */
+  async function ringUp(
+    cid: string,
+    deviceId: string,
+    alarmMessageId: string,
+  ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }> {
+    const unit = units.get(cid);
+    if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
+    const offered = book.callBack(cid, deviceId, alarmMessageId, unit.uri, now());
+    if (!offered) return { ok: false, code: 'CALL_BUSY' };
+    options.callEvent(offered);
+    await dial(cid, unit.route);
+    return { ok: true, callId: offered.event.callId };
+  }
+
   /** Timer A (on UDP the INVITE again at T1 doubling) until any response; Timer B gives up. */
   function retransmitInvite(out: Dialing): void {
     const started = now();
@@ -549,6 +574,8 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     cancel,
     response,
     dial,
+    rememberUnit,
+    ringUp,
     abandon,
     control,
     hangUp,

@@ -1,7 +1,8 @@
 // The alarm's voice call in the alarm view: it rings while the unit's call waits, and the
 // operator who has taken the alarm answers in the browser (WebRTC to the gateway's bridge),
 // listens, talks, sets the volume and hangs up. Keys: s answer, l listen, t talk, h hang up.
-// Nothing is recorded; the audio plays only in this view.
+// Nothing is recorded; the audio plays only in this view. The holder of a SCAIP alarm can have
+// the unit called back ("Ring upp"), also when it never called or after its call ended.
 
 import type { AlarmSummary, User, VoiceCall } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -84,6 +85,21 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     }
   };
 
+  const [calling, setCalling] = useState(false);
+  const callBack = async () => {
+    if (!holder || calling) return;
+    setCalling(true);
+    try {
+      await request('POST', `/api/alarms/${encodeURIComponent(alarm.id)}/callback`);
+      setError(null);
+      await load();
+    } catch (err) {
+      setError(errorText(err, t));
+    } finally {
+      setCalling(false);
+    }
+  };
+
   const control = async (action: 'hangup' | 'duplex' | 'listen' | 'speak') => {
     if (!call || !joined) return;
     try {
@@ -109,7 +125,22 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     call !== null && call.state !== 'ended',
   );
 
-  if (!call) return null;
+  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && (call === null || call.state === 'ended');
+  const ringUp = canCallBack && (
+    <button type="button" data-testid="voice-callback" disabled={calling} onClick={() => void callBack()}>
+      {t('voice.callBack')}
+    </button>
+  );
+  if (!call) {
+    return canCallBack ? (
+      <section className="card" data-testid="voice-call" data-state="none">
+        <h3>{t('voice.title')}</h3>
+        {ringUp}
+        {error && <p className="error">{error}</p>}
+      </section>
+    ) : null;
+  }
+  const calledBack = call.direction === 'receiver-calls-back';
   const since = call.answeredAt ?? call.ringingAt;
   const seconds = since ? Math.max(0, Math.floor((now - Date.parse(since)) / 1000)) : 0;
   const timer = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
@@ -117,7 +148,7 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     <section className="card" data-testid="voice-call" data-state={call.state}>
       <h3>{t('voice.title')}</h3>
       <p data-testid="voice-call-status">
-        {t(`voice.state.${call.state}`)}
+        {call.state === 'offered' && calledBack ? t('voice.state.callingUnit') : t(`voice.state.${call.state}`)}
         {call.state === 'ended' && call.endReason === 'no-voice-contact' && ` – ${t('voice.noContact')}`}
         {call.state !== 'ended' && since && <span className="mono"> {timer}</span>}
         {call.answeredBy && <span className="sub"> {t('voice.answeredBy', { name: call.answeredBy })}</span>}
@@ -128,6 +159,7 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         </button>
       )}
       {call.state === 'ringing' && !holder && <p className="sub">{t('voice.takeFirst')}</p>}
+      {ringUp}
       {joined && (
         <div className="actions">
           <button

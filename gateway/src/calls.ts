@@ -128,10 +128,14 @@ export class CallBook {
 
   /**
    * The operator asks to call the unit back ("Ring upp"), also after its call ended or when it never
-   * called: a pending call-back of the alarm, its "offered" event. Null when a call is pending or active.
+   * called: a pending call-back of the alarm, its "offered" event. A unit's own call still awaited
+   * ends first as "no voice contact" (the unit has not called; the operator stopped waiting). Null
+   * when a call is connected or a call-back already rings.
    */
-  callBack(cid: string, deviceId: string, alarmMessageId: string, unitUri: string, now: number): CallNotice | null {
-    if (this.current(cid)) return null;
+  callBack(cid: string, deviceId: string, alarmMessageId: string, unitUri: string, now: number): CallNotice[] | null {
+    const current = this.current(cid);
+    if (current && (current.state === 'active' || current.direction === 'receiver-calls-back')) return null;
+    const notices = current ? [this.#end(current, 'no-voice-contact', now)] : [];
     const call: VoiceCall = {
       callId: this.#options.newId(),
       cid,
@@ -146,7 +150,8 @@ export class CallBook {
     };
     this.#byCid.set(cid, call);
     this.#byId.set(call.callId, call);
-    return this.#offered(call);
+    notices.push(this.#offered(call));
+    return notices;
   }
 
   #offered(call: VoiceCall): CallNotice {

@@ -362,9 +362,10 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
   ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }> {
     const unit = units.get(cid);
     if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
-    const offered = book.callBack(cid, deviceId, alarmMessageId, unit.uri, now());
-    if (!offered) return { ok: false, code: 'CALL_BUSY' };
-    options.callEvent(offered);
+    const notices = book.callBack(cid, deviceId, alarmMessageId, unit.uri, now());
+    if (!notices) return { ok: false, code: 'CALL_BUSY' };
+    for (const notice of notices) options.callEvent(notice);
+    const offered = notices.at(-1) as CallNotice;
     await dial(cid, unit.route);
     return { ok: true, callId: offered.event.callId };
   }

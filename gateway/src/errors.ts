@@ -43,6 +43,11 @@ export const GATEWAY_REJECTIONS = {
     snu: null,
     message: 'the controller has no alarm whose call is pending (none, or its window passed)',
   },
+  CALL_ON_OTHER_INSTANCE: {
+    sip: 480,
+    snu: null,
+    message: "the INVITE names another gateway instance's tnu: the call lives on that instance",
+  },
   CALL_BUSY: { sip: 486, snu: null, message: "the controller's call is already active" },
   CALL_UNKNOWN: { sip: 481, snu: null, message: 'no such call (dialog)' },
   // a call-back (our INVITE to the unit): the status is the unit's, not one we answer

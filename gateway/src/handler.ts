@@ -72,6 +72,8 @@ export interface HandlerOptions {
     local: () => { host: string; udpPort: number; tcpPort: number };
     /** Sends from the SIP UDP socket: a call-back to a unit whose controller speaks UDP. */
     sendUdp?: (data: Buffer, port: number, address: string) => void;
+    /** This instance's name in its tnu; an INVITE for another's is refused (voice.ts). */
+    instanceId?: string;
   };
 }
 
@@ -136,6 +138,7 @@ export function createScaipHandler(options: HandlerOptions) {
         rejected,
         rtpWrongSource: () => metrics?.rtpWrongSource.inc(),
         ...(options.calls.sendUdp ? { sendUdp: options.calls.sendUdp } : {}),
+        ...(options.calls.instanceId ? { instanceId: options.calls.instanceId } : {}),
       })
     : null;
 

@@ -75,8 +75,13 @@ export interface GatewayOptions extends HandlerOptions {
 }
 
 export interface VoiceOptions {
-  /** `tnu`, the SIP URI units call; default `sip:voice@<host>:<udp port>`. */
+  /**
+   * `tnu`, the SIP URI units call; default `sip:voice@<host>:<udp port>`, or with `instanceId`
+   * `sip:voice-<instanceId>@<host>:<udp port>`: this instance's own address, since the call lives here.
+   */
   receiverUri?: string;
+  /** This gateway instance (GATEWAY_INSTANCE_ID): INVITEs naming another instance's tnu are refused 480. */
+  instanceId?: string;
   /** Publishes one call event (QoS 1) on the device's call topic. */
   publishCall(deviceId: string, event: CallEvent): Promise<void>;
   /** How long a unit may take to call after its alarm; default 60 s. */
@@ -126,7 +131,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const voice = options.voice;
   const book = voice
     ? new CallBook({
-        receiverUri: () => voice.receiverUri ?? `sip:voice@${options.host}:${udpPort}`,
+        receiverUri: () =>
+          voice.receiverUri ??
+          `sip:${voice.instanceId ? `voice-${voice.instanceId}` : 'voice'}@${options.host}:${udpPort}`,
         newId: () => `call-${randomUUID()}`,
         ...(voice.windowMs === undefined ? {} : { windowMs: voice.windowMs }),
       })
@@ -157,7 +164,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const handler = createScaipHandler({
     ...options,
-    ...(book ? { calls: { book, callEvent, rtpHost, local, sendUdp } } : {}),
+    ...(book
+      ? {
+          calls: {
+            book,
+            callEvent,
+            rtpHost,
+            local,
+            sendUdp,
+            ...(voice?.instanceId ? { instanceId: voice.instanceId } : {}),
+          },
+        }
+      : {}),
   });
   const sweep = () => {
     if (!book) return;

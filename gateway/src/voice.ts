@@ -24,6 +24,7 @@ import {
   type SipRequest,
   type SipResponse,
   uriHostPort,
+  uriUser,
 } from './sip.ts';
 
 export interface VoiceDialogOptions {
@@ -40,6 +41,11 @@ export interface VoiceDialogOptions {
   rtpWrongSource?: () => void;
   /** Sends a datagram from the gateway's SIP UDP socket (a call-back to a unit on UDP). */
   sendUdp?: (data: Buffer, port: number, address: string) => void;
+  /**
+   * This gateway instance, named in its tnu (`sip:voice-<id>@...`). Calls live in the memory of the
+   * instance that took the alarm: an INVITE for another instance's tnu is refused 480 here.
+   */
+  instanceId?: string;
 }
 
 /** How the controller reached us: a call-back goes out on the same transport (its TCP connection). */
@@ -129,6 +135,17 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     const sipCallId = headerValue(request, 'call-id') as string;
     const existing = dialogs.get(sipCallId);
     if (existing) return existing.answer; // a retransmission: same answer
+    const addressed = uriUser(request.uri);
+    if (options.instanceId && addressed?.startsWith('voice-') && addressed !== `voice-${options.instanceId}`) {
+      // a load balancer or DNS sent the unit's call to the wrong instance; the unit retries its tnu
+      options.rejected(
+        'CALL_ON_OTHER_INSTANCE',
+        peer,
+        `INVITE for ${addressed}, this is voice-${options.instanceId}`,
+        cid,
+      );
+      return buildResponse(request, 480);
+    }
     const call = book.current(cid);
     if (!call) {
       options.rejected('CALL_NOT_EXPECTED', peer, 'no pending call for this controller', cid);

@@ -104,10 +104,15 @@ export interface TestGateway {
 export async function startTestGateway(
   controllers: Set<string>,
   heartbeatIntervalS?: number,
-  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & { withVoice?: boolean; windowMs?: number } = {},
+  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & {
+    withVoice?: boolean;
+    windowMs?: number;
+    /** The instance named in the tnu (GATEWAY_INSTANCE_ID). */
+    instanceId?: string;
+  } = {},
 ): Promise<TestGateway> {
   const publisher = await connectPublisher({ url: MQTT_URL });
-  const { withVoice, windowMs, ...rest } = extra;
+  const { withVoice, windowMs, instanceId, ...rest } = extra;
   const metrics = createGatewayMetrics();
   const gateway = await startGateway({
     metrics,
@@ -126,6 +131,7 @@ export async function startTestGateway(
             publishCall: (deviceId, event) =>
               publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
             ...(windowMs === undefined ? {} : { windowMs, sweepIntervalMs: 200 }),
+            ...(instanceId === undefined ? {} : { instanceId }),
           },
         }
       : {}),

@@ -125,7 +125,10 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     call !== null && call.state !== 'ended',
   );
 
-  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && (call === null || call.state === 'ended');
+  // also while the unit's own call is still awaited: the operator need not wait out its minute
+  const callable =
+    call === null || call.state === 'ended' || (call.state === 'offered' && call.direction === 'unit-calls');
+  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
   const ringUp = canCallBack && (
     <button type="button" data-testid="voice-callback" disabled={calling} onClick={() => void callBack()}>
       {t('voice.callBack')}

@@ -139,6 +139,7 @@ export function createScaipHandler(options: HandlerOptions) {
         rtpWrongSource: () => metrics?.rtpWrongSource.inc(),
         ...(options.calls.sendUdp ? { sendUdp: options.calls.sendUdp } : {}),
         ...(options.calls.instanceId ? { instanceId: options.calls.instanceId } : {}),
+        ...(auth ? { callBackSecret: auth.secretOf } : {}),
       })
     : null;
 

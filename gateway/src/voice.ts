@@ -8,6 +8,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CallEndReason, UnitDtmf } from '@trygg/firmware-protocol';
 import { UNIT_DTMF } from '@trygg/firmware-protocol';
+import { digestAuthorization } from './auth.ts';
 import type { CallBook, CallNotice } from './calls.ts';
 import type { GatewayRejection } from './errors.ts';
 import type { GatewayLogger } from './log.ts';
@@ -41,6 +42,8 @@ export interface VoiceDialogOptions {
   rtpWrongSource?: () => void;
   /** Sends a datagram from the gateway's SIP UDP socket (a call-back to a unit on UDP). */
   sendUdp?: (data: Buffer, port: number, address: string) => void;
+  /** The controller's digest secret, to answer a unit that challenges our call-back (401/407). */
+  callBackSecret?: (cid: string) => string | undefined;
   /**
    * This gateway instance, named in its tnu (`sip:voice-<id>@...`). Calls live in the memory of the
    * instance that took the alarm: an INVITE for another instance's tnu is refused 480 here.
@@ -64,12 +67,17 @@ interface Dialing {
   to: string;
   uri: string;
   branch: string;
+  cseq: number;
+  /** Builds the INVITE for a branch and CSeq, with the unit's digest answered when it asked. */
+  build: (branch: string, cseq: number, authorization?: string) => Buffer;
   invite: Buffer;
   peer: Peer;
   send: (data: Buffer) => void;
   rtp: RtpSession;
   /** A provisional response came: retransmissions stop, and a CANCEL may be sent. */
   proceeding: boolean;
+  /** The unit's challenge was answered once; a second one ends the call. */
+  authAnswered: boolean;
   done: boolean;
 }
 
@@ -275,7 +283,8 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     if (!/^[0-9]+ INVITE$/i.test(cseq)) return;
     const out = dialing.get(sipCallId);
     if (out) {
-      dialResponse(out, message);
+      // a retransmitted answer to the INVITE before our digest answer (CSeq 1) was already handled
+      if (Number.parseInt(cseq, 10) === out.cseq) dialResponse(out, message);
       return;
     }
     // a retransmitted 200 OK of a call-back already set up: ACK again (RFC 3261 §13.2.2.4)
@@ -326,21 +335,24 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       ],
       dtmfPayloadType: CALLBACK_DTMF_PT,
     });
-    const invite = buildRequest(
-      'INVITE',
-      uri,
-      [
-        `Via: SIP/2.0/${transport.toUpperCase()} ${local.host}:${port};branch=${branch};rport`,
-        'Max-Forwards: 70',
-        `From: ${from}`,
-        `To: ${to}`,
-        `Call-ID: ${sipCallId}`,
-        'CSeq: 1 INVITE',
-        `Contact: <sip:voice@${local.host}:${port};transport=${transport}>`,
-        'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE',
-      ],
-      sdp,
-    );
+    const build = (viaBranch: string, cseq: number, authorization?: string) =>
+      buildRequest(
+        'INVITE',
+        uri,
+        [
+          `Via: SIP/2.0/${transport.toUpperCase()} ${local.host}:${port};branch=${viaBranch};rport`,
+          'Max-Forwards: 70',
+          `From: ${from}`,
+          `To: ${to}`,
+          `Call-ID: ${sipCallId}`,
+          `CSeq: ${cseq} INVITE`,
+          `Contact: <sip:voice@${local.host}:${port};transport=${transport}>`,
+          'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE',
+          ...(authorization ? [authorization] : []),
+        ],
+        sdp,
+      );
+    const invite = build(branch, 1);
     const out: Dialing = {
       callId: call.callId,
       cid,
@@ -349,11 +361,14 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       to,
       uri,
       branch,
+      cseq: 1,
+      build,
       invite,
       peer: route.peer,
       send,
       rtp,
       proceeding: false,
+      authAnswered: false,
       done: false,
     };
     dialing.set(sipCallId, out);
@@ -429,7 +444,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
         `From: ${out.from}`,
         `To: ${headerValue(message, 'to') ?? out.to}`,
         `Call-ID: ${out.sipCallId}`,
-        'CSeq: 1 ACK',
+        `CSeq: ${out.cseq} ACK`,
       ]),
     );
   }
@@ -444,7 +459,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       ackFailure(out, message);
       if (out.done) return; // our CANCEL's 487, or a retransmission
       if (message.status === 401 || message.status === 407) {
-        // answering a unit's digest would need its secret on our side; none is configured for call-backs
+        if (answerChallenge(out, message)) return;
         giveUp(out, 'CALLBACK_AUTH_UNANSWERABLE', `challenged ${message.status}`, message.status);
         return;
       }
@@ -452,6 +467,33 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       return;
     }
     answered(out, message);
+  }
+
+  /**
+   * The unit's 401/407 to our INVITE: answered once with the controller's configured digest secret
+   * (the controller id as username), as a new INVITE in the same call. False when there is no
+   * secret, the challenge cannot be read, or it was already answered.
+   */
+  function answerChallenge(out: Dialing, message: SipResponse): boolean {
+    const proxy = message.status === 407;
+    const header = headerValue(message, proxy ? 'proxy-authenticate' : 'www-authenticate');
+    const secret = options.callBackSecret?.(out.cid);
+    if (out.authAnswered || !header || secret === undefined) return false;
+    const authorization = digestAuthorization(header, { method: 'INVITE', uri: out.uri, username: out.cid, secret });
+    if (!authorization) return false;
+    out.authAnswered = true;
+    out.cseq++;
+    out.branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    out.proceeding = false;
+    out.invite = out.build(
+      out.branch,
+      out.cseq,
+      `${proxy ? 'Proxy-Authorization' : 'Authorization'}: ${authorization}`,
+    );
+    out.send(out.invite);
+    retransmitInvite(out);
+    logger.info({ callId: out.callId, cid: out.cid }, 'call-back challenged; answered with the controller secret');
+    return true;
   }
 
   /** The unit answered (200 OK with its SDP): ACK, then the call is active as an inbound one would be. */
@@ -468,7 +510,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       `From: ${out.from}`,
       `To: ${remoteTo}`,
       `Call-ID: ${out.sipCallId}`,
-      'CSeq: 1 ACK',
+      `CSeq: ${out.cseq} ACK`,
     ]);
     out.send(ack);
     const dialog: Dialog = {
@@ -533,7 +575,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
           `From: ${out.from}`,
           `To: ${out.to}`,
           `Call-ID: ${out.sipCallId}`,
-          'CSeq: 1 CANCEL',
+          `CSeq: ${out.cseq} CANCEL`,
         ]),
       );
       // its 487 still needs an ACK: keep answering it on this Call-ID for a while

@@ -4,8 +4,19 @@
 // events on the broker say how it went, so the alarm's history shows it.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'vitest';
-import { alarmFields, eventually, freeUdpPort, mrq, runSipp, runSippUnit, sippGateway } from './helpers.ts';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { createControllerAuth } from '../src/auth.ts';
+import {
+  alarmFields,
+  eventually,
+  freeUdpPort,
+  mrq,
+  runSipp,
+  runSippUnit,
+  sippGateway,
+  startTestGateway,
+  type TestGateway,
+} from './helpers.ts';
 
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
 const RTP_ECHO = ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'];
@@ -98,4 +109,56 @@ describe('the receiver calls the unit back (SIPp as the unit)', () => {
       assert.equal(voice().book.current(cid), undefined);
     });
   }
+});
+
+describe('a unit that challenges our call-back (digest)', () => {
+  const cid = 'Tcbdigest01';
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway(new Set([cid, 'Tcbnosecret1']), 120, {
+      withVoice: true,
+      auth: createControllerAuth({
+        credentials: new Map([
+          [cid, { secret: 'unit-secret-123' }],
+          ['Tcbnosecret1', { secret: 'another-secret-9' }],
+        ]),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const alarm = (id: string, secret: string, ref: string, port: number) =>
+    runSipp('scaip-digest.xml', gw.gateway.udpPort, {
+      keys: { body: mrq({ ...alarmFields(id, ref), crd: `sip:unit@127.0.0.1:${port}`, cha: '1' }), cid: id },
+      sets: { expected: '0' },
+      auth: { username: id, password: secret },
+    });
+
+  test("is answered with the controller's secret: the call connects", async () => {
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-digest.xml', port);
+    const run = await alarm(cid, 'unit-secret-123', 'CD001', port);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const voice = gw.gateway.voice;
+    assert.ok(voice);
+    assert.ok(await eventually(() => voice.book.current(cid)?.state === 'active', 8000), 'the unit took our digest');
+    assert.equal(await voice.dialogs.hangUp(voice.book.current(cid)?.callId as string), true);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+  });
+
+  test('a digest the unit does not accept (403) ends the call, counted as refused', async () => {
+    const port = await freeUdpPort();
+    // the unit expects Tcbdigest01's secret; this controller's secret differs, so the unit says 403
+    const unit = runSippUnit('callback-digest.xml', port);
+    const run = await alarm('Tcbnosecret1', 'another-secret-9', 'CD002', port);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    await unit;
+    const voice = gw.gateway.voice;
+    assert.ok(voice);
+    assert.ok(await eventually(() => voice.book.current('Tcbnosecret1') === undefined, 5000));
+    assert.equal(gw.gateway.stats().rejected.CALLBACK_REFUSED, 1);
+  });
 });

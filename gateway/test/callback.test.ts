@@ -65,6 +65,19 @@ describe('the receiver calls the unit back (SIPp as the unit)', () => {
     assert.equal(ended(cid)?.reason, 'operator-hung-up');
   });
 
+  test('the unit hangs up the call-back with BYE: answered 200, the call ends as "unit-hung-up"', async () => {
+    const cid = known();
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-unit-hangs-up.xml', port, { keys: { pcap: PCAP }, extraArgs: RTP_ECHO });
+    await alarmAskingForCallBack(cid, 'CB006', port);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.ok(await eventually(() => ended(cid) !== undefined, 3000));
+    assert.equal(ended(cid)?.reason, 'unit-hung-up');
+    assert.equal(typeof ended(cid)?.durationS, 'number');
+    assert.equal(voice().book.current(cid), undefined);
+  });
+
   test('a busy unit (486): the call ends as "no voice contact" with the status, counted', async () => {
     const cid = known();
     const port = await freeUdpPort();

@@ -78,6 +78,8 @@ interface Dialing {
   proceeding: boolean;
   /** The unit's challenge was answered once; a second one ends the call. */
   authAnswered: boolean;
+  /** Abandoned before any provisional response: CANCEL on the first one. */
+  cancelPending: boolean;
   done: boolean;
 }
 
@@ -369,6 +371,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       rtp,
       proceeding: false,
       authAnswered: false,
+      cancelPending: false,
       done: false,
     };
     dialing.set(sipCallId, out);
@@ -452,6 +455,7 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
   function dialResponse(out: Dialing, message: SipResponse): void {
     if (message.status < 200) {
       out.proceeding = true;
+      if (out.cancelPending) sendCancel(out);
       if (message.status === 180) logger.info({ callId: out.callId, cid: out.cid }, 'call-back ringing at the unit');
       return;
     }
@@ -560,30 +564,33 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
    * CANCEL it once the unit said it is trying; before that, retransmissions simply stop.
    */
   function abandon(callId: string): boolean {
-    const out = [...dialing.values()].find((d) => d.callId === callId);
+    const out = [...dialing.values()].find((d) => d.callId === callId && !d.done);
     if (!out) return false;
     out.done = true;
-    dialing.delete(out.sipCallId);
     out.rtp.close();
-    if (out.proceeding) {
-      const local = options.local();
-      const stream = out.peer.transport !== 'udp';
-      out.send(
-        buildRequest('CANCEL', out.uri, [
-          `Via: SIP/2.0/${stream ? 'TCP' : 'UDP'} ${local.host}:${stream ? local.tcpPort : local.udpPort};branch=${out.branch};rport`,
-          'Max-Forwards: 70',
-          `From: ${out.from}`,
-          `To: ${out.to}`,
-          `Call-ID: ${out.sipCallId}`,
-          `CSeq: ${out.cseq} CANCEL`,
-        ]),
-      );
-      // its 487 still needs an ACK: keep answering it on this Call-ID for a while
-      dialing.set(out.sipCallId, out);
-      setTimeout(() => dialing.delete(out.sipCallId), INVITE_TIMEOUT_MS).unref();
-    }
+    // RFC 3261 §9.1: no CANCEL before a provisional response; it goes out when one comes
+    if (out.proceeding) sendCancel(out);
+    else out.cancelPending = true;
+    // the 487 (or a late 1xx/200) still needs an answer: keep the Call-ID known for a while
+    setTimeout(() => dialing.delete(out.sipCallId), INVITE_TIMEOUT_MS).unref();
     logger.info({ callId, cid: out.cid, cancelled: out.proceeding }, 'call-back abandoned');
     return true;
+  }
+
+  function sendCancel(out: Dialing): void {
+    out.cancelPending = false;
+    const local = options.local();
+    const stream = out.peer.transport !== 'udp';
+    out.send(
+      buildRequest('CANCEL', out.uri, [
+        `Via: SIP/2.0/${stream ? 'TCP' : 'UDP'} ${local.host}:${stream ? local.tcpPort : local.udpPort};branch=${out.branch};rport`,
+        'Max-Forwards: 70',
+        `From: ${out.from}`,
+        `To: ${out.to}`,
+        `Call-ID: ${out.sipCallId}`,
+        `CSeq: ${out.cseq} CANCEL`,
+      ]),
+    );
   }
 
   function sendInDialog(dialog: Dialog, method: string): void {
@@ -643,6 +650,10 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     call(callId: string): CallControl | undefined {
       const dialog = byCall.get(callId);
       return dialog ? { callId, cid: dialog.cid, rtp: dialog.rtp } : undefined;
+    },
+    /** Call-backs whose INVITE is out and not yet answered (for diagnostics and tests). */
+    dialingCalls(): string[] {
+      return [...dialing.values()].filter((d) => !d.done).map((d) => d.callId);
     },
     /** RTP figures of the connected calls, by call id. */
     rtpStats(): Record<string, RtpSessionStats> {

@@ -104,6 +104,21 @@ describe('the receiver calls the unit back (SIPp as the unit)', () => {
     assert.equal(ended(cid)?.reason, 'no-voice-contact');
   });
 
+  test('the operator hangs up a call-back before the unit rang: CANCEL once it rings, the call ends as "operator-hung-up"', async () => {
+    const cid = known();
+    const port = await freeUdpPort();
+    const unit = runSippUnit('callback-ring-forever.xml', port);
+    await alarmAskingForCallBack(cid, 'CB007', port);
+    const callId = voice().book.current(cid)?.callId as string;
+    // our INVITE is out, the unit's 180 a second away: the CANCEL must wait for it (RFC 3261 §9.1)
+    assert.ok(await eventually(() => voice().dialogs.dialingCalls().includes(callId), 3000));
+    assert.equal(await voice().dialogs.hangUp(callId), true);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.ok(await eventually(() => ended(cid) !== undefined, 3000));
+    assert.equal(ended(cid)?.reason, 'operator-hung-up');
+  });
+
   for (const [what, keys, ref] of [
     ['malformed SDP', { first: 'junk', codecs: '8', rtpmap: 'a=rtpmap:8 PCMA/8000' }, 'CB004'],
     ['only unsupported codecs', { first: 'v=0', codecs: '9', rtpmap: 'a=rtpmap:9 G722/8000' }, 'CB005'],

@@ -101,7 +101,9 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
   };
 
   const control = async (action: 'hangup' | 'duplex' | 'listen' | 'speak') => {
-    if (!call || !joined) return;
+    // a call-back still being placed can be hung up (cancelled) before anyone joined it
+    const placing = call?.state === 'offered' && call.direction === 'receiver-calls-back' && holder;
+    if (!call || !(joined || (placing && action === 'hangup'))) return;
     try {
       await request('POST', `${callsPath(alarm.id)}/${call.callId}/control`, { action });
       if (action === 'hangup') {
@@ -162,6 +164,11 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         </button>
       )}
       {call.state === 'ringing' && !holder && <p className="sub">{t('voice.takeFirst')}</p>}
+      {call.state === 'offered' && calledBack && holder && (
+        <button type="button" data-testid="voice-cancel-callback" onClick={() => void control('hangup')}>
+          {t('voice.cancelCallBack')}
+        </button>
+      )}
       {ringUp}
       {joined && (
         <div className="actions">

@@ -2,10 +2,14 @@
 // the user agent server its crd names. It answers with G.711 and its recorded voice, echoes what
 // we send; or it is busy, never answers, or answers with SDP we cannot use. Each way the call's
 // events on the broker say how it went, so the alarm's history shows it.
+// On TCP the unit is a plain socket here: SIPp cannot take an INVITE on the connection it opened.
 
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createControllerAuth } from '../src/auth.ts';
+import { SipStreamFramer } from '../src/sip.ts';
 import {
   alarmFields,
   eventually,
@@ -188,5 +192,79 @@ describe('a unit that challenges our call-back (digest)', () => {
     assert.ok(voice);
     assert.ok(await eventually(() => voice.book.current('Tcbnosecret1') === undefined, 5000));
     assert.equal(gw.gateway.stats().rejected.CALLBACK_REFUSED, 1);
+  });
+});
+
+describe('a call-back to a controller on TCP', () => {
+  const gw = sippGateway({ withVoice: true });
+
+  test('our INVITE comes on the controller’s own connection; its 200 OK there connects the call', async () => {
+    const cid = gw.known();
+    const socket = net.connect(gw.gateway.tcpPort, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const rtp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
+    const framer = new SipStreamFramer();
+    const messages: string[] = [];
+    socket.on('data', (chunk) => {
+      for (const framed of framer.push(chunk)) if (framed.ok) messages.push(framed.message.toString('utf8'));
+    });
+    const local = socket.localPort as number;
+    const body = mrq({ ...alarmFields(cid, 'CT001'), crd: `sip:unit@127.0.0.1:${local};transport=tcp`, cha: '1' });
+    socket.write(
+      [
+        `MESSAGE sip:scaip@127.0.0.1:${gw.gateway.tcpPort} SIP/2.0`,
+        `Via: SIP/2.0/TCP 127.0.0.1:${local};branch=z9hG4bKct001`,
+        `From: <sip:${cid}@127.0.0.1:${local}>;tag=u1`,
+        `To: <sip:scaip@127.0.0.1:${gw.gateway.tcpPort}>`,
+        'Call-ID: ct001@127.0.0.1',
+        'CSeq: 1 MESSAGE',
+        'Content-Type: application/scaip+xml',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    assert.ok(await eventually(() => messages.some((m) => m.startsWith('INVITE ')), 3000), messages.join('\n---\n'));
+    const invite = messages.find((m) => m.startsWith('INVITE ')) as string;
+    assert.match(invite, /^INVITE sip:unit@127\.0\.0\.1:\d+;transport=tcp SIP\/2\.0/);
+    assert.match(invite, /^Via: SIP\/2\.0\/TCP /m);
+    const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(invite)?.[1] as string;
+    const sdp = [
+      'v=0',
+      'o=unit 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${rtp.address().port} RTP/AVP 8`,
+      'a=rtpmap:8 PCMA/8000',
+      '',
+    ].join('\r\n');
+    socket.write(
+      [
+        'SIP/2.0 200 OK',
+        `Via: ${header('Via')}`,
+        `From: ${header('From')}`,
+        `To: ${header('To')};tag=unit1`,
+        `Call-ID: ${header('Call-ID')}`,
+        `CSeq: ${header('CSeq')}`,
+        `Contact: <sip:unit@127.0.0.1:${local};transport=tcp>`,
+        'Content-Type: application/sdp',
+        `Content-Length: ${Buffer.byteLength(sdp)}`,
+        '',
+        sdp,
+      ].join('\r\n'),
+    );
+    const voice = gw.gateway.voice;
+    assert.ok(voice);
+    assert.ok(await eventually(() => voice.book.current(cid)?.state === 'active', 3000), 'the call connects');
+    assert.ok(
+      await eventually(() => messages.some((m) => m.startsWith('ACK ')), 3000),
+      'the 200 OK is ACKed on the connection',
+    );
+    assert.equal(await voice.dialogs.hangUp(voice.book.current(cid)?.callId as string), true);
+    assert.ok(await eventually(() => messages.some((m) => m.startsWith('BYE ')), 3000), 'the BYE too');
+    socket.destroy();
+    rtp.close();
   });
 });

@@ -160,8 +160,8 @@ export class VoiceService {
     if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
     if (!alarm.deviceId.startsWith('scaip-')) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
     const result = await this.#bridgeCall(`devices/${encodeURIComponent(alarm.deviceId)}/callback`, {
-      // the call's "offered" event finds the alarm by this id, or else the device's open alarm
-      alarmMessageId: `ringupp-${alarmId}-${Date.now()}`,
+      // not a device message: the call's "offered" event finds the device's open alarm (the holder's)
+      alarmMessageId: `ringupp-${alarmId}`,
     });
     if (result.status === 404) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
     if (result.status === 409) throw new VoiceError('CALL_IN_PROGRESS');

@@ -151,6 +151,13 @@ export class OutageDetector {
     return this.#groups.get(groupId(group))?.incident?.units.get(deviceId) === null;
   }
 
+  /** The groups whose open incident counts the unit as out (it may have changed carrier since). */
+  groupsOut(deviceId: string): GroupRef[] {
+    const groups: GroupRef[] = [];
+    for (const s of this.#groups.values()) if (s.incident?.units.get(deviceId) === null) groups.push(s.group);
+    return groups;
+  }
+
   /** Open incidents, for stats and tests. */
   openIncidents(): { group: GroupRef; since: number; units: number; out: number }[] {
     const list = [];

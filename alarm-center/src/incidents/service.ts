@@ -35,7 +35,7 @@ export class IncidentService implements OutageGrouping {
   #flushing: Promise<void> | null = null;
   /** Open incidents' ids by group. */
   readonly #incidentIds = new Map<string, string>();
-  #sizes: { at: number; byDistrict: Map<string, number> } | null = null;
+  #sizes: { at: number; byGroup: Map<string, number> } | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -95,7 +95,12 @@ export class IncidentService implements OutageGrouping {
   async outageEnded(_client: pg.PoolClient, alarm: { alarmId: string; deviceId: string; at: number }): Promise<void> {
     const district = this.registry.get(alarm.deviceId)?.district;
     if (district === undefined) return;
+    // A unit that came back on another carrier (a dual-SIM failover) still returns to the
+    // incident it was lost in.
     const groups = this.#groupsOf(alarm.deviceId, district);
+    for (const g of this.#detector.groupsOut(alarm.deviceId)) {
+      if (!groups.some((h) => groupId(h) === groupId(g))) groups.push(g);
+    }
     onCommit(() => this.#enqueue({ type: 'returned', deviceId: alarm.deviceId, groups, at: alarm.at }));
   }
 
@@ -269,20 +274,28 @@ export class IncidentService implements OutageGrouping {
     }
   }
 
-  /** The groups a unit belongs to; the district for now (gateway and carrier need unit data we lack). */
-  #groupsOf(_deviceId: string, district: string): GroupRef[] {
-    return [{ type: 'district', key: district }];
+  /** The groups a unit belongs to: its district, and the carrier and gateway it was last heard through. */
+  #groupsOf(deviceId: string, district: string): GroupRef[] {
+    return groupsOfUnit(district, this.registry.get(deviceId));
   }
 
   #groupSize(group: GroupRef): number {
     const now = this.clock.now();
     if (!this.#sizes || now - this.#sizes.at > GROUP_SIZE_TTL_MS) {
-      const byDistrict = new Map<string, number>();
+      const byGroup = new Map<string, number>();
       for (const d of this.registry.values()) {
-        if (d.status === 'installed') byDistrict.set(d.district, (byDistrict.get(d.district) ?? 0) + 1);
+        if (d.status !== 'installed') continue;
+        for (const g of groupsOfUnit(d.district, d)) byGroup.set(groupId(g), (byGroup.get(groupId(g)) ?? 0) + 1);
       }
-      this.#sizes = { at: now, byDistrict };
+      this.#sizes = { at: now, byGroup };
     }
-    return this.#sizes.byDistrict.get(group.key) ?? 0;
+    return this.#sizes.byGroup.get(groupId(group)) ?? 0;
   }
+}
+
+function groupsOfUnit(district: string, device: { carrier: string | null; gateway: string | null } | undefined) {
+  const groups: GroupRef[] = [{ type: 'district', key: district }];
+  if (device?.carrier) groups.push({ type: 'carrier', key: device.carrier });
+  if (device?.gateway) groups.push({ type: 'gateway', key: device.gateway });
+  return groups;
 }

@@ -121,7 +121,9 @@ export async function units(db: Queryable, incidentId: string) {
 
 /**
  * Residents whose unit is still out, most at risk first: living alone (from the grant
- * application), falls and other alarms in the 30 days before `now`.
+ * application), falls and other alarms in the 30 days before `now`; among equals, those whose
+ * latest alarm ended with no voice contact (the voice feature's calls) come first: nobody has
+ * heard them, so nobody knows how they are.
  */
 export async function welfareChecks(db: Queryable, incidentId: string, now: number): Promise<WelfareCheck[]> {
   const { rows } = await db.query<{
@@ -132,13 +134,19 @@ export async function welfareChecks(db: Queryable, incidentId: string, now: numb
     lives_alone: boolean;
     recent_falls: number;
     recent_alarms: number;
+    no_voice_contact: boolean;
   }>(
     `SELECT DISTINCT ON (r.id) r.id AS resident_id, r.name, r.address, u.device_id,
        EXISTS (SELECT 1 FROM applications ap WHERE ap.resident_id = r.id AND ap.living_situation = 'alone') AS lives_alone,
        (SELECT count(*)::int FROM alarms a WHERE a.resident_id = r.id AND a.kind IN ('fall', 'person_on_floor')
           AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_falls,
        (SELECT count(*)::int FROM alarms a WHERE a.resident_id = r.id AND a.audience = 'operator'
-          AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_alarms
+          AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_alarms,
+       coalesce((SELECT c.end_reason = 'no-voice-contact' FROM alarms a
+          LEFT JOIN LATERAL (SELECT v.end_reason FROM voice_calls v WHERE v.alarm_id = a.id
+            ORDER BY v.offered_at DESC LIMIT 1) c ON true
+          WHERE a.resident_id = r.id AND a.audience = 'operator' ORDER BY a.opened_at DESC LIMIT 1), false)
+         AS no_voice_contact
      FROM incident_units u JOIN devices d ON d.id = u.device_id JOIN residents r ON r.id = d.resident_id
      WHERE u.incident_id = $1 AND u.returned_at IS NULL
      ORDER BY r.id`,
@@ -153,9 +161,13 @@ export async function welfareChecks(db: Queryable, incidentId: string, now: numb
       livesAlone: r.lives_alone,
       recentFalls: r.recent_falls,
       recentAlarms: r.recent_alarms,
+      noVoiceContact: r.no_voice_contact,
       risk: welfareRisk(r.lives_alone, r.recent_falls, r.recent_alarms),
     }))
-    .sort((a, b) => b.risk - a.risk || a.name.localeCompare(b.name, 'sv'));
+    .sort(
+      (a, b) =>
+        b.risk - a.risk || Number(b.noVoiceContact) - Number(a.noVoiceContact) || a.name.localeCompare(b.name, 'sv'),
+    );
 }
 
 /** Living alone weighs most (nobody else will notice), then falls, then other alarms. */

@@ -223,11 +223,12 @@ export async function moveDispatch(
 }
 
 /** Dispatches still waiting for an accept whose accept time has not been reported yet. */
-export async function awaitingAccept(db: Queryable): Promise<{ id: string; acceptBy: number }[]> {
-  const { rows } = await db.query<{ id: string; accept_by: string }>(
-    `SELECT id, accept_by FROM dispatches WHERE state = 'dispatched' AND accept_timed_out_at IS NULL`,
+/** The earliest accept deadline of any replica's dispatch still waiting (index dispatches_awaiting_accept). */
+export async function nextAcceptDeadline(db: Queryable): Promise<number | null> {
+  const { rows } = await db.query<{ next: string | null }>(
+    `SELECT min(accept_by) AS next FROM dispatches WHERE state = 'dispatched' AND accept_timed_out_at IS NULL`,
   );
-  return rows.map((r) => ({ id: String(r.id), acceptBy: Date.parse(r.accept_by) }));
+  return rows[0]?.next ? Date.parse(rows[0].next) : null;
 }
 
 /** Marks every dispatch whose accept time passed, once (across replicas), and returns them. */

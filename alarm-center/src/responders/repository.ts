@@ -56,6 +56,20 @@ export async function createResponder(db: Queryable, r: NewResponder, at: number
   );
 }
 
+/** Replaces what a supervisor sets (not the live status); false when there is no such responder. */
+export async function updateResponder(
+  db: Queryable,
+  id: string,
+  r: Omit<NewResponder, 'id' | 'status'>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE responders SET name = $2, kind = $3, districts = $4, shift_start = $5, shift_end = $6, username = $7, phone = $8
+     WHERE id = $1`,
+    [id, r.name, r.kind, r.districts, r.shiftStart, r.shiftEnd, r.username, r.phone],
+  );
+  return rowCount === 1;
+}
+
 export async function responders(db: Queryable): Promise<Responder[]> {
   const { rows } = await db.query<ResponderRow>('SELECT * FROM responders ORDER BY name');
   return rows.map(toResponder);

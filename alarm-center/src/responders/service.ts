@@ -112,8 +112,18 @@ export class ResponderService implements TimedSource {
     return repo.responders(this.pool);
   }
 
-  async create(r: repo.NewResponder): Promise<void> {
-    await repo.createResponder(this.pool, r, this.clock.now());
+  /** A supervisor adds a responder (a person or a team). */
+  async create(r: repo.NewResponder): Promise<Responder> {
+    if (await repo.responder(this.pool, r.id)) throw new ResponderError('RESPONDER_EXISTS');
+    await storeResponder(() => repo.createResponder(this.pool, r, this.clock.now()));
+    return (await repo.responder(this.pool, r.id))!;
+  }
+
+  /** A supervisor changes a responder's name, kind, districts, shift, phone or login. */
+  async update(id: string, fields: Omit<repo.NewResponder, 'id' | 'status'>): Promise<Responder> {
+    const found = await storeResponder(() => repo.updateResponder(this.pool, id, fields));
+    if (!found) throw new ResponderError('RESPONDER_NOT_FOUND');
+    return (await repo.responder(this.pool, id))!;
   }
 
   /** The responder a responder-role login acts as. */
@@ -565,6 +575,20 @@ export class ResponderService implements TimedSource {
       responderId: d.responderId,
       state: d.state,
     });
+  }
+}
+
+/** A responder write whose login is unknown or taken is a coded refusal, not a store failure. */
+async function storeResponder<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code === '23503') throw new ResponderError('RESPONDER_USER_UNKNOWN');
+    if (e.code === '23505' && e.constraint === 'responders_username_key')
+      throw new ResponderError('RESPONDER_USER_TAKEN');
+    if (e.code === '23505') throw new ResponderError('RESPONDER_EXISTS');
+    throw err;
   }
 }
 

@@ -18,6 +18,7 @@ export default mergeConfig(
         'test/ingest.test.ts',
         'test/audit-export.test.ts',
         'test/security-roles.test.ts',
+        'test/responders-api.test.ts',
       ],
     },
   }),

@@ -249,6 +249,31 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/api/responders', allow: alarmHandlers },
   { method: 'GET', path: '/api/responders/me', allow: ['responder'] },
   {
+    method: 'POST',
+    path: '/api/responders',
+    allow: ['supervisor'],
+    why: 'who can be sent is the supervisor’s to manage',
+    sample: () => ({
+      body: {
+        id: 'sec-team',
+        name: 'Team',
+        kind: 'team',
+        districts: ['Centrum'],
+        shiftStart: '22:00',
+        shiftEnd: '07:00',
+      },
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/responders/:id',
+    allow: ['supervisor'],
+    sample: () => ({
+      params: { id: 'sec-team' },
+      body: { name: 'Team', kind: 'team', districts: ['Centrum'], shiftStart: '22:00', shiftEnd: '07:00' },
+    }),
+  },
+  {
     method: 'PUT',
     path: '/api/responders/:id/status',
     allow: responderActors,

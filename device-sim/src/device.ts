@@ -43,6 +43,8 @@ export interface SimDeviceOptions {
   brokerUrl: string;
   heartbeatIntervalS?: number;
   firmware?: string;
+  /** The mobile network the unit reports in its heartbeats ("Telia"); none: a unit on home WiFi/IP. */
+  carrier?: string;
   /** Most messages kept while offline; when full, the oldest non-alarm message goes first. */
   offlineQueueMax?: number;
   /** Simulated clock for device timestamps (scenarios run faster than real time). */
@@ -83,6 +85,8 @@ export class SimDevice {
   battery = 100;
   signalDbm = -61;
   mains = true;
+  /** Reported in heartbeats when set; a scenario may move the unit to another network. */
+  carrier: string | undefined;
   /** What a camera currently sees; sent as a snapshot when the platform asks for one. */
   frame: AnonymizedFrame | null = null;
   readonly #options: SimDeviceOptions;
@@ -106,6 +110,7 @@ export class SimDevice {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.heartbeatIntervalS = options.heartbeatIntervalS ?? 60;
+    this.carrier = options.carrier;
     this.faults = { clockSkewMs: 0, duplicateSends: false, malformed: false, ...options.faults };
   }
 
@@ -187,6 +192,7 @@ export class SimDevice {
       battery: this.battery,
       signalDbm: this.signalDbm,
       mains: this.mains,
+      ...(this.carrier === undefined ? {} : { carrier: this.carrier }),
     };
     return this.#enqueue(deviceTopic(this.deviceId, 'heartbeat'), message, false);
   }

@@ -147,6 +147,23 @@ export const heartbeatSchema = z.strictObject({
   /** Received signal strength in dBm (WiFi/cellular). */
   signalDbm: z.int().min(-140).max(0).optional(),
   mains: z.boolean().optional(),
+  /**
+   * The mobile network (operator) the unit is on, as it reports it ("Telia", "Tele2"). Optional:
+   * units on home WiFi/IP and older firmware send none. Lets the alarm center see a carrier outage
+   * as one incident.
+   */
+  carrier: z
+    .string()
+    .regex(/^[\p{L}\p{N} _.&+-]{1,32}$/u)
+    .optional(),
+  /**
+   * Set by a protocol gateway (not by units): the gateway instance that relayed this heartbeat, so
+   * the alarm center can see a gateway outage as one incident.
+   */
+  gateway: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,48}$/)
+    .optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

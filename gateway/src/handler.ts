@@ -49,6 +49,8 @@ export interface HandlerOptions {
   publish(topic: string, payload: Buffer): Promise<void>;
   logger: GatewayLogger;
   dedupeTtlMs?: number;
+  /** This instance's id (GATEWAY_INSTANCE_ID), named in the heartbeats it relays. */
+  gatewayId?: string;
   /** Epoch milliseconds; tests pass a simulated clock. */
   now?: () => number;
   /** Prometheus counters; stats() counts regardless. */
@@ -254,6 +256,7 @@ export function createScaipHandler(options: HandlerOptions) {
       now: now(),
       dedupeWindowMs,
       ...(hbi === undefined ? {} : { heartbeatIntervalS: hbi }),
+      ...(options.gatewayId === undefined ? {} : { gatewayId: options.gatewayId }),
     });
     if (!mapped.ok) {
       rejected(mapped.reason, peer, mapped.detail, mrq.cid);

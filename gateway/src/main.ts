@@ -114,6 +114,7 @@ const gateway = await startGateway({
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
+  gatewayId: config.GATEWAY_INSTANCE_ID,
   metrics,
   ...(auth ? { auth } : {}),
   streams: {

@@ -153,7 +153,7 @@ export function createIngest(deps: IngestDeps) {
 
     if (decoded.channel === 'heartbeat') {
       const hb = decoded.message;
-      deps.health.seen(device.deviceId, now, hb);
+      deps.health.seen(device.deviceId, now, hb, registry.notePath(device, hb));
       deps.telemetry.heartbeat(device.deviceId, device.deviceType, hb, now);
       const decisions = core.handleHeartbeat(device.deviceId, hb, now);
       if (decisions.length > 0) {

@@ -1,5 +1,6 @@
 // RTP (RFC 3550) packets for the voice call, and RFC 4733 telephone-events (DTMF) to control the
-// unit. Pure: bytes in, bytes out. Just the fixed header and what G.711 and DTMF need.
+// unit. Pure: bytes in, bytes out. Just the fixed header and what G.711 and DTMF need. Shared by
+// the receiver's side (the gateway) and the unit's side (device-sim's simulated base unit).
 
 export interface RtpPacket {
   payloadType: number;

@@ -16,6 +16,7 @@ import {
   URGENT_EVENT_TYPES,
 } from '@trygg/firmware-protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import { UnitVoice } from './voice.ts';
 
 /** An event as a device author writes it; the device adds version, id and timestamp. */
 export type EventBody = DeviceEvent extends infer E
@@ -50,6 +51,11 @@ export interface SimDeviceOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   faults?: Partial<DeviceFaults>;
+  /**
+   * A base unit with loudspeaker and microphone: its presses say it can take the alarm's call,
+   * and on the platform's `voice_call` command it calls (SIP + RTP over UDP from `host`).
+   */
+  voice?: { host?: string };
 }
 
 export interface Delivery {
@@ -98,6 +104,8 @@ export class SimDevice {
   #stopped = false;
   #offline = false;
   readonly stats = { sent: 0, acked: 0, failed: 0, dropped: 0, reconnects: 0, commands: 0 };
+  /** The unit's voice (present with the `voice` option): the last call's figures are in `voice.stats`. */
+  readonly voice: UnitVoice | null;
 
   constructor(credentials: DeviceCredentials, options: SimDeviceOptions) {
     this.deviceId = credentials.deviceId;
@@ -107,6 +115,7 @@ export class SimDevice {
     this.#now = options.now ?? Date.now;
     this.heartbeatIntervalS = options.heartbeatIntervalS ?? 60;
     this.faults = { clockSkewMs: 0, duplicateSends: false, malformed: false, ...options.faults };
+    this.voice = options.voice ? new UnitVoice(this.deviceId, options.voice.host) : null;
   }
 
   get connected(): boolean {
@@ -173,7 +182,11 @@ export class SimDevice {
 
   /** Sends an event; resolves when the broker acknowledged it (possibly after an offline spell). */
   send(body: EventBody): Promise<Delivery> {
-    const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...body };
+    const said =
+      this.voice && body.type === 'alarm.manual' && !body.voice
+        ? { ...body, voice: { codecs: ['PCMA' as const] } }
+        : body;
+    const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...said };
     return this.#enqueue(deviceTopic(this.deviceId, 'event'), message, URGENT_EVENT_TYPES.has(body.type));
   }
 
@@ -236,6 +249,7 @@ export class SimDevice {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.stopHeartbeats();
+    await this.voice?.stop();
     const client = this.#client;
     if (client) await client.endAsync(true);
     for (const pending of this.#queue.splice(0)) pending.reject(new Error(`${this.deviceId} stopped`));
@@ -352,6 +366,16 @@ export class SimDevice {
       } else {
         void this.send({ type: 'door.unlocked', commandId: command.id }).catch(() => {});
         void this.#enqueue(ackTopic, ack, false).catch(() => {});
+      }
+    } else if (command.type === 'voice_call') {
+      const voice = this.voice;
+      if (!voice) {
+        void this.#enqueue(ackTopic, { ...ack, ok: false, error: 'no loudspeaker' }, false).catch(() => {});
+      } else {
+        void voice.call(command.uri, command.callId).then((placed) => {
+          const answer = placed ? ack : { ...ack, ok: false, error: 'a call is already up' };
+          return this.#enqueue(ackTopic, answer, false).catch(() => {});
+        });
       }
     } else {
       void this.#enqueue(ackTopic, ack, false).catch(() => {});

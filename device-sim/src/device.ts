@@ -187,6 +187,8 @@ export class SimDevice {
         ? { ...body, voice: { codecs: ['PCMA' as const] } }
         : body;
     const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...said };
+    // the resident cancelling on the unit ends its call too, as a SCAIP unit's reset withdraws it
+    if (body.type === 'alarm.cancel') this.voice?.hangUp();
     return this.#enqueue(deviceTopic(this.deviceId, 'event'), message, URGENT_EVENT_TYPES.has(body.type));
   }
 

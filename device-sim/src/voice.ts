@@ -39,6 +39,8 @@ const PCMA = 8;
 const DTMF = 101;
 const TONE_HZ = 1000;
 const SAMPLES = 160; // 20 ms at 8 kHz
+/** A call nobody joined (no audio from the receiver) is given up after this, as units do. */
+const UNANSWERED_MS = 180_000;
 
 interface Dialog {
   callId: string;
@@ -131,10 +133,15 @@ export class UnitVoice {
     return true;
   }
 
-  /** Hangs up from the unit's side (BYE) and closes the sockets. */
-  async stop(): Promise<void> {
+  /** Hangs up from the unit's side (BYE): the resident cancelled, or nobody joined in time. */
+  hangUp(): void {
     if (this.#dialog && this.#stats.state === 'connected') this.#send(this.#request('BYE'));
     this.#finish('ended', 'unit');
+  }
+
+  /** Hangs up and closes the sockets. */
+  async stop(): Promise<void> {
+    this.hangUp();
     this.#sip?.close();
     this.#rtp?.close();
     this.#sip = null;
@@ -240,9 +247,14 @@ export class UnitVoice {
   }
 
   #startTone(): void {
+    const connectedAt = Date.now();
     this.#tone = setInterval(() => {
       const media = this.#dialog?.media;
       if (!media || !this.#rtp) return;
+      if (this.#stats.packetsReceived === 0 && Date.now() - connectedAt > UNANSWERED_MS) {
+        this.hangUp();
+        return;
+      }
       const payload = alawTone(TONE_HZ, this.#sample, SAMPLES);
       const packet = buildRtp({
         payloadType: PCMA,

@@ -4,12 +4,13 @@
 // operator the unit never called (or nobody answered), which suggests dispatch.
 
 import type { VoiceCall } from '@trygg/console-contract';
-import { type CallEvent, callEventSchema, parseVoiceCallTopic } from '@trygg/firmware-protocol';
+import { type CallEvent, callEventSchema, type DeviceEvent, parseVoiceCallTopic } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmService } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceCommands } from '../devices/commands.ts';
 import type { Metrics } from '../metrics.ts';
 import { VoiceError } from './errors.ts';
 import * as calls from './repository.ts';
@@ -35,8 +36,13 @@ export class VoiceService {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     /** The gateway's voice bridge; without it nobody can join a call from the console. */
-    private readonly bridge: { url: string; token: string } | null = null,
+    private bridge: { url: string; token: string } | null = null,
   ) {}
+
+  /** The bridge of a gateway started after the alarm center (the demo's, in the same process). */
+  attachBridge(bridge: { url: string; token: string }): void {
+    this.bridge = bridge;
+  }
 
   /**
    * One call event from the gateway. Stored (state and history) before it resolves, so the
@@ -125,24 +131,50 @@ export class VoiceService {
     else await this.#bridgeRequest(callId, 'mode', { mode: action });
   }
 
-  async #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {
+  /**
+   * Our own MQTT unit's press was stored and says it can take a call (`voice`): the gateway opens
+   * the call (its call.offered reaches us as a SCAIP call's does) and the unit is told where to
+   * call, as SCAIP's `mrs` tells a controller `tnu`. Nothing waits for it: a call that cannot be
+   * offered is logged and counted, and the alarm stands as an alarm without voice.
+   */
+  offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
+    if (event.type !== 'alarm.manual' || !event.voice || !this.bridge) return;
+    void (async () => {
+      const offered = (await this.#bridgePost(`units/${encodeURIComponent(deviceId)}/call`, {
+        alarmMessageId: event.id,
+      })) as { callId: string; uri: string; deadlineTs: number };
+      const reply = await commands.request(
+        deviceId,
+        { v: 1, id: `${offered.callId}.cmd`, ts: Date.now(), type: 'voice_call', ...offered },
+        null,
+        10_000,
+      );
+      this.logger.info({ deviceId, callId: offered.callId, reply: reply.kind }, 'unit told to place the voice call');
+    })().catch((err: unknown) => {
+      this.metrics.rejected.inc({ reason: 'CALL_NOT_OFFERED' });
+      this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
+    });
+  }
+
+  #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {
+    return this.#bridgePost(`calls/${encodeURIComponent(callId)}/${action}`, body, callId);
+  }
+
+  async #bridgePost(path: string, body: unknown, callId?: string): Promise<unknown> {
     if (!this.bridge) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     try {
-      const response = await fetch(
-        `${this.bridge.url.replace(/\/$/, '')}/calls/${encodeURIComponent(callId)}/${action}`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(10_000),
-        },
-      );
+      const response = await fetch(`${this.bridge.url.replace(/\/$/, '')}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
       if (response.status === 404) throw new VoiceError('CALL_NOT_RINGING');
       if (!response.ok) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
       return await response.json();
     } catch (err) {
       if (err instanceof VoiceError) throw err;
-      this.logger.warn({ callId, action, err: (err as Error).message }, 'voice bridge unreachable');
+      this.logger.warn({ callId, path, err: (err as Error).message }, 'voice bridge unreachable');
       throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     }
   }

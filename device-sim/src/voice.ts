@@ -52,6 +52,8 @@ interface Dialog {
   to: string;
   cseq: number;
   media: { host: string; port: number } | null;
+  /** Our To, with our tag, when the receiver called us (a call-back). */
+  fromTagged?: string;
 }
 
 /** Where a `sip:user@host:port` URI points (port 5060 when absent). */
@@ -163,7 +165,7 @@ export class UnitVoice {
     this.#sip = dgram.createSocket('udp4');
     this.#rtp = dgram.createSocket('udp4');
     await Promise.all([bind(this.#sip), bind(this.#rtp)]);
-    this.#sip.on('message', (data) => this.#onSip(data.toString('utf8')));
+    this.#sip.on('message', (data, rinfo) => this.#onSip(data.toString('utf8'), rinfo));
     this.#rtp.on('message', (data, rinfo) => this.#onRtp(data, rinfo.address, rinfo.port));
   }
 
@@ -211,10 +213,24 @@ export class UnitVoice {
     if (dialog && this.#sip) this.#sip.send(data, dialog.target.port, dialog.target.host);
   }
 
-  #onSip(text: string): void {
+  /**
+   * Waits for the receiver's call (a call-back): returns the SIP address to call the unit at.
+   * The unit answers at once, as SCAIP units do when the receiver calls back.
+   */
+  async listen(): Promise<string> {
+    await this.#open();
+    return `sip:${this.#user}@${this.#host}:${this.#sip?.address().port}`;
+  }
+
+  #onSip(text: string, from: { address: string; port: number }): void {
     const dialog = this.#dialog;
     const [head = '', body = ''] = text.split('\r\n\r\n');
     const header = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(head)?.[1]?.trim();
+    if (/^INVITE /.test(head)) {
+      this.#answer(head, body, header, from);
+      return;
+    }
+    if (/^ACK /.test(head)) return;
     if (!dialog || header('Call-ID') !== dialog.sipCallId) return;
     const status = /^SIP\/2\.0 ([0-9]{3})/.exec(head)?.[1];
     if (status !== undefined) {
@@ -244,6 +260,58 @@ export class UnitVoice {
       this.#send(Buffer.from(`SIP/2.0 200 OK\r\n${keep.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`));
       this.#finish('ended', 'receiver-bye');
     }
+  }
+
+  /** An INVITE to the unit: answered 200 with our SDP (PCMA), 486 while a call is up, 488 without PCMA. */
+  #answer(
+    head: string,
+    body: string,
+    header: (name: string) => string | undefined,
+    from: { address: string; port: number },
+  ): void {
+    const sipCallId = header('Call-ID') ?? '';
+    const keep = head
+      .split('\r\n')
+      .filter((l) => /^(via|from|call-id|cseq):/i.test(l))
+      .join('\r\n');
+    const reply = (status: string, to: string, extra = '', sdp = '') => {
+      const type = sdp ? 'Content-Type: application/sdp\r\n' : '';
+      const text = `SIP/2.0 ${status}\r\n${keep}\r\nTo: ${to}\r\n${extra}${type}Content-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`;
+      this.#sip?.send(text, from.port, from.address);
+    };
+    const current = this.#dialog;
+    if (current && current.sipCallId === sipCallId) {
+      reply('200 OK', current.fromTagged ?? '', '', this.#offer()); // a retransmitted INVITE
+      return;
+    }
+    const to = header('To') ?? '';
+    if (current) {
+      reply('486 Busy Here', to);
+      return;
+    }
+    const host = /^c=IN IP4 ([0-9.]+)/m.exec(body)?.[1];
+    const media = /^m=audio ([0-9]+) RTP\/AVP ([0-9 ]+)/m.exec(body);
+    if (!host || !media || !(media[2] as string).split(' ').includes(String(PCMA))) {
+      reply('488 Not Acceptable Here', to);
+      return;
+    }
+    const tag = randomBytes(4).toString('hex');
+    const contact = /<([^>]+)>/.exec(header('Contact') ?? header('From') ?? '')?.[1] ?? '';
+    const port = this.#sip?.address().port ?? 0;
+    this.#dialog = {
+      callId: sipCallId,
+      sipCallId,
+      target: { host: from.address, port: from.port },
+      requestUri: contact,
+      fromTag: tag,
+      to: header('From') ?? '',
+      cseq: 1,
+      media: { host, port: Number(media[1]) },
+      fromTagged: `${to};tag=${tag}`,
+    };
+    this.#stats = { ...UnitVoice.#fresh(sipCallId), state: 'connected' };
+    reply('200 OK', `${to};tag=${tag}`, `Contact: <sip:${this.#user}@${this.#host}:${port}>\r\n`, this.#offer());
+    this.#startTone();
   }
 
   #startTone(): void {

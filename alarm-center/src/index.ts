@@ -3,5 +3,4 @@
 export type { AlarmDetail, AlarmSummary, StreamMessage } from './api/schemas.ts';
 export { type Config, loadConfig } from './config.ts';
 export { DEMO_DEVICES, DEMO_USERS, seedDemo } from './demo.ts';
-export { type DemoVoice, demoGatewayAccount, startDemoVoice } from './demo-voice.ts';
 export { type Platform, startPlatform } from './platform.ts';

@@ -10,7 +10,7 @@ import { DEMO_IDENTITIES, type RunningIdentityProvider, startIdentityProvider } 
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { DEMO_DEVICES, DEMO_SETTINGS, DEMO_USERS, demoEnvironment, seedDemo } from './demo.ts';
-import { type DemoVoice, demoGatewayAccount, startDemoVoice } from './demo-voice.ts';
+import type { DemoVoice } from './demo-voice.ts';
 import { startPlatform } from './platform.ts';
 import { parseKey } from './privacy/pii.ts';
 
@@ -60,8 +60,10 @@ async function main(): Promise<void> {
         OIDC_CLIENT_SECRET: clientSecret,
       }
     : loaded;
-  // The demo's voice receiver publishes call events into the embedded broker as this account.
-  const voiceAccount = demo ? demoGatewayAccount() : null;
+  // The demo's voice receiver (the gateway, loaded only for the demo) publishes call events into
+  // the embedded broker as this account.
+  const demoVoiceModule = demo ? await import('./demo-voice.ts') : null;
+  const voiceAccount = demoVoiceModule?.demoGatewayAccount() ?? null;
   const platform = await startPlatform({
     config: { ...config, WEB_CONSOLE_DIST: config.WEB_CONSOLE_DIST ?? resolve(repoRoot, 'web-console/dist') },
     logger,
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
   if (demo) {
     await seedDemo(platform);
     // the demo's pendants are base units with a loudspeaker: their presses come with a call
-    demoVoice = voiceAccount ? await startDemoVoice(platform, voiceAccount, logger) : null;
+    demoVoice =
+      demoVoiceModule && voiceAccount ? await demoVoiceModule.startDemoVoice(platform, voiceAccount, logger) : null;
     const { runDemo } = await import('@trygg/device-sim');
     const sim = await runDemo({
       brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`,

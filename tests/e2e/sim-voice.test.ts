@@ -6,7 +6,8 @@
 // the browser's microphone, and the operator's hang-up clears the unit down with DTMF 0.
 
 import assert from 'node:assert/strict';
-import { type DemoVoice, demoGatewayAccount, type Platform, startDemoVoice } from '@trygg/alarm-center';
+import type { Platform } from '@trygg/alarm-center';
+import { type DemoVoice, demoGatewayAccount, startDemoVoice } from '@trygg/alarm-center/demo-voice';
 import { addResident, addUser, eventually, loginClient, startTestPlatform } from '@trygg/alarm-center/testing';
 import { SimDevice, UnitVoice } from '@trygg/device-sim';
 import pino from 'pino';

@@ -12,10 +12,17 @@ import { addResident, addUser, eventually, loginClient, startTestPlatform } from
 import { SimDevice, UnitVoice } from '@trygg/device-sim';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
+import { FAKE_MEDIA_ARGS, launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
+import { buildConsole } from '../src/console.ts';
 import { browserOffer, servePage, type TestPage } from '../src/voice-rig.ts';
 
 const PENDANT = { deviceId: 'pendant-voice-01', deviceType: 'pendant' as const, secret: 'sim-voice-secret-0001' };
+/** A second resident's pendant, answered in the console itself. */
+const CONSOLE_PENDANT = {
+  deviceId: 'pendant-voice-02',
+  deviceType: 'pendant' as const,
+  secret: 'sim-voice-secret-0002',
+};
 
 describe('the simulated base unit’s voice call on the embedded default', () => {
   let platform: Platform;
@@ -23,12 +30,15 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
   let browser: TestBrowser;
   let page: TestPage;
   let device: SimDevice;
+  let consoleDevice: SimDevice;
 
   beforeAll(async () => {
     const account = demoGatewayAccount();
     // no databaseUrl: the embedded PostgreSQL, as `npm start`
+    const consoleDist = await buildConsole();
     platform = await startTestPlatform({
       databaseUrl: null,
+      consoleDist,
       env: { BROKER_SERVICE_USERS: `${account.username}:${account.password}` },
     });
     await addResident(platform, 'res-sim-voice');
@@ -45,6 +55,19 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
       },
       PENDANT.secret,
     );
+    await addResident(platform, 'res-sim-voice-2');
+    await platform.provisioning.register(
+      {
+        deviceId: CONSOLE_PENDANT.deviceId,
+        deviceType: 'pendant',
+        serial: 'SN-SIM-VOICE-02',
+        residentId: 'res-sim-voice-2',
+        district: 'Centrum',
+        heartbeatIntervalS: 60,
+        rules: {},
+      },
+      CONSOLE_PENDANT.secret,
+    );
     voice = await startDemoVoice(platform, account, pino({ level: 'silent' }));
     page = await servePage(
       '<!doctype html><audio id="out"></audio><button id="play" onclick="document.getElementById(\'out\').play()">Svara</button>',
@@ -52,10 +75,13 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     browser = await launchBrowser({ extraArgs: FAKE_MEDIA_ARGS });
     device = new SimDevice(PENDANT, { brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`, voice: {} });
     await device.connect();
+    consoleDevice = new SimDevice(CONSOLE_PENDANT, { brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`, voice: {} });
+    await consoleDevice.connect();
   });
 
   afterAll(async () => {
     await device?.stop();
+    await consoleDevice?.stop();
     await browser?.close();
     await page?.close();
     await voice?.close();
@@ -117,6 +143,39 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     await tab.close();
   });
 
+  it('in the console: the call rings in the alarm view, Svara plays the unit’s tone, Lägg på clears it down', async () => {
+    const unit = consoleDevice.voice as UnitVoice;
+    const tab = await browser.newPage();
+    await login(tab, `http://127.0.0.1:${platform.httpPort}`, 'op-sim', 'pw-op-sim');
+    await consoleDevice.send({ type: 'alarm.manual' });
+    const { rows } = await platform.db.pool.query<{ id: string }>(
+      `SELECT id FROM alarms WHERE device_id = $1 AND status <> 'closed'`,
+      [CONSOLE_PENDANT.deviceId],
+    );
+    const row = tab.locator(`[data-testid="alarm-row"][data-alarm-id="${rows[0]?.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByTestId('alarm-ack').click();
+    await tab.locator(`[data-testid="alarm-row"][data-alarm-id="${rows[0]?.id}"][data-status="acknowledged"]`).waitFor({
+      timeout: 10_000,
+    });
+    await row.click();
+    await tab.keyboard.press('Enter');
+    await tab.locator('[data-testid="voice-call"][data-state="ringing"]').waitFor({ timeout: 20_000 });
+    await tab.getByTestId('voice-answer').click();
+    await tab.locator('[data-testid="voice-call"][data-state="answered"]').waitFor({ timeout: 15_000 });
+    await eventually(async () =>
+      tab
+        .getByTestId('voice-audio')
+        .evaluate((a) => !(a as HTMLAudioElement).paused && (a as HTMLAudioElement).currentTime > 0.5),
+    );
+    await eventually(async () => unit.stats.packetsReceived > 50);
+    await screenshot(tab, 'sim-voice-call-answered');
+    await tab.getByTestId('voice-hangup').click();
+    await eventually(async () => unit.stats.endedBy === 'clear-down');
+    await tab.locator('[data-testid="voice-call"][data-state="ended"]').waitFor({ timeout: 10_000 });
+    await tab.close();
+  });
+
   it('the resident cancelling on the unit ends its call: not left ringing at the console', async () => {
     await device.send({ type: 'alarm.manual' });
     const callId = await eventually(async () => {
@@ -139,10 +198,11 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
   it('an INVITE to a call id the platform never gave is refused; no call is opened', async () => {
     const intruder = new UnitVoice('intruder');
     try {
+      const calls = async () => (await platform.db.pool.query('SELECT call_id, state FROM voice_calls')).rows;
+      const before = await calls();
       assert.ok(await intruder.call(`sip:call-00000000-guess@127.0.0.1:${voice.sipPort}`, 'call-guess'));
       await eventually(async () => intruder.stats.state === 'failed');
-      const { rows } = await platform.db.pool.query(`SELECT 1 FROM voice_calls WHERE state = 'ringing'`);
-      assert.equal(rows.length, 0);
+      assert.deepEqual(await calls(), before);
     } finally {
       await intruder.stop();
     }

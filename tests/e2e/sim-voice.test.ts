@@ -140,6 +140,8 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     await eventually(async () => (await history()).some((h) => h.type.startsWith('call.ended')));
     const types = (await history()).map((h) => h.type);
     for (const step of ['call.offered', 'call.ringing', 'call.answered']) assert.ok(types.includes(step), step);
+    const metrics = await (await fetch(platform.metricsUrl)).text();
+    assert.match(metrics, /^unit_voice_calls_total\{outcome="told"\} [1-9]/m);
     await tab.close();
   });
 

@@ -135,7 +135,7 @@ export class VoiceService {
    * Our own MQTT unit's press was stored and says it can take a call (`voice`): the gateway opens
    * the call (its call.offered reaches us as a SCAIP call's does) and the unit is told where to
    * call, as SCAIP's `mrs` tells a controller `tnu`. Nothing waits for it: a call that cannot be
-   * offered is logged and counted, and the alarm stands as an alarm without voice.
+   * offered is logged and counted (`unit_voice_calls_total`), and the alarm stands as an alarm without voice.
    */
   offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
     if (event.type !== 'alarm.manual' || !event.voice || !this.bridge) return;
@@ -149,9 +149,11 @@ export class VoiceService {
         null,
         10_000,
       );
-      this.logger.info({ deviceId, callId: offered.callId, reply: reply.kind }, 'unit told to place the voice call');
+      const outcome = reply.kind === 'acked' || reply.kind === 'event' ? 'told' : reply.kind;
+      this.metrics.unitCalls.inc({ outcome });
+      this.logger.info({ deviceId, callId: offered.callId, outcome }, 'unit told to place the voice call');
     })().catch((err: unknown) => {
-      this.metrics.rejected.inc({ reason: 'CALL_NOT_OFFERED' });
+      this.metrics.unitCalls.inc({ outcome: 'not_offered' });
       this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
     });
   }

@@ -46,13 +46,21 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** SCAIP alarms at a steady rate from the ingest controllers; latency of each 200 snu 0. */
-async function ingestWindow(gatewayPort: number, tag: string): Promise<{ latencies: number[]; refused: number }> {
+/**
+ * SCAIP alarms at a steady rate; latency of each 200 snu 0. Beside each alarm an OPTIONS, which
+ * the gateway answers itself: its round trip is the gateway's own responsiveness, apart from the
+ * broker and the alarm center's commit.
+ */
+async function ingestWindow(
+  gatewayPort: number,
+  tag: string,
+): Promise<{ latencies: number[]; refused: number; optionsRtt: number[] }> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const local = socket.address().port;
   const pending = new Map<string, number>();
   const latencies: number[] = [];
+  const optionsRtt: number[] = [];
   let refused = 0;
   socket.on('message', (data) => {
     const text = data.toString('utf8');
@@ -60,6 +68,10 @@ async function ingestWindow(gatewayPort: number, tag: string): Promise<{ latenci
     const sent = pending.get(callId);
     if (sent === undefined) return;
     pending.delete(callId);
+    if (callId.startsWith('o-')) {
+      optionsRtt.push(performance.now() - sent);
+      return;
+    }
     if (text.startsWith('SIP/2.0 200 ') && /<snu>0<\/snu>/.test(text)) latencies.push(performance.now() - sent);
     else refused++;
   });
@@ -84,13 +96,27 @@ async function ingestWindow(gatewayPort: number, tag: string): Promise<{ latenci
     ].join('\r\n');
     pending.set(callId, performance.now());
     socket.send(message, gatewayPort, '127.0.0.1');
+    const ping = [
+      `OPTIONS sip:scaip@127.0.0.1:${gatewayPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-o-${ref}`,
+      `From: <sip:${cid}@127.0.0.1:${local}>;tag=o-${ref}`,
+      `To: <sip:scaip@127.0.0.1:${gatewayPort}>`,
+      `Call-ID: o-${ref}`,
+      'CSeq: 1 OPTIONS',
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    pending.set(`o-${ref}`, performance.now());
+    socket.send(ping, gatewayPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 1000 / ALARMS_PER_S));
   }
   const deadline = Date.now() + 10_000;
   while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  refused += pending.size;
+  refused += [...pending.keys()].filter((id) => id.startsWith('i-')).length;
   socket.close();
-  return { latencies, refused };
+  return { latencies, refused, optionsRtt };
 }
 
 async function startGatewayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; output(): string }> {
@@ -255,6 +281,8 @@ try {
     line('ingest_p50', percentile(window.latencies, 50), 'ms', { calls: n, when });
     line('ingest_p99', percentile(window.latencies, 99), 'ms', { calls: n, when });
     line('ingest_committed', window.latencies.length, 'alarms', { calls: n, when, refused: window.refused });
+    line('gateway_options_rtt_p50', percentile(window.optionsRtt, 50), 'ms', { calls: n, when });
+    line('gateway_options_rtt_p99', percentile(window.optionsRtt, 99), 'ms', { calls: n, when });
   }
   const p99 = Math.max(percentile(many.toBrowser, 99), percentile(many.toUnit, 99));
   process.stdout.write(

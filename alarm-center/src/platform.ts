@@ -265,6 +265,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
 
     const ingest = createIngest({
+      // Bound late, like onPresence: the voice feature and the command road are built below.
+      onStored: (deviceId, event) => voice.offerUnitCall(deviceId, event, commands),
       pool: db.pool,
       core,
       registry,

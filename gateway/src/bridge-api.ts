@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messageIdSchema } from '@trygg/firmware-protocol';
+import { isDeviceId, messageIdSchema } from '@trygg/firmware-protocol';
 import { z } from 'zod';
 import type { GatewayLogger } from './handler.ts';
 import type { GatewayVoice } from './server.ts';
@@ -15,21 +15,25 @@ const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) })
 const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
 const RING_UP = /^\/devices\/(scaip-[A-Za-z0-9_.:-]{1,80})\/callback$/;
 const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema });
+/** Our own MQTT unit's alarm was stored and the unit can take a call: open one for it. */
+const UNIT_ROUTE = /^\/units\/([A-Za-z0-9_.:-]{1,64})\/call$/;
+const unitCallBody = z.strictObject({ alarmMessageId: messageIdSchema });
 const MAX_BODY = 20_000;
 
-export interface BridgeApi {
-  port: number;
-  close(): Promise<void>;
-}
-
-function readBody(req: http.IncomingMessage, then: (raw: string) => Promise<void>): void {
+/** The request's body (bounded: a larger one is cut off and the request destroyed). */
+function readBody(req: http.IncomingMessage, done: (raw: string) => unknown): void {
   let raw = '';
   req.setEncoding('utf8');
   req.on('data', (chunk: string) => {
     raw += chunk;
     if (raw.length > MAX_BODY) req.destroy();
   });
-  req.on('end', () => void then(raw));
+  req.on('end', () => void done(raw));
+}
+
+export interface BridgeApi {
+  port: number;
+  close(): Promise<void>;
 }
 
 export async function startBridgeApi(options: {
@@ -52,7 +56,9 @@ export async function startBridgeApi(options: {
     }
     const ringUp = req.method === 'POST' ? RING_UP.exec(req.url ?? '') : null;
     if (ringUp) return readBody(req, (raw) => ringUpUnit(ringUp[1] as string, raw, reply));
+    const unit = req.method === 'POST' ? UNIT_ROUTE.exec(req.url ?? '') : null;
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
+    if (unit && isDeviceId(unit[1] as string)) return offerUnitCall(req, unit[1] as string, reply);
     if (!match) return reply(404, { code: 'BRIDGE_NOT_FOUND' });
     const [, callId, action] = match as unknown as [string, string, string];
     let raw = '';
@@ -97,6 +103,18 @@ export async function startBridgeApi(options: {
     }
   }
 
+  function offerUnitCall(req: http.IncomingMessage, deviceId: string, reply: (status: number, body: unknown) => void) {
+    readBody(req, (raw) => {
+      try {
+        const { alarmMessageId } = unitCallBody.parse(JSON.parse(raw));
+        const offered = options.voice.offerUnit(deviceId, alarmMessageId);
+        return offered ? reply(200, offered) : reply(409, { code: 'CALL_BUSY' });
+      } catch (err) {
+        options.logger.warn({ deviceId, err: (err as Error).message }, 'unit call offer refused');
+        return reply(400, { code: 'BRIDGE_BAD_REQUEST' });
+      }
+    });
+  }
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   return {
     port: (server.address() as AddressInfo).port,

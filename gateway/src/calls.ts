@@ -38,6 +38,8 @@ export interface VoiceCall {
   /** A pending call not set up by then ends as "no voice contact". */
   deadline: number;
   activeAt?: number;
+  /** An MQTT unit's call: its INVITE is admitted by the call id it was given, not by SIP digest. */
+  admittedByCallId?: true;
 }
 
 /** A call event and the device whose alarm it belongs to (its topic). */
@@ -117,9 +119,7 @@ export class CallBook {
       deadline: now + this.#options.windowMs,
       ...(callBack ? { unitUri: mrq.crd } : {}),
     };
-    this.#byCid.set(call.cid, call);
-    this.#byId.set(call.callId, call);
-    events.push(this.#offered(call));
+    events.push(this.#open(call));
     const voice: MrsVoice = callBack
       ? { mre: media, cre: SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK }
       : { mre: media, cre: SCAIP_CALL_HANDLING.UNIT_CALLS, tnu: this.#options.receiverUri() };
@@ -148,27 +148,32 @@ export class CallBook {
       offeredAt: now,
       deadline: now + this.#options.windowMs,
     };
-    this.#byCid.set(cid, call);
-    this.#byId.set(call.callId, call);
-    notices.push(this.#offered(call));
+    notices.push(this.#open(call));
     return notices;
   }
 
-  #offered(call: VoiceCall): CallNotice {
-    return {
-      deviceId: call.deviceId,
-      event: {
-        v: 1,
-        id: `${call.callId}.offered`,
-        ts: call.offeredAt,
-        callId: call.callId,
-        type: 'call.offered',
-        alarmMessageId: call.alarmMessageId,
-        direction: call.direction,
-        media: MEDIA_NAMES[call.media as keyof typeof MEDIA_NAMES],
-        deadlineTs: call.deadline,
-      },
+  /**
+   * Our own MQTT unit's alarm said it can take a call (its `voice` capability); the alarm center
+   * asks once the alarm is stored. Keyed by device id where SCAIP keys by controller: one call
+   * per unit, so a second offer while one is pending or active is null (busy). The unit is told
+   * where to call by command; the call id, in that address's user part, is what admits its
+   * INVITE (it reached the unit only over the unit's own authenticated MQTT session).
+   */
+  offerUnit(deviceId: string, alarmMessageId: string, now: number): { call: VoiceCall; notice: CallNotice } | null {
+    if (this.current(deviceId)) return null;
+    const call: VoiceCall = {
+      callId: this.#options.newId(),
+      cid: deviceId,
+      deviceId,
+      alarmMessageId,
+      direction: 'unit-calls',
+      media: SCAIP_MEDIA.DUPLEX,
+      state: 'pending',
+      offeredAt: now,
+      deadline: now + this.#options.windowMs,
+      admittedByCallId: true,
     };
+    return { call, notice: this.#open(call) };
   }
 
   /** The pending or active call of a controller, if any. */
@@ -225,6 +230,26 @@ export class CallBook {
     let n = 0;
     for (const call of this.#byCid.values()) if (call.state !== 'ended') n++;
     return n;
+  }
+
+  #open(call: VoiceCall): CallNotice {
+    this.#byCid.set(call.cid, call);
+    this.#byId.set(call.callId, call);
+    return {
+      deviceId: call.deviceId,
+      event: {
+        v: 1,
+        id: `${call.callId}.offered`,
+        ts: call.offeredAt,
+        callId: call.callId,
+        type: 'call.offered',
+        alarmMessageId: call.alarmMessageId,
+        direction: call.direction,
+        // a call is only ever opened with a medium (mre 0 opens none)
+        media: MEDIA_NAMES[call.media as keyof typeof MEDIA_NAMES],
+        deadlineTs: call.deadline,
+      },
+    };
   }
 
   #end(call: VoiceCall, reason: CallEndReason, now: number, sipStatus?: number): CallNotice {

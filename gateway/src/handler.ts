@@ -337,6 +337,9 @@ export function createScaipHandler(options: HandlerOptions) {
 
   /** The unit's INVITE: its controller is the From user, admitted like a MESSAGE's `cid`. */
   async function handleInvite(request: SipRequest, peer: Peer, send: (data: Buffer) => void, voice: VoiceDialogs) {
+    // our own MQTT unit calls the address it was given by command: the call id is its admission
+    const unitCall = options.calls?.book.get(uriUser(request.uri) ?? '');
+    if (unitCall?.admittedByCallId) return voice.invite(request, peer, unitCall.cid, send);
     const cid = uriUser(addressUri(headerValue(request, 'from') ?? ''));
     if (cid === undefined || !/^[A-Za-z0-9]{1,24}$/.test(cid)) {
       rejected('UNKNOWN_CONTROLLER', peer, 'INVITE From names no controller id');

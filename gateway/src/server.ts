@@ -112,6 +112,11 @@ export interface GatewayVoice {
   dialogs: VoiceDialogs;
   /** Ends the calls whose window has passed now (the sweep timer does this every second). */
   sweep(): void;
+  /**
+   * Our own MQTT unit's stored alarm offered a call: opens it (call.offered is published) and
+   * returns the address the unit is to call, or null when the unit's call is already up (busy).
+   */
+  offerUnit(deviceId: string, alarmMessageId: string): { callId: string; uri: string; deadlineTs: number } | null;
 }
 
 export interface Gateway {
@@ -213,6 +218,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         event: { v: 1, id: `${callId}.answered`, ts: now(), callId, type: 'call.answered', by },
       });
       return { answer: bridge.answer };
+    },
+    offerUnit(deviceId, alarmMessageId) {
+      const offered = calls.offerUnit(deviceId, alarmMessageId, now());
+      if (!offered) return null;
+      callEvent(offered.notice);
+      const { callId, deadline } = offered.call;
+      return { callId, uri: `sip:${callId}@${rtpHost}:${udpPort}`, deadlineTs: deadline };
     },
     async setMode(callId, mode) {
       const bridge = bridges.get(callId);

@@ -4,13 +4,14 @@
 // operator the unit never called (or nobody answered), which suggests dispatch.
 
 import type { AlarmSummary, VoiceCall } from '@trygg/console-contract';
-import { type CallEvent, callEventSchema, parseVoiceCallTopic } from '@trygg/firmware-protocol';
+import { type CallEvent, callEventSchema, type DeviceEvent, parseVoiceCallTopic } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmService } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
 import type { AuditLog } from '../audit/service.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceCommands } from '../devices/commands.ts';
 import type { Metrics } from '../metrics.ts';
 import { VoiceError } from './errors.ts';
 import * as calls from './repository.ts';
@@ -38,7 +39,7 @@ export class VoiceService {
     /** Joining and leaving a call is access to personal data (the resident's voice): audited. */
     private readonly audit: AuditLog,
     /** The gateway's voice bridge; without it nobody can join a call from the console. */
-    private readonly bridge: { url: string; token: string } | null = null,
+    private bridge: { url: string; token: string } | null = null,
   ) {}
 
   /** Who heard whom: the resident when the alarm has one, else the alarm itself. */
@@ -57,6 +58,11 @@ export class VoiceService {
       reason: `alarm ${alarm.id}, ${reason}`,
     };
     await this.audit.record(entry, db);
+  }
+
+  /** The bridge of a gateway started after the alarm center (the demo's, in the same process). */
+  attachBridge(bridge: { url: string; token: string }): void {
+    this.bridge = bridge;
   }
 
   /**
@@ -179,6 +185,35 @@ export class VoiceService {
     if (!call) throw new VoiceError('CALL_NOT_FOUND');
     if (action === 'hangup') await this.#bridgeRequest(callId, 'hangup', {});
     else await this.#bridgeRequest(callId, 'mode', { mode: action });
+  }
+
+  /**
+   * Our own MQTT unit's press was stored and says it can take a call (`voice`): the gateway opens
+   * the call (its call.offered reaches us as a SCAIP call's does) and the unit is told where to
+   * call, as SCAIP's `mrs` tells a controller `tnu`. Nothing waits for it: a call that cannot be
+   * offered is logged and counted (`unit_voice_calls_total`), and the alarm stands as an alarm without voice.
+   */
+  offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
+    if (event.type !== 'alarm.manual' || !event.voice || !this.bridge) return;
+    void (async () => {
+      const opened = await this.#bridgeCall(`units/${encodeURIComponent(deviceId)}/call`, {
+        alarmMessageId: event.id,
+      });
+      if (opened.status !== 200) throw new Error(`the gateway answered ${opened.status}`);
+      const offered = opened.body as { callId: string; uri: string; deadlineTs: number };
+      const reply = await commands.request(
+        deviceId,
+        { v: 1, id: `${offered.callId}.cmd`, ts: Date.now(), type: 'voice_call', ...offered },
+        null,
+        10_000,
+      );
+      const outcome = reply.kind === 'acked' || reply.kind === 'event' ? 'told' : reply.kind;
+      this.metrics.unitCalls.inc({ outcome });
+      this.logger.info({ deviceId, callId: offered.callId, outcome }, 'unit told to place the voice call');
+    })().catch((err: unknown) => {
+      this.metrics.unitCalls.inc({ outcome: 'not_offered' });
+      this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
+    });
   }
 
   async #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {

@@ -19,6 +19,7 @@ export default mergeConfig(
         'test/ingest-batch-queries.test.ts',
         'test/audit-export.test.ts',
         'test/security-roles.test.ts',
+        'test/responders-api.test.ts',
       ],
     },
   }),

@@ -10,6 +10,7 @@ import { DEMO_IDENTITIES, type RunningIdentityProvider, startIdentityProvider } 
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { DEMO_DEVICES, DEMO_SETTINGS, DEMO_USERS, demoEnvironment, seedDemo } from './demo.ts';
+import type { DemoVoice } from './demo-voice.ts';
 import { startPlatform } from './platform.ts';
 import { parseKey } from './privacy/pii.ts';
 
@@ -59,14 +60,23 @@ async function main(): Promise<void> {
         OIDC_CLIENT_SECRET: clientSecret,
       }
     : loaded;
+  // The demo's voice receiver (the gateway, loaded only for the demo) publishes call events into
+  // the embedded broker as this account.
+  const demoVoiceModule = demo ? await import('./demo-voice.ts') : null;
+  const voiceAccount = demoVoiceModule?.demoGatewayAccount() ?? null;
   const platform = await startPlatform({
     config: { ...config, WEB_CONSOLE_DIST: config.WEB_CONSOLE_DIST ?? resolve(repoRoot, 'web-console/dist') },
     logger,
     piiKey: piiKey(config, logger),
+    ...(voiceAccount ? { serviceAccounts: [...config.BROKER_SERVICE_USERS, voiceAccount] } : {}),
   });
   let stopSim: (() => Promise<void>) | null = null;
+  let demoVoice: DemoVoice | null = null;
   if (demo) {
     await seedDemo(platform);
+    // the demo's pendants are base units with a loudspeaker: their presses come with a call
+    demoVoice =
+      demoVoiceModule && voiceAccount ? await demoVoiceModule.startDemoVoice(platform, voiceAccount, logger) : null;
     const { runDemo } = await import('@trygg/device-sim');
     const sim = await runDemo({
       brokerUrl: `mqtt://127.0.0.1:${platform.mqttPort}`,
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
       firstPressAfterMs: DEMO_SETTINGS.firstPressAfterMs,
       cancelEvery: DEMO_SETTINGS.cancelEvery,
       cancelAfterMs: DEMO_SETTINGS.cancelAfterMs,
+      voice: demoVoice !== null,
     });
     stopSim = () => sim.stop();
   }
@@ -88,6 +99,11 @@ async function main(): Promise<void> {
       : `  Sign-in:    OpenID Connect provider ${config.OIDC_ISSUER ?? 'none configured (OIDC_ISSUER): public applications are off'}`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,
+    ...(demoVoice
+      ? [
+          `  Voice:      the demo pendants call sip:…@127.0.0.1:${demoVoice.sipPort} with a 1 kHz tone (answer in the alarm view)`,
+        ]
+      : []),
     `  Metrics:    ${platform.metricsUrl}${config.METRICS_TOKEN ? '  (bearer token: METRICS_TOKEN)' : ''}`,
     platform.db.mode === 'embedded'
       ? `  Database:   embedded PostgreSQL in ${config.EMBEDDED_DB_DIR}: psql "${platform.db.url}"`
@@ -115,6 +131,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     await stopSim?.();
+    await demoVoice?.close();
     await platform.close();
     await idp?.close();
     process.exit(0);

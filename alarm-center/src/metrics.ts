@@ -145,6 +145,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    unitCalls: new client.Counter({
+      name: 'unit_voice_calls_total',
+      help: "Our own units' voice calls offered after a press, by outcome (told, refused or timeout by the unit; not_offered: busy or no bridge)",
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -265,6 +265,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
 
     const ingest = createIngest({
+      // Bound late, like onPresence: the voice feature and the command road are built below.
+      onStored: (deviceId, event) => voice.offerUnitCall(deviceId, event, commands),
       pool: db.pool,
       core,
       registry,
@@ -290,6 +292,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       service,
       metrics,
       logger.child({ component: 'voice' }),
+      audit,
       config.GATEWAY_BRIDGE_URL && config.GATEWAY_BRIDGE_TOKEN
         ? { url: config.GATEWAY_BRIDGE_URL, token: config.GATEWAY_BRIDGE_TOKEN }
         : null,

@@ -48,7 +48,7 @@ describe('device logins', () => {
   it('a device stored with the slow hash logs in and is moved to the fast hash, and logs in again', async () => {
     const secret = generateSecret();
     await devices.register(platform.db.pool, device('pendant-legacy'), await hashSecret(secret));
-    platform.registry.set({ ...device('pendant-legacy'), status: 'provisioned' });
+    platform.registry.set({ ...device('pendant-legacy'), status: 'provisioned', carrier: null, gateway: null });
     const first = await connectDevice(platform, 'pendant-legacy', secret);
     await first.endAsync();
     await eventually(async () => (await devices.secretHash(platform.db.pool, 'pendant-legacy'))?.startsWith('sha256$'));

@@ -130,3 +130,22 @@ describe('the incident closes as units return and reports what came back', () =>
     assert.deepEqual(close.returned, ['a', 'b']);
   });
 });
+
+describe('an incident another replica opened or closed', () => {
+  test('adopting it joins this replica’s recent losses of the group; forgetting it lets the next loss count afresh', () => {
+    const d = new OutageDetector(DEFAULT_OUTAGE_SETTINGS);
+    assert.deepEqual(loseAll(d, ids(15, 'b'), T0, 0, 40), [], '15 of 40: too few alone');
+    const joins = d.adopt(
+      north,
+      T0,
+      ids(25, 'a').map((deviceId) => ({ deviceId, returnedAt: null })),
+      T0,
+    );
+    assert.deepEqual(types(joins), Array(15).fill('join'));
+    assert.deepEqual(d.openIncidents(), [{ group: north, since: T0, units: 40, out: 40 }]);
+    assert.deepEqual(d.groupsOut('b-3'), [north]);
+    d.forget(north);
+    assert.deepEqual(d.openIncidents(), []);
+    assert.deepEqual(types(d.lost('b-3', [north], T0 + MIN, () => 40)), [], 'a fresh loss, not a join');
+  });
+});

@@ -47,11 +47,13 @@ describe('a mass outage is one incident', { skip: Boolean(TEST_DATABASE_MODE ===
        UNION ALL SELECT 'soder-' || i, 'pendant', 'SS' || i, 'Söder', 'installed', 60, $1::timestamptz FROM generate_series(1, 30) i`,
       [new Date(now), UNITS],
     );
-    // Three residents on units in Norr: one lives alone, one fell twice this month, one neither.
+    // Residents on units in Norr: one lives alone, one fell twice this month, two neither (with two
+    // alarms each; Signe's latest ended with no voice contact, Clara's earlier one did).
     for (const [id, name] of [
       ['res-alone', 'Alma Ensam'],
       ['res-falls', 'Folke Fall'],
       ['res-calm', 'Clara Lugn'],
+      ['res-silent', 'Signe Tyst'],
     ]) {
       await pool.query(`INSERT INTO residents (id, name, address, district) VALUES ($1, $2, 'Norrgatan 1', 'Norr')`, [
         id,
@@ -61,6 +63,25 @@ describe('a mass outage is one incident', { skip: Boolean(TEST_DATABASE_MODE ===
     await pool.query(`UPDATE devices SET resident_id = 'res-alone' WHERE id = 'norr-1'`);
     await pool.query(`UPDATE devices SET resident_id = 'res-falls' WHERE id = 'norr-2'`);
     await pool.query(`UPDATE devices SET resident_id = 'res-calm' WHERE id = 'norr-3'`);
+    await pool.query(`UPDATE devices SET resident_id = 'res-silent' WHERE id = 'norr-4'`);
+    for (const [device, resident, days, endReason] of [
+      ['norr-3', 'res-calm', 20, 'no-voice-contact'],
+      ['norr-3', 'res-calm', 5, 'operator-hung-up'],
+      ['norr-4', 'res-silent', 20, 'operator-hung-up'],
+      ['norr-4', 'res-silent', 5, 'no-voice-contact'],
+    ] as const) {
+      const at = new Date(now - days * 24 * 60 * MIN);
+      const { rows } = await pool.query(
+        `INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, status, opened_at, updated_at, closed_at, outcome)
+         VALUES ($1, $2, 'Norr', 'manual', 1, 'operator', 'closed', $3, $3, $3, 'helped') RETURNING id`,
+        [device, resident, at],
+      );
+      await pool.query(
+        `INSERT INTO voice_calls (call_id, alarm_id, device_id, direction, media, state, offered_at, deadline_at, ended_at, end_reason)
+         VALUES ($1, $2, $3, 'unit-calls', 'audio', 'ended', $4, $4, $4, $5)`,
+        [`call-${rows[0].id}`, rows[0].id, device, at, endReason],
+      );
+    }
     await pool.query(
       `INSERT INTO applications (reference, status_token_hash, channel, legal_basis, applicant_name, personal_number_enc,
          birth_date, address, district, living_situation, answers, status, resident_id, received_at)
@@ -115,21 +136,29 @@ describe('a mass outage is one incident', { skip: Boolean(TEST_DATABASE_MODE ===
     );
   });
 
-  it('the welfare-check list puts the resident living alone first, then recent falls; the view is audit-logged', async () => {
+  it('the welfare-check list puts the resident living alone first, then recent falls, then among equals the one whose latest alarm had no voice contact; the view is audit-logged', async () => {
     const { status, body } = await operator.call('GET', `/api/incidents/${incidentId}`);
     assert.equal(status, 200);
     assert.equal(body.units.length, UNITS);
     assert.deepEqual(
       body.welfareChecks.map((w: { name: string }) => w.name),
-      ['Alma Ensam', 'Folke Fall', 'Clara Lugn'],
+      ['Alma Ensam', 'Folke Fall', 'Signe Tyst', 'Clara Lugn'],
     );
     assert.equal(body.welfareChecks[1].recentFalls, 2);
+    assert.deepEqual(
+      body.welfareChecks.slice(2).map((w: { risk: number; noVoiceContact: boolean }) => [w.risk, w.noVoiceContact]),
+      [
+        [2, true],
+        [2, false],
+      ],
+      'Signe and Clara are equals but for how their latest alarm ended',
+    );
     const { rows } = await platform.db.pool.query(
       `SELECT subject_id FROM audit_log WHERE actor = 'olga' AND action = 'view_welfare_check' ORDER BY subject_id`,
     );
     assert.deepEqual(
       rows.map((r) => r.subject_id),
-      ['res-alone', 'res-calm', 'res-falls'],
+      ['res-alone', 'res-calm', 'res-falls', 'res-silent'],
     );
     const tech = await technician.call('GET', `/api/incidents/${incidentId}`);
     assert.equal(tech.body.units.length, UNITS, 'technicians see the units...');

@@ -400,4 +400,56 @@ describe('responders and dispatch through the API', () => {
       ],
     );
   });
+
+  it('a supervisor creates a team, edits its districts, shift and phone and sets it on duty; operators may not manage responders', async () => {
+    const sup = await addUser(platform, 'sara', 'supervisor');
+    const supervisor = await loginClient(platform, sup.username, sup.password);
+    await addUser(platform, 'natt1', 'responder');
+    const team = {
+      id: 'natt-majorna',
+      name: 'Nattpatrull Majorna',
+      kind: 'team',
+      districts: ['Majorna'],
+      shiftStart: '22:00',
+      shiftEnd: '07:00',
+      phone: '031-123 45 67',
+      username: 'natt1',
+    };
+    const created = await supervisor.call('POST', '/api/responders', team);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.deepEqual(
+      [created.body.responder.kind, created.body.responder.status, created.body.responder.username],
+      ['team', 'off', 'natt1'],
+      'a new responder starts off duty',
+    );
+    const again = await supervisor.call('POST', '/api/responders', team);
+    assert.deepEqual([again.status, again.body.code], [409, 'RESPONDER_EXISTS']);
+    const taken = await supervisor.call('POST', '/api/responders', { ...team, id: 'natt-2' });
+    assert.deepEqual([taken.status, taken.body.code], [409, 'RESPONDER_USER_TAKEN']);
+    const nobody = await supervisor.call('POST', '/api/responders', { ...team, id: 'natt-3', username: 'ingen' });
+    assert.deepEqual([nobody.status, nobody.body.code], [409, 'RESPONDER_USER_UNKNOWN']);
+    const bad = await supervisor.call('POST', '/api/responders', { ...team, id: 'natt-4', shiftStart: '25:00' });
+    assert.equal(bad.status, 400);
+
+    const { id, ...fields } = team;
+    const edited = await supervisor.call('PUT', `/api/responders/${id}`, {
+      ...fields,
+      districts: ['Majorna', 'Centrum'],
+      shiftStart: '21:00',
+      phone: '+46 31 765 43 21',
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual(
+      [edited.body.responder.districts, edited.body.responder.shiftStart, edited.body.responder.phone],
+      [['Majorna', 'Centrum'], '21:00', '+46 31 765 43 21'],
+    );
+    assert.equal((await supervisor.call('PUT', '/api/responders/finns-inte', fields)).body.code, 'RESPONDER_NOT_FOUND');
+    const onDuty = await supervisor.call('PUT', `/api/responders/${id}/status`, { status: 'on_duty' });
+    assert.equal(onDuty.body.responder.status, 'on_duty');
+    const listed = (await operator.call('GET', '/api/responders')).body.responders as { id: string; status: string }[];
+    assert.equal(listed.find((r) => r.id === id)?.status, 'on_duty');
+
+    assert.equal((await operator.call('POST', '/api/responders', { ...team, id: 'natt-5' })).status, 403);
+    assert.equal((await operator.call('PUT', `/api/responders/${id}`, fields)).status, 403);
+  });
 });

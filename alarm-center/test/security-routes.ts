@@ -102,6 +102,14 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   },
   {
     method: 'POST',
+    path: '/api/alarms/:id/callback',
+    allow: alarmHandlers,
+    sample: alarmId,
+    ownershipCode: 'VOICE_NOT_HOLDER',
+    why: 'only the operator who holds the alarm has its unit called back ("Ring upp")',
+  },
+  {
+    method: 'POST',
     path: '/api/alarms/:id/calls/:callId/control',
     allow: alarmHandlers,
     sample: (f) => ({ params: { id: f.alarmId, callId: 'call-00000001' }, body: { action: 'hangup' } }),
@@ -240,6 +248,31 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   // own dispatches only (the service refuses another responder's with DISPATCH_NOT_YOURS).
   { method: 'GET', path: '/api/responders', allow: alarmHandlers },
   { method: 'GET', path: '/api/responders/me', allow: ['responder'] },
+  {
+    method: 'POST',
+    path: '/api/responders',
+    allow: ['supervisor'],
+    why: 'who can be sent is the supervisor’s to manage',
+    sample: () => ({
+      body: {
+        id: 'sec-team',
+        name: 'Team',
+        kind: 'team',
+        districts: ['Centrum'],
+        shiftStart: '22:00',
+        shiftEnd: '07:00',
+      },
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/responders/:id',
+    allow: ['supervisor'],
+    sample: () => ({
+      params: { id: 'sec-team' },
+      body: { name: 'Team', kind: 'team', districts: ['Centrum'], shiftStart: '22:00', shiftEnd: '07:00' },
+    }),
+  },
   {
     method: 'PUT',
     path: '/api/responders/:id/status',

@@ -40,6 +40,8 @@ export const welfareCheckSchema = z.object({
   livesAlone: z.boolean(),
   recentFalls: z.int(),
   recentAlarms: z.int(),
+  /** The resident's latest alarm ended with no voice contact: first among equal risks. */
+  noVoiceContact: z.boolean(),
   /** Higher first: living alone, falls and alarms in the last 30 days. */
   risk: z.number(),
 });

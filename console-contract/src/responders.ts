@@ -43,6 +43,32 @@ export type Responder = z.infer<typeof responderSchema>;
 
 export const responderStatusBodySchema = z.strictObject({ status: responderStatusSchema });
 
+const shiftTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'time: HH:MM');
+
+/** What a supervisor sets for a responder (a person or a team); PUT replaces all of it. */
+export const responderFieldsSchema = z.strictObject({
+  name: text(120).min(1),
+  kind: z.enum(RESPONDER_KINDS),
+  districts: z.array(text(64).min(1)).min(1).max(20),
+  shiftStart: shiftTime,
+  shiftEnd: shiftTime,
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ()-]{2,23}$/, 'phone: digits, spaces, ( ) - and a leading +')
+    .nullable()
+    .default(null),
+  /** The login of the responder's phone (a user with the responder role), if any. */
+  username: slug.nullable().default(null),
+});
+export type ResponderFields = z.infer<typeof responderFieldsSchema>;
+
+export const newResponderBodySchema = responderFieldsSchema.extend({
+  id: slug,
+  status: responderStatusSchema.default('off'),
+});
+export type NewResponderBody = z.infer<typeof newResponderBodySchema>;
+
 /** A responder offered for an alarm, best first: on duty, in the resident's district, in shift. */
 export const suggestionSchema = z.object({
   responder: responderSchema,

@@ -17,6 +17,8 @@ export interface DemoOptions {
   /** How long after such a press the resident cancels it (within the unit's cancel window). */
   cancelAfterMs?: number;
   heartbeatIntervalS?: number;
+  /** Pendants are base units that take the alarm's voice call (SIP + RTP from 127.0.0.1). */
+  voice?: boolean;
 }
 
 export interface RunningDemo {
@@ -37,8 +39,14 @@ function demoEvent(type: DeviceType): EventBody | null {
 }
 
 export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
+  const hasVoice = (type: DeviceType) => options.voice === true && (type === 'pendant' || type === 'mobile_pendant');
   const devices = options.devices.map(
-    (d) => new SimDevice(d, { brokerUrl: options.brokerUrl, heartbeatIntervalS: options.heartbeatIntervalS ?? 60 }),
+    (d) =>
+      new SimDevice(d, {
+        brokerUrl: options.brokerUrl,
+        heartbeatIntervalS: options.heartbeatIntervalS ?? 60,
+        ...(hasVoice(d.deviceType) ? { voice: {} } : {}),
+      }),
   );
   await Promise.all(devices.map((d) => d.connect()));
   for (const d of devices) d.startHeartbeats();

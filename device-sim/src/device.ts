@@ -16,6 +16,7 @@ import {
   URGENT_EVENT_TYPES,
 } from '@trygg/firmware-protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import { UnitVoice } from './voice.ts';
 
 /** An event as a device author writes it; the device adds version, id and timestamp. */
 export type EventBody = DeviceEvent extends infer E
@@ -43,6 +44,8 @@ export interface SimDeviceOptions {
   brokerUrl: string;
   heartbeatIntervalS?: number;
   firmware?: string;
+  /** The mobile network the unit reports in its heartbeats ("Telia"); none: a unit on home WiFi/IP. */
+  carrier?: string;
   /** Most messages kept while offline; when full, the oldest non-alarm message goes first. */
   offlineQueueMax?: number;
   /** Simulated clock for device timestamps (scenarios run faster than real time). */
@@ -50,6 +53,11 @@ export interface SimDeviceOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   faults?: Partial<DeviceFaults>;
+  /**
+   * A base unit with loudspeaker and microphone: its presses say it can take the alarm's call,
+   * and on the platform's `voice_call` command it calls (SIP + RTP over UDP from `host`).
+   */
+  voice?: { host?: string };
 }
 
 export interface Delivery {
@@ -83,6 +91,8 @@ export class SimDevice {
   battery = 100;
   signalDbm = -61;
   mains = true;
+  /** Reported in heartbeats when set; a scenario may move the unit to another network. */
+  carrier: string | undefined;
   /** What a camera currently sees; sent as a snapshot when the platform asks for one. */
   frame: AnonymizedFrame | null = null;
   readonly #options: SimDeviceOptions;
@@ -98,6 +108,8 @@ export class SimDevice {
   #stopped = false;
   #offline = false;
   readonly stats = { sent: 0, acked: 0, failed: 0, dropped: 0, reconnects: 0, commands: 0 };
+  /** The unit's voice (present with the `voice` option): the last call's figures are in `voice.stats`. */
+  readonly voice: UnitVoice | null;
 
   constructor(credentials: DeviceCredentials, options: SimDeviceOptions) {
     this.deviceId = credentials.deviceId;
@@ -106,7 +118,9 @@ export class SimDevice {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.heartbeatIntervalS = options.heartbeatIntervalS ?? 60;
+    this.carrier = options.carrier;
     this.faults = { clockSkewMs: 0, duplicateSends: false, malformed: false, ...options.faults };
+    this.voice = options.voice ? new UnitVoice(this.deviceId, options.voice.host) : null;
   }
 
   get connected(): boolean {
@@ -173,7 +187,13 @@ export class SimDevice {
 
   /** Sends an event; resolves when the broker acknowledged it (possibly after an offline spell). */
   send(body: EventBody): Promise<Delivery> {
-    const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...body };
+    const said =
+      this.voice && body.type === 'alarm.manual' && !body.voice
+        ? { ...body, voice: { codecs: ['PCMA' as const] } }
+        : body;
+    const message = { v: 1 as const, id: this.#nextId(), ts: this.#now() + this.faults.clockSkewMs, ...said };
+    // the resident cancelling on the unit ends its call too, as a SCAIP unit's reset withdraws it
+    if (body.type === 'alarm.cancel') this.voice?.hangUp();
     return this.#enqueue(deviceTopic(this.deviceId, 'event'), message, URGENT_EVENT_TYPES.has(body.type));
   }
 
@@ -187,6 +207,7 @@ export class SimDevice {
       battery: this.battery,
       signalDbm: this.signalDbm,
       mains: this.mains,
+      ...(this.carrier === undefined ? {} : { carrier: this.carrier }),
     };
     return this.#enqueue(deviceTopic(this.deviceId, 'heartbeat'), message, false);
   }
@@ -236,6 +257,7 @@ export class SimDevice {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.stopHeartbeats();
+    await this.voice?.stop();
     const client = this.#client;
     if (client) await client.endAsync(true);
     for (const pending of this.#queue.splice(0)) pending.reject(new Error(`${this.deviceId} stopped`));
@@ -352,6 +374,16 @@ export class SimDevice {
       } else {
         void this.send({ type: 'door.unlocked', commandId: command.id }).catch(() => {});
         void this.#enqueue(ackTopic, ack, false).catch(() => {});
+      }
+    } else if (command.type === 'voice_call') {
+      const voice = this.voice;
+      if (!voice) {
+        void this.#enqueue(ackTopic, { ...ack, ok: false, error: 'no loudspeaker' }, false).catch(() => {});
+      } else {
+        void voice.call(command.uri, command.callId).then((placed) => {
+          const answer = placed ? ack : { ...ack, ok: false, error: 'a call is already up' };
+          return this.#enqueue(ackTopic, answer, false).catch(() => {});
+        });
       }
     } else {
       void this.#enqueue(ackTopic, ack, false).catch(() => {});

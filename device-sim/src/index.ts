@@ -5,3 +5,4 @@ export * from './device.ts';
 export * from './load.ts';
 export * from './scenario.ts';
 export * from './stats.ts';
+export * from './voice.ts';

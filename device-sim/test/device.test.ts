@@ -31,6 +31,21 @@ describe('simulated firmware', () => {
     assert.equal(body?.firmware, 'fw-2.0.1');
     assert.equal(body?.battery, 57);
     assert.equal(typeof body?.signalDbm, 'number');
+    assert.equal('carrier' in (body ?? {}), false, 'a unit on home IP names no carrier');
+    await d.stop();
+  });
+
+  it('a mobile unit names its carrier in every heartbeat', async () => {
+    const d = device('pendant-gsm', { carrier: 'Telia' });
+    await d.connect();
+    await d.heartbeat();
+    d.carrier = 'Tele2';
+    await d.heartbeat();
+    await broker.waitFor(() => broker.ofDevice('pendant-gsm').length === 2);
+    assert.deepEqual(
+      broker.ofDevice('pendant-gsm').map((m) => m.body?.carrier),
+      ['Telia', 'Tele2'],
+    );
     await d.stop();
   });
 

@@ -3,8 +3,10 @@
 
 export * from './decode.ts';
 export * from './devices.ts';
+export * from './g711.ts';
 export * from './messages.ts';
 export * from './rejections.ts';
+export * from './rtp.ts';
 export * from './scaip.ts';
 export * from './topics.ts';
 export * from './voice.ts';

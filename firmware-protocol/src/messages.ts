@@ -86,6 +86,20 @@ export const FAULT_CODES = [
 ] as const;
 export const faultCodeSchema = z.enum(FAULT_CODES);
 
+/**
+ * A unit that can take the alarm's voice call says so on its alarm (optional: units without a
+ * loudspeaker and microphone send none): it is a SIP user agent speaking these G.711 codecs. The
+ * platform then offers the call as for SCAIP's `crd`, and tells the unit where to call with a
+ * `voice_call` command (SCAIP's `tnu`).
+ */
+export const voiceCapabilitySchema = z.strictObject({
+  codecs: z
+    .array(z.enum(['PCMA', 'PCMU']))
+    .min(1)
+    .max(2),
+});
+export type VoiceCapability = z.infer<typeof voiceCapabilitySchema>;
+
 const doseIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
 
 function event<T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) {
@@ -94,7 +108,7 @@ function event<T extends string, S extends z.core.$ZodLooseShape>(type: T, shape
 
 export const deviceEventSchema = z.discriminatedUnion('type', [
   // safety alarms (indoor and mobile)
-  event('alarm.manual', { position: positionSchema.optional() }),
+  event('alarm.manual', { position: positionSchema.optional(), voice: voiceCapabilitySchema.optional() }),
   event('alarm.cancel', {}),
   // a responder at the resident's unit confirms they are there (SCAIP stc 0088, presence after alarm)
   event('presence', {}),
@@ -147,6 +161,23 @@ export const heartbeatSchema = z.strictObject({
   /** Received signal strength in dBm (WiFi/cellular). */
   signalDbm: z.int().min(-140).max(0).optional(),
   mains: z.boolean().optional(),
+  /**
+   * The mobile network (operator) the unit is on, as it reports it ("Telia", "Tele2"). Optional:
+   * units on home WiFi/IP and older firmware send none. Lets the alarm center see a carrier outage
+   * as one incident.
+   */
+  carrier: z
+    .string()
+    .regex(/^[\p{L}\p{N} _.&+-]{1,32}$/u)
+    .optional(),
+  /**
+   * Set by a protocol gateway (not by units): the gateway instance that relayed this heartbeat, so
+   * the alarm center can see a gateway outage as one incident.
+   */
+  gateway: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,48}$/)
+    .optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
@@ -156,6 +187,17 @@ export const deviceCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...envelope, type: z.literal('ping') }),
   /** Opens the door's digital lock for a responder on an active dispatch (answered by door.unlocked). */
   z.strictObject({ ...envelope, type: z.literal('unlock_door') }),
+  /**
+   * Place the alarm's voice call now: INVITE `uri` (the receiver's SIP address for this one call,
+   * as SCAIP's `tnu`) before `deadlineTs`, G.711 over RTP; DTMF 0 from the receiver clears down.
+   */
+  z.strictObject({
+    ...envelope,
+    type: z.literal('voice_call'),
+    callId: z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/),
+    uri: z.string().regex(/^sip:[A-Za-z0-9_.:-]{1,64}@[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/),
+    deadlineTs: deviceTimestampSchema,
+  }),
 ]);
 export type DeviceCommand = z.infer<typeof deviceCommandSchema>;
 

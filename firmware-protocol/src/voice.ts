@@ -73,6 +73,8 @@ export const callEventSchema = z.discriminatedUnion('type', [
     reason: z.enum(CALL_END_REASONS),
     /** Seconds the voice path was up; absent when it never was. */
     durationS: z.number().min(0).max(86_400).optional(),
+    /** A call-back the unit refused: its final SIP status (486 busy, 480, 603, ...); 408 when it never answered. */
+    sipStatus: z.number().int().min(300).max(699).optional(),
   }),
 ]);
 export type CallEvent = z.infer<typeof callEventSchema>;

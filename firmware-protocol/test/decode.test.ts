@@ -61,6 +61,23 @@ describe('decodeDeviceMessage: accepted messages', () => {
     }
   });
 
+  it('a heartbeat may name its mobile carrier and relaying gateway; one without them still decodes', () => {
+    const topic = deviceTopic('dev_42', 'heartbeat');
+    for (const payload of [
+      { ...ENVELOPE, intervalS: 60, carrier: 'Telia' },
+      { ...ENVELOPE, intervalS: 60, carrier: 'Tele2 Sverige', gateway: 'scaip-gw-2' },
+      { ...ENVELOPE, intervalS: 60 },
+    ]) {
+      const result = decodeDeviceMessage(topic, encode(payload));
+      assert.ok(result.ok, result.ok ? '' : result.detail);
+      assert.deepEqual(result.message, payload);
+    }
+    for (const carrier of ['', 'x'.repeat(33), 'Telia;DROP']) {
+      const result = decodeDeviceMessage(topic, encode({ ...ENVELOPE, intervalS: 60, carrier }));
+      assert.equal(rejected(result).reason, 'SCHEMA_VIOLATION', JSON.stringify(carrier));
+    }
+  });
+
   it('validates against the schema of the topic channel, not the payload', () => {
     const heartbeat = { ...ENVELOPE, intervalS: 60 };
     assert.equal(rejected(decodeDeviceMessage(EVENT_TOPIC, encode(heartbeat))).reason, 'SCHEMA_VIOLATION');

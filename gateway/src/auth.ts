@@ -82,6 +82,40 @@ export function parseDigestHeader(header: string): Record<string, string> | null
   return params;
 }
 
+/**
+ * Our answer to a digest challenge (RFC 2617 MD5, RFC 7616 SHA-256; qop auth or none): the value
+ * of the Authorization header, or null when the challenge is unreadable or asks for an algorithm
+ * or qop we do not speak. Used when a unit challenges our call-back INVITE.
+ */
+export function digestAuthorization(
+  challenge: string,
+  request: { method: string; uri: string; username: string; secret: string; cnonce?: string },
+): string | null {
+  const p = parseDigestHeader(challenge);
+  if (!p?.realm || !p.nonce) return null;
+  const algorithm = (p.algorithm ?? 'MD5').toUpperCase() as DigestAlgorithm;
+  if (!(algorithm in ALGORITHMS)) return null;
+  const qops = p.qop?.split(',').map((q) => q.trim()) ?? [];
+  if (qops.length > 0 && !qops.includes('auth')) return null;
+  const h = (text: string) => createHash(ALGORITHMS[algorithm]).update(text).digest('hex');
+  const ha1 = h(`${request.username}:${p.realm}:${request.secret}`);
+  const ha2 = h(`${request.method}:${request.uri}`);
+  const cnonce = request.cnonce ?? randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const response = qops.length > 0 ? h(`${ha1}:${p.nonce}:${nc}:${cnonce}:auth:${ha2}`) : h(`${ha1}:${p.nonce}:${ha2}`);
+  const parts = [
+    `username="${request.username}"`,
+    `realm="${p.realm}"`,
+    `nonce="${p.nonce}"`,
+    `uri="${request.uri}"`,
+    `response="${response}"`,
+    `algorithm=${algorithm}`,
+    ...(p.opaque === undefined ? [] : [`opaque="${p.opaque}"`]),
+    ...(qops.length > 0 ? [`qop=auth`, `nc=${nc}`, `cnonce="${cnonce}"`] : []),
+  ];
+  return `Digest ${parts.join(', ')}`;
+}
+
 export function createControllerAuth(options: AuthOptions) {
   const realm = options.realm ?? 'trygg-scaip';
   const nonceTtlMs = options.nonceTtlMs ?? 5 * 60_000;
@@ -170,7 +204,13 @@ export function createControllerAuth(options: AuthOptions) {
     return { ok: true };
   }
 
-  return { verify, challenges, realm };
+  return {
+    verify,
+    challenges,
+    realm,
+    /** The controller's secret, for answering its unit's challenge to our call-back. */
+    secretOf: (cid: string) => options.credentials.get(cid)?.secret,
+  };
 }
 
 export type ControllerAuth = ReturnType<typeof createControllerAuth>;

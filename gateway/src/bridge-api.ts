@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isDeviceId, messageIdSchema } from '@trygg/firmware-protocol';
 import { z } from 'zod';
 import type { GatewayLogger } from './handler.ts';
 import type { GatewayVoice } from './server.ts';
@@ -12,7 +13,23 @@ import type { GatewayVoice } from './server.ts';
 const joinBody = z.strictObject({ sdp: z.string().min(10).max(16_384), by: z.string().min(1).max(64) });
 const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) });
 const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
+const RING_UP = /^\/devices\/(scaip-[A-Za-z0-9_.:-]{1,80})\/callback$/;
+const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema });
+/** Our own MQTT unit's alarm was stored and the unit can take a call: open one for it. */
+const UNIT_ROUTE = /^\/units\/([A-Za-z0-9_.:-]{1,64})\/call$/;
+const unitCallBody = z.strictObject({ alarmMessageId: messageIdSchema });
 const MAX_BODY = 20_000;
+
+/** The request's body (bounded: a larger one is cut off and the request destroyed). */
+function readBody(req: http.IncomingMessage, done: (raw: string) => unknown): void {
+  let raw = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => {
+    raw += chunk;
+    if (raw.length > MAX_BODY) req.destroy();
+  });
+  req.on('end', () => void done(raw));
+}
 
 export interface BridgeApi {
   port: number;
@@ -37,7 +54,11 @@ export async function startBridgeApi(options: {
       options.logger.warn({ url: req.url }, 'voice bridge request refused: bad token');
       return reply(401, { code: 'BRIDGE_AUTH' });
     }
+    const ringUp = req.method === 'POST' ? RING_UP.exec(req.url ?? '') : null;
+    if (ringUp) return readBody(req, (raw) => ringUpUnit(ringUp[1] as string, raw, reply));
+    const unit = req.method === 'POST' ? UNIT_ROUTE.exec(req.url ?? '') : null;
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
+    if (unit && isDeviceId(unit[1] as string)) return offerUnitCall(req, unit[1] as string, reply);
     if (!match) return reply(404, { code: 'BRIDGE_NOT_FOUND' });
     const [, callId, action] = match as unknown as [string, string, string];
     let raw = '';
@@ -69,6 +90,31 @@ export async function startBridgeApi(options: {
       })();
     });
   });
+  /** "Ring upp": 200 with the new call's id, 404 when the unit gave no SIP address, 409 when a call is on. */
+  async function ringUpUnit(deviceId: string, raw: string, reply: (status: number, body: unknown) => void) {
+    try {
+      const { alarmMessageId } = ringUpBody.parse(raw ? JSON.parse(raw) : {});
+      const result = await options.voice.ringUp(deviceId, alarmMessageId);
+      if (result.ok) return reply(200, { callId: result.callId });
+      return reply(result.code === 'CALL_BUSY' ? 409 : 404, { code: result.code });
+    } catch (err) {
+      options.logger.warn({ deviceId, err: (err as Error).message }, 'voice bridge request refused');
+      return reply(400, { code: 'BRIDGE_BAD_REQUEST' });
+    }
+  }
+
+  function offerUnitCall(req: http.IncomingMessage, deviceId: string, reply: (status: number, body: unknown) => void) {
+    readBody(req, (raw) => {
+      try {
+        const { alarmMessageId } = unitCallBody.parse(JSON.parse(raw));
+        const offered = options.voice.offerUnit(deviceId, alarmMessageId);
+        return offered ? reply(200, offered) : reply(409, { code: 'CALL_BUSY' });
+      } catch (err) {
+        options.logger.warn({ deviceId, err: (err as Error).message }, 'unit call offer refused');
+        return reply(400, { code: 'BRIDGE_BAD_REQUEST' });
+      }
+    });
+  }
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   return {
     port: (server.address() as AddressInfo).port,

@@ -38,6 +38,8 @@ export interface VoiceCall {
   /** A pending call not set up by then ends as "no voice contact". */
   deadline: number;
   activeAt?: number;
+  /** An MQTT unit's call: its INVITE is admitted by the call id it was given, not by SIP digest. */
+  admittedByCallId?: true;
 }
 
 /** A call event and the device whose alarm it belongs to (its topic). */
@@ -117,26 +119,61 @@ export class CallBook {
       deadline: now + this.#options.windowMs,
       ...(callBack ? { unitUri: mrq.crd } : {}),
     };
-    this.#byCid.set(call.cid, call);
-    this.#byId.set(call.callId, call);
-    events.push({
-      deviceId,
-      event: {
-        v: 1,
-        id: `${call.callId}.offered`,
-        ts: now,
-        callId: call.callId,
-        type: 'call.offered',
-        alarmMessageId,
-        direction: call.direction,
-        media: MEDIA_NAMES[media],
-        deadlineTs: call.deadline,
-      },
-    });
+    events.push(this.#open(call));
     const voice: MrsVoice = callBack
       ? { mre: media, cre: SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK }
       : { mre: media, cre: SCAIP_CALL_HANDLING.UNIT_CALLS, tnu: this.#options.receiverUri() };
     return { snu: SCAIP_RESPONSE_STATUS.OK, voice, events };
+  }
+
+  /**
+   * The operator asks to call the unit back ("Ring upp"), also after its call ended or when it never
+   * called: a pending call-back of the alarm, its "offered" event. A unit's own call still awaited
+   * ends first as "no voice contact" (the unit has not called; the operator stopped waiting). Null
+   * when a call is connected or a call-back already rings.
+   */
+  callBack(cid: string, deviceId: string, alarmMessageId: string, unitUri: string, now: number): CallNotice[] | null {
+    const current = this.current(cid);
+    if (current && (current.state === 'active' || current.direction === 'receiver-calls-back')) return null;
+    const notices = current ? [this.#end(current, 'no-voice-contact', now)] : [];
+    const call: VoiceCall = {
+      callId: this.#options.newId(),
+      cid,
+      deviceId,
+      alarmMessageId,
+      direction: 'receiver-calls-back',
+      media: SCAIP_MEDIA.DUPLEX,
+      unitUri,
+      state: 'pending',
+      offeredAt: now,
+      deadline: now + this.#options.windowMs,
+    };
+    notices.push(this.#open(call));
+    return notices;
+  }
+
+  /**
+   * Our own MQTT unit's alarm said it can take a call (its `voice` capability); the alarm center
+   * asks once the alarm is stored. Keyed by device id where SCAIP keys by controller: one call
+   * per unit, so a second offer while one is pending or active is null (busy). The unit is told
+   * where to call by command; the call id, in that address's user part, is what admits its
+   * INVITE (it reached the unit only over the unit's own authenticated MQTT session).
+   */
+  offerUnit(deviceId: string, alarmMessageId: string, now: number): { call: VoiceCall; notice: CallNotice } | null {
+    if (this.current(deviceId)) return null;
+    const call: VoiceCall = {
+      callId: this.#options.newId(),
+      cid: deviceId,
+      deviceId,
+      alarmMessageId,
+      direction: 'unit-calls',
+      media: SCAIP_MEDIA.DUPLEX,
+      state: 'pending',
+      offeredAt: now,
+      deadline: now + this.#options.windowMs,
+      admittedByCallId: true,
+    };
+    return { call, notice: this.#open(call) };
   }
 
   /** The pending or active call of a controller, if any. */
@@ -169,11 +206,14 @@ export class CallBook {
     return { call, notice: { deviceId: call.deviceId, event } };
   }
 
-  /** Ends a call (BYE either side, a failed call-back). Null when it had already ended. */
-  end(callId: string, reason: CallEndReason, now: number): CallNotice | null {
+  /**
+   * Ends a call (BYE either side, a failed call-back; `sipStatus` is the unit's refusal of our
+   * call-back). Null when it had already ended.
+   */
+  end(callId: string, reason: CallEndReason, now: number, sipStatus?: number): CallNotice | null {
     const call = this.#byId.get(callId);
     if (!call || call.state === 'ended') return null;
-    return this.#end(call, reason, now);
+    return this.#end(call, reason, now, sipStatus);
   }
 
   /** Pending calls whose window has passed end as "no voice contact". One sweep for all deadlines. */
@@ -192,7 +232,27 @@ export class CallBook {
     return n;
   }
 
-  #end(call: VoiceCall, reason: CallEndReason, now: number): CallNotice {
+  #open(call: VoiceCall): CallNotice {
+    this.#byCid.set(call.cid, call);
+    this.#byId.set(call.callId, call);
+    return {
+      deviceId: call.deviceId,
+      event: {
+        v: 1,
+        id: `${call.callId}.offered`,
+        ts: call.offeredAt,
+        callId: call.callId,
+        type: 'call.offered',
+        alarmMessageId: call.alarmMessageId,
+        direction: call.direction,
+        // a call is only ever opened with a medium (mre 0 opens none)
+        media: MEDIA_NAMES[call.media as keyof typeof MEDIA_NAMES],
+        deadlineTs: call.deadline,
+      },
+    };
+  }
+
+  #end(call: VoiceCall, reason: CallEndReason, now: number, sipStatus?: number): CallNotice {
     call.state = 'ended';
     this.#byCid.delete(call.cid);
     this.#byId.delete(call.callId);
@@ -203,6 +263,7 @@ export class CallBook {
       callId: call.callId,
       type: 'call.ended',
       reason,
+      ...(sipStatus === undefined ? {} : { sipStatus }),
     } as const;
     const event: CallEvent =
       call.activeAt === undefined ? base : { ...base, durationS: Math.round((now - call.activeAt) / 100) / 10 };

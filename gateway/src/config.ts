@@ -74,11 +74,12 @@ export const configSchema = z.object({
   /** The alarm's voice call (SCAIP mre/cre/tnu, the unit's INVITE, RTP): on unless turned off. */
   GATEWAY_VOICE: z.enum(['on', 'off']).default('on'),
   /**
-   * The address units reach the gateway's SIP and RTP at (tnu, SDP). Defaults to GATEWAY_SIP_HOST;
-   * with that at 0.0.0.0 it must be given, or voice stays off (a unit cannot call 0.0.0.0).
+   * The address units reach this instance's SIP and RTP at (tnu, SDP): its own, not a load
+   * balancer's, since the call lives in this process. Defaults to GATEWAY_SIP_HOST; with that at
+   * 0.0.0.0 it must be given, or voice stays off (a unit cannot call 0.0.0.0).
    */
   GATEWAY_VOICE_HOST: z.string().optional(),
-  /** `tnu` sent to units; default sip:voice@<GATEWAY_VOICE_HOST>:<GATEWAY_SIP_PORT>. */
+  /** `tnu` sent to units; default sip:voice-<GATEWAY_INSTANCE_ID>@<GATEWAY_VOICE_HOST>:<GATEWAY_SIP_PORT>. */
   GATEWAY_VOICE_URI: z
     .string()
     .regex(/^sips?:[A-Za-z0-9@+*#.:;=_%~!$,/?-]{1,128}$/)

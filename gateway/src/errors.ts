@@ -43,8 +43,26 @@ export const GATEWAY_REJECTIONS = {
     snu: null,
     message: 'the controller has no alarm whose call is pending (none, or its window passed)',
   },
+  CALL_ON_OTHER_INSTANCE: {
+    sip: 480,
+    snu: null,
+    message: "the INVITE names another gateway instance's tnu: the call lives on that instance",
+  },
   CALL_BUSY: { sip: 486, snu: null, message: "the controller's call is already active" },
   CALL_UNKNOWN: { sip: 481, snu: null, message: 'no such call (dialog)' },
+  // a call-back (our INVITE to the unit): the status is the unit's, not one we answer
+  CALLBACK_REFUSED: { sip: null, snu: null, message: 'the unit refused our call-back INVITE (4xx-6xx)' },
+  CALLBACK_NO_ANSWER: { sip: null, snu: null, message: 'the unit never answered our call-back INVITE' },
+  CALLBACK_AUTH_UNANSWERABLE: {
+    sip: null,
+    snu: null,
+    message: 'the unit challenged our call-back and no secret is configured for it',
+  },
+  CALLBACK_ANSWER_UNUSABLE: {
+    sip: null,
+    snu: null,
+    message: "the unit's 200 OK to our call-back has malformed SDP or no G.711: BYE sent",
+  },
 } as const;
 
 export type GatewayRejection = keyof typeof GATEWAY_REJECTIONS;

@@ -2,7 +2,7 @@
 // SCAIP transaction is decided: parse, check the controller, de-duplicate, map, publish, answer.
 // The 200 OK with snu 0 is sent only after the broker acknowledged the publish (QoS 1).
 
-import { checkEventForDeviceType, type DeviceType } from '@trygg/firmware-protocol';
+import { checkEventForDeviceType, type DeviceType, SCAIP_CALL_HANDLING } from '@trygg/firmware-protocol';
 import type { ControllerAuth } from './auth.ts';
 import type { CallBook, CallNotice, MrsVoice } from './calls.ts';
 import { DEFAULT_DEDUPE_TTL_MS, DedupeCache } from './dedupe.ts';
@@ -49,6 +49,8 @@ export interface HandlerOptions {
   publish(topic: string, payload: Buffer): Promise<void>;
   logger: GatewayLogger;
   dedupeTtlMs?: number;
+  /** This instance's id (GATEWAY_INSTANCE_ID), named in the heartbeats it relays. */
+  gatewayId?: string;
   /** Epoch milliseconds; tests pass a simulated clock. */
   now?: () => number;
   /** Prometheus counters; stats() counts regardless. */
@@ -70,6 +72,10 @@ export interface HandlerOptions {
     rtpHost: string;
     /** Our SIP address (Via, Contact), known once the sockets are bound. */
     local: () => { host: string; udpPort: number; tcpPort: number };
+    /** Sends from the SIP UDP socket: a call-back to a unit whose controller speaks UDP. */
+    sendUdp?: (data: Buffer, port: number, address: string) => void;
+    /** This instance's name in its tnu; an INVITE for another's is refused (voice.ts). */
+    instanceId?: string;
   };
 }
 
@@ -133,6 +139,9 @@ export function createScaipHandler(options: HandlerOptions) {
         local: options.calls.local,
         rejected,
         rtpWrongSource: () => metrics?.rtpWrongSource.inc(),
+        ...(options.calls.sendUdp ? { sendUdp: options.calls.sendUdp } : {}),
+        ...(options.calls.instanceId ? { instanceId: options.calls.instanceId } : {}),
+        ...(auth ? { callBackSecret: auth.secretOf } : {}),
       })
     : null;
 
@@ -192,7 +201,7 @@ export function createScaipHandler(options: HandlerOptions) {
     return null;
   }
 
-  async function handleMessage(request: SipRequest, peer: Peer): Promise<Buffer> {
+  async function handleMessage(request: SipRequest, peer: Peer, send: (data: Buffer) => void): Promise<Buffer> {
     const type = contentType(request);
     if (type === undefined || !SCAIP_MEDIA_TYPES.has(type)) {
       rejected('SIP_UNSUPPORTED_MEDIA', peer, `Content-Type ${type ?? '(none)'}`);
@@ -247,6 +256,7 @@ export function createScaipHandler(options: HandlerOptions) {
       now: now(),
       dedupeWindowMs,
       ...(hbi === undefined ? {} : { heartbeatIntervalS: hbi }),
+      ...(options.gatewayId === undefined ? {} : { gatewayId: options.gatewayId }),
     });
     if (!mapped.ok) {
       rejected(mapped.reason, peer, mapped.detail, mrq.cid);
@@ -301,6 +311,8 @@ export function createScaipHandler(options: HandlerOptions) {
       },
       'SCAIP request accepted',
     );
+    if (mrq.crd !== undefined && /^sips?:/.test(mrq.crd)) voice?.rememberUnit(mrq.cid, mrq.crd, { peer, send });
+    if (answer.voice?.cre === SCAIP_CALL_HANDLING.RECEIVER_CALLS_BACK) callBack(mrq.cid, peer, send);
     return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
   }
 
@@ -316,8 +328,18 @@ export function createScaipHandler(options: HandlerOptions) {
     return decision.voice ? { snu: decision.snu, voice: decision.voice } : { snu: decision.snu };
   }
 
+  /** cre 62: our INVITE to the unit follows the mrs (the next turn), on the controller's transport. */
+  function callBack(cid: string, peer: Peer, send: (data: Buffer) => void): void {
+    setImmediate(() => {
+      voice?.dial(cid, { peer, send }).catch((err: unknown) => logger.error({ err, cid }, 'call-back failed'));
+    });
+  }
+
   /** The unit's INVITE: its controller is the From user, admitted like a MESSAGE's `cid`. */
   async function handleInvite(request: SipRequest, peer: Peer, send: (data: Buffer) => void, voice: VoiceDialogs) {
+    // our own MQTT unit calls the address it was given by command: the call id is its admission
+    const unitCall = options.calls?.book.get(uriUser(request.uri) ?? '');
+    if (unitCall?.admittedByCallId) return voice.invite(request, peer, unitCall.cid, send);
     const cid = uriUser(addressUri(headerValue(request, 'from') ?? ''));
     if (cid === undefined || !/^[A-Za-z0-9]{1,24}$/.test(cid)) {
       rejected('UNKNOWN_CONTROLLER', peer, 'INVITE From names no controller id');
@@ -348,7 +370,7 @@ export function createScaipHandler(options: HandlerOptions) {
     const { request } = parsed;
     switch (request.method) {
       case 'MESSAGE':
-        return handleMessage(request, peer);
+        return handleMessage(request, peer, send);
       case 'OPTIONS':
         // controllers use OPTIONS to check the receiver is alive
         return buildResponse(request, 200, { extraHeaders: [voice ? ALLOW_WITH_VOICE : ALLOW] });

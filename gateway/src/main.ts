@@ -96,7 +96,10 @@ const voice =
   config.GATEWAY_VOICE === 'on' && voiceHost !== null
     ? {
         rtpHost: voiceHost,
-        receiverUri: config.GATEWAY_VOICE_URI ?? `sip:voice@${voiceHost}:${config.GATEWAY_SIP_PORT}`,
+        // the call lives in this process: units are told to call this instance, not a shared address
+        receiverUri:
+          config.GATEWAY_VOICE_URI ?? `sip:voice-${config.GATEWAY_INSTANCE_ID}@${voiceHost}:${config.GATEWAY_SIP_PORT}`,
+        instanceId: config.GATEWAY_INSTANCE_ID,
         publishCall: (deviceId: string, event: CallEvent) =>
           publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
       }
@@ -111,6 +114,7 @@ const gateway = await startGateway({
   publish: publisher.publish,
   logger,
   dedupeTtlMs: config.GATEWAY_DEDUPE_TTL_S * 1000,
+  gatewayId: config.GATEWAY_INSTANCE_ID,
   metrics,
   ...(auth ? { auth } : {}),
   streams: {

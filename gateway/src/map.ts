@@ -81,6 +81,8 @@ export interface MapOptions {
   heartbeatIntervalS?: number;
   /** The de-duplication window the message id is bucketed by (the gateway's de-dup TTL). */
   dedupeWindowMs?: number;
+  /** This gateway instance, named in the heartbeats it relays (the alarm center groups outages by it). */
+  gatewayId?: string;
 }
 
 export function mapScaipRequest(request: ScaipRequest, options: MapOptions): MapResult {
@@ -91,7 +93,8 @@ export function mapScaipRequest(request: ScaipRequest, options: MapOptions): Map
 
   if (request.mty === 'PI') {
     const intervalS = request.hbi ?? options.heartbeatIntervalS ?? DEFAULT_HEARTBEAT_INTERVAL_S;
-    const parsed = heartbeatSchema.safeParse({ ...envelope, intervalS });
+    const via = options.gatewayId === undefined ? {} : { gateway: options.gatewayId };
+    const parsed = heartbeatSchema.safeParse({ ...envelope, intervalS, ...via });
     if (!parsed.success) return wrongContent(describeIssues(parsed.error));
     return {
       ok: true,

@@ -67,7 +67,11 @@ export function createGatewayMetrics() {
     /** Counts one refusal under its catalogue entry. */
     refusal(reason: GatewayRejection): void {
       const { sip, snu } = GATEWAY_REJECTIONS[reason];
-      metrics.refused.inc({ reason, sip: String(sip), snu: snu === null ? 'none' : String(snu) });
+      metrics.refused.inc({
+        reason,
+        sip: sip === null ? 'none' : String(sip),
+        snu: snu === null ? 'none' : String(snu),
+      });
     },
   };
   return metrics;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { CallEvent } from '@trygg/firmware-protocol';
+import { type CallEvent, parseScaipDeviceId } from '@trygg/firmware-protocol';
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
@@ -75,8 +75,13 @@ export interface GatewayOptions extends HandlerOptions {
 }
 
 export interface VoiceOptions {
-  /** `tnu`, the SIP URI units call; default `sip:voice@<host>:<udp port>`. */
+  /**
+   * `tnu`, the SIP URI units call; default `sip:voice@<host>:<udp port>`, or with `instanceId`
+   * `sip:voice-<instanceId>@<host>:<udp port>`: this instance's own address, since the call lives here.
+   */
   receiverUri?: string;
+  /** This gateway instance (GATEWAY_INSTANCE_ID): INVITEs naming another instance's tnu are refused 480. */
+  instanceId?: string;
   /** Publishes one call event (QoS 1) on the device's call topic. */
   publishCall(deviceId: string, event: CallEvent): Promise<void>;
   /** How long a unit may take to call after its alarm; default 60 s. */
@@ -97,11 +102,21 @@ export interface GatewayVoice {
   setMode(callId: string, mode: BridgeMode): Promise<boolean>;
   /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
   hangUp(callId: string): Promise<boolean>;
+  /** The operator's "Ring upp": call the unit of this SCAIP device back at its last sip: crd. */
+  ringUp(
+    deviceId: string,
+    alarmMessageId: string,
+  ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }>;
   book: CallBook;
   /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
   dialogs: VoiceDialogs;
   /** Ends the calls whose window has passed now (the sweep timer does this every second). */
   sweep(): void;
+  /**
+   * Our own MQTT unit's stored alarm offered a call: opens it (call.offered is published) and
+   * returns the address the unit is to call, or null when the unit's call is already up (busy).
+   */
+  offerUnit(deviceId: string, alarmMessageId: string): { callId: string; uri: string; deadlineTs: number } | null;
 }
 
 export interface Gateway {
@@ -121,7 +136,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const voice = options.voice;
   const book = voice
     ? new CallBook({
-        receiverUri: () => voice.receiverUri ?? `sip:voice@${options.host}:${udpPort}`,
+        receiverUri: () =>
+          voice.receiverUri ??
+          `sip:${voice.instanceId ? `voice-${voice.instanceId}` : 'voice'}@${options.host}:${udpPort}`,
         newId: () => `call-${randomUUID()}`,
         ...(voice.windowMs === undefined ? {} : { windowMs: voice.windowMs }),
       })
@@ -144,12 +161,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let tcpPort = 0;
   const local = () => ({ host: options.host, udpPort, tcpPort });
   const rtpHost = voice?.rtpHost ?? options.host;
+  const sendUdp = (data: Buffer, port: number, address: string) => {
+    if (closing) return;
+    udp.send(data, port, address, (err) => {
+      if (err) logger.warn({ err, address, port }, 'SIP UDP send failed');
+    });
+  };
   const handler = createScaipHandler({
     ...options,
-    ...(book ? { calls: { book, callEvent, rtpHost, local } } : {}),
+    ...(book
+      ? {
+          calls: {
+            book,
+            callEvent,
+            rtpHost,
+            local,
+            sendUdp,
+            ...(voice?.instanceId ? { instanceId: voice.instanceId } : {}),
+          },
+        }
+      : {}),
   });
   const sweep = () => {
-    if (book) for (const notice of book.expire(now())) callEvent(notice);
+    if (!book) return;
+    for (const notice of book.expire(now())) {
+      // a call-back still ringing at the unit is cancelled
+      handler.voice?.abandon(notice.event.callId);
+      callEvent(notice);
+    }
   };
   const bridges = new Map<string, Bridge>();
   const sweeper = book
@@ -180,11 +219,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
       return { answer: bridge.answer };
     },
+    offerUnit(deviceId, alarmMessageId) {
+      const offered = calls.offerUnit(deviceId, alarmMessageId, now());
+      if (!offered) return null;
+      callEvent(offered.notice);
+      const { callId, deadline } = offered.call;
+      return { callId, uri: `sip:${callId}@${rtpHost}:${udpPort}`, deadlineTs: deadline };
+    },
     async setMode(callId, mode) {
       const bridge = bridges.get(callId);
       if (!bridge) return false;
       bridge.setMode(mode);
       return dialogs.control(callId, MODE_DIGITS[mode]);
+    },
+    async ringUp(deviceId, alarmMessageId) {
+      const unit = parseScaipDeviceId(deviceId);
+      if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
+      return dialogs.ringUp(unit.cid, deviceId, alarmMessageId);
     },
     async hangUp(callId) {
       const done = await dialogs.hangUp(callId);

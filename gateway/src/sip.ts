@@ -134,6 +134,7 @@ export const REASON_PHRASES: Record<number, string> = {
   405: 'Method Not Allowed',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  487: 'Request Terminated',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
   486: 'Busy Here',
@@ -296,4 +297,12 @@ export function addressUri(value: string): string {
 /** The user part of a SIP URI (`sip:4600123@host` → `4600123`). */
 export function uriUser(uri: string): string | undefined {
   return /^sips?:([^@;>]{1,64})@/.exec(uri.trim())?.[1];
+}
+
+/** Where a SIP URI points (`sip:unit@192.0.2.5:5080;transport=udp` → 192.0.2.5, 5080); 5060 by default. */
+export function uriHostPort(uri: string): { host: string; port: number } | undefined {
+  const match = /^sips?:(?:[^@;>]{1,64}@)?([A-Za-z0-9.-]{1,253})(?::([0-9]{1,5}))?(?:[;?>]|$)/.exec(uri.trim());
+  if (!match) return undefined;
+  const port = match[2] === undefined ? 5060 : Number(match[2]);
+  return port >= 1 && port <= 65535 ? { host: match[1] as string, port } : undefined;
 }

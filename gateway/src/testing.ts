@@ -3,6 +3,7 @@
 // silent logger, and SIPp run as the controller. Test-only: nothing in the gateway imports it.
 
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -95,6 +96,55 @@ export function runSipp(
       SIPP,
       args,
       { timeout: ((options.timeoutS ?? 10) + 10) * 1000, cwd: tmpdir() },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A UDP port free on 127.0.0.1 now, for SIPp to listen on as the unit. */
+export async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs SIPp as the unit's user agent server on 127.0.0.1:`port` for one call: the unit that the
+ * receiver calls back (its `crd` names this port). Options as for runSipp.
+ */
+export function runSippUnit(
+  scenario: string,
+  port: number,
+  options: { keys?: Record<string, string>; extraArgs?: string[]; timeoutS?: number } = {},
+): Promise<SippRun> {
+  const args = [
+    '-sf',
+    `${SCENARIO_DIR}${scenario}`,
+    '-m',
+    '1',
+    '-t',
+    'u1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-timeout',
+    `${options.timeoutS ?? 15}s`,
+    '-timeout_error',
+    '-nostdin',
+  ];
+  for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
+  args.push(...(options.extraArgs ?? []));
+  return new Promise((resolve) => {
+    execFile(
+      SIPP,
+      args,
+      { timeout: ((options.timeoutS ?? 15) + 10) * 1000, cwd: tmpdir() },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -2,11 +2,13 @@
 // window) is answered with our SDP and an RTP port; ACK, BYE either side, CANCEL. The receiver
 // answers at once (200 OK) and holds the call until an operator joins it: units give up on an
 // INVITE left ringing, and the call is "ringing" at the console, not at the unit. Authentication
-// and the controller check happen in the handler, as for MESSAGE.
+// and the controller check happen in the handler, as for MESSAGE. The call-back (`cha` 1, or the
+// operator's "Ring upp") is the other way round: we INVITE the unit at its `crd` with our offer.
 
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CallEndReason, UnitDtmf } from '@trygg/firmware-protocol';
 import { UNIT_DTMF } from '@trygg/firmware-protocol';
+import { digestAuthorization } from './auth.ts';
 import type { CallBook, CallNotice } from './calls.ts';
 import type { GatewayRejection } from './errors.ts';
 import type { GatewayLogger } from './log.ts';
@@ -22,6 +24,8 @@ import {
   newTag,
   type SipRequest,
   type SipResponse,
+  uriHostPort,
+  uriUser,
 } from './sip.ts';
 
 export interface VoiceDialogOptions {
@@ -36,7 +40,53 @@ export interface VoiceDialogOptions {
   rejected(reason: GatewayRejection, peer: Peer, detail: string, cid?: string): void;
   /** Counts a datagram from a wrong source on a call's RTP port. */
   rtpWrongSource?: () => void;
+  /** Sends a datagram from the gateway's SIP UDP socket (a call-back to a unit on UDP). */
+  sendUdp?: (data: Buffer, port: number, address: string) => void;
+  /** The controller's digest secret, to answer a unit that challenges our call-back (401/407). */
+  callBackSecret?: (cid: string) => string | undefined;
+  /**
+   * This gateway instance, named in its tnu (`sip:voice-<id>@...`). Calls live in the memory of the
+   * instance that took the alarm: an INVITE for another instance's tnu is refused 480 here.
+   */
+  instanceId?: string;
 }
+
+/** How the controller reached us: a call-back goes out on the same transport (its TCP connection). */
+export interface ControllerRoute {
+  peer: Peer;
+  send: (data: Buffer) => void;
+}
+
+/** Our INVITE to the unit, until its final response. */
+interface Dialing {
+  callId: string;
+  cid: string;
+  sipCallId: string;
+  /** Our From (with our tag) and the To we sent (no tag yet). */
+  from: string;
+  to: string;
+  uri: string;
+  branch: string;
+  cseq: number;
+  /** Builds the INVITE for a branch and CSeq, with the unit's digest answered when it asked. */
+  build: (branch: string, cseq: number, authorization?: string) => Buffer;
+  invite: Buffer;
+  peer: Peer;
+  send: (data: Buffer) => void;
+  rtp: RtpSession;
+  /** A provisional response came: retransmissions stop, and a CANCEL may be sent. */
+  proceeding: boolean;
+  /** The unit's challenge was answered once; a second one ends the call. */
+  authAnswered: boolean;
+  /** Abandoned before any provisional response: CANCEL on the first one. */
+  cancelPending: boolean;
+  done: boolean;
+}
+
+/** Telephone-event payload type we offer in a call-back. */
+const CALLBACK_DTMF_PT = 101;
+/** RFC 3261 Timer B: an INVITE without any response this long is given up (64·T1). */
+const INVITE_TIMEOUT_MS = 32_000;
 
 /** One call's SIP dialog and its media. */
 interface Dialog {
@@ -71,6 +121,9 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
   const byCall = new Map<string, Dialog>(); // by our call id
   /** RTP figures of the last calls that ended, for logs and tests (bounded). */
   const endedStats = new Map<string, RtpSessionStats>();
+  const dialing = new Map<string, Dialing>(); // our call-back INVITEs, by SIP Call-ID
+  /** Where each controller's unit can be called back: its last sip: crd and how it reached us. */
+  const units = new Map<string, { uri: string; route: ControllerRoute }>();
 
   function forget(dialog: Dialog): void {
     dialog.rtp.close();
@@ -92,6 +145,17 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     const sipCallId = headerValue(request, 'call-id') as string;
     const existing = dialogs.get(sipCallId);
     if (existing) return existing.answer; // a retransmission: same answer
+    const addressed = uriUser(request.uri);
+    if (options.instanceId && addressed?.startsWith('voice-') && addressed !== `voice-${options.instanceId}`) {
+      // a load balancer or DNS sent the unit's call to the wrong instance; the unit retries its tnu
+      options.rejected(
+        'CALL_ON_OTHER_INSTANCE',
+        peer,
+        `INVITE for ${addressed}, this is voice-${options.instanceId}`,
+        cid,
+      );
+      return buildResponse(request, 480);
+    }
     const call = book.current(cid);
     if (!call) {
       options.rejected('CALL_NOT_EXPECTED', peer, 'no pending call for this controller', cid);
@@ -213,10 +277,320 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     return buildResponse(request, 200);
   }
 
-  /** A response to a request we sent (BYE): nothing depends on it but the log. */
+  /** A response to a request we sent: our call-back INVITE moves on; BYE/CANCEL answers are only logged. */
   function response(message: SipResponse): void {
-    const sipCallId = headerValue(message, 'call-id');
-    logger.debug({ sipCallId, status: message.status, cseq: headerValue(message, 'cseq') }, 'SIP response');
+    const sipCallId = headerValue(message, 'call-id') ?? '';
+    const cseq = headerValue(message, 'cseq') ?? '';
+    logger.debug({ sipCallId, status: message.status, cseq }, 'SIP response');
+    if (!/^[0-9]+ INVITE$/i.test(cseq)) return;
+    const out = dialing.get(sipCallId);
+    if (out) {
+      // a retransmitted answer to the INVITE before our digest answer (CSeq 1) was already handled
+      if (Number.parseInt(cseq, 10) === out.cseq) dialResponse(out, message);
+      return;
+    }
+    // a retransmitted 200 OK of a call-back already set up: ACK again (RFC 3261 §13.2.2.4)
+    const dialog = dialogs.get(sipCallId);
+    if (dialog && message.status >= 200 && message.status < 300 && dialog.acked) dialog.send(dialog.answer);
+  }
+
+  /**
+   * Calls the unit back at its `crd`: the controller's pending call-back opens its RTP port and
+   * INVITEs with PCMU, PCMA and telephone-event. UDP goes to the crd's host and port from our SIP
+   * socket; TCP/TLS on the controller's own connection (units behind NAT accept nothing else).
+   * False when there is nothing to call (no pending call-back, no SIP address, already dialing).
+   */
+  async function dial(cid: string, route: ControllerRoute): Promise<boolean> {
+    const call = book.current(cid);
+    if (call?.state !== 'pending' || call.direction !== 'receiver-calls-back' || call.unitUri === undefined)
+      return false;
+    if ([...dialing.values()].some((d) => d.callId === call.callId && !d.done)) return false;
+    const uri = call.unitUri;
+    const target = uriHostPort(uri);
+    let send = route.send;
+    if (route.peer.transport === 'udp') {
+      const sendUdp = options.sendUdp;
+      if (!target || !sendUdp) {
+        const notice = book.end(call.callId, 'failed', now());
+        if (notice) options.callEvent(notice);
+        logger.warn({ callId: call.callId, cid, uri }, 'call-back impossible: no host in the unit’s crd');
+        return false;
+      }
+      send = (data) => sendUdp(data, target.port, target.host);
+    }
+    const rtp = await RtpSession.open(options.rtpHost, options.rtpWrongSource);
+    const local = options.local();
+    const stream = route.peer.transport !== 'udp';
+    const port = stream ? local.tcpPort : local.udpPort;
+    const transport = stream ? 'tcp' : 'udp';
+    const sipCallId = `${randomBytes(12).toString('hex')}@${local.host}`;
+    const branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    const from = `<sip:voice@${local.host}:${port}>;tag=${newTag()}`;
+    const to = `<${uri}>`;
+    const sdp = describeMedia({
+      address: options.rtpHost,
+      port: rtp.port,
+      sessionId: randomInt(1, 2 ** 31),
+      codecs: [
+        { codec: 'PCMU', payloadType: 0 },
+        { codec: 'PCMA', payloadType: 8 },
+      ],
+      dtmfPayloadType: CALLBACK_DTMF_PT,
+    });
+    const build = (viaBranch: string, cseq: number, authorization?: string) =>
+      buildRequest(
+        'INVITE',
+        uri,
+        [
+          `Via: SIP/2.0/${transport.toUpperCase()} ${local.host}:${port};branch=${viaBranch};rport`,
+          'Max-Forwards: 70',
+          `From: ${from}`,
+          `To: ${to}`,
+          `Call-ID: ${sipCallId}`,
+          `CSeq: ${cseq} INVITE`,
+          `Contact: <sip:voice@${local.host}:${port};transport=${transport}>`,
+          'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE',
+          ...(authorization ? [authorization] : []),
+        ],
+        sdp,
+      );
+    const invite = build(branch, 1);
+    const out: Dialing = {
+      callId: call.callId,
+      cid,
+      sipCallId,
+      from,
+      to,
+      uri,
+      branch,
+      cseq: 1,
+      build,
+      invite,
+      peer: route.peer,
+      send,
+      rtp,
+      proceeding: false,
+      authAnswered: false,
+      cancelPending: false,
+      done: false,
+    };
+    dialing.set(sipCallId, out);
+    send(invite);
+    logger.info({ callId: call.callId, cid, uri, transport, rtpPort: rtp.port }, 'calling the unit back');
+    retransmitInvite(out);
+    return true;
+  }
+
+  /** An accepted alarm named a sip: crd: the operator can call the unit back there later. */
+  function rememberUnit(cid: string, uri: string, route: ControllerRoute): void {
+    units.set(cid, { uri, route });
+  }
+
+  /**
+   * The operator's "Ring upp": a new call-back of the alarm to the unit's last known SIP address,
+   * offered (published) then dialled. Refused when the unit never named one or a call is on.
+   */
+  async function ringUp(
+    cid: string,
+    deviceId: string,
+    alarmMessageId: string,
+  ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }> {
+    const unit = units.get(cid);
+    if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
+    const notices = book.callBack(cid, deviceId, alarmMessageId, unit.uri, now());
+    if (!notices) return { ok: false, code: 'CALL_BUSY' };
+    for (const notice of notices) options.callEvent(notice);
+    const offered = notices.at(-1) as CallNotice;
+    await dial(cid, unit.route);
+    return { ok: true, callId: offered.event.callId };
+  }
+
+  /** Timer A (on UDP the INVITE again at T1 doubling) until any response; Timer B gives up. */
+  function retransmitInvite(out: Dialing): void {
+    const started = now();
+    let interval = 500;
+    const again = () => {
+      if (out.done || out.proceeding) return;
+      if (now() - started >= INVITE_TIMEOUT_MS) {
+        giveUp(out, 'CALLBACK_NO_ANSWER', 'no response to the INVITE', 408);
+        return;
+      }
+      if (out.peer.transport === 'udp') out.send(out.invite);
+      interval = Math.min(interval * 2, 4000);
+      setTimeout(again, interval).unref();
+    };
+    setTimeout(again, interval).unref();
+  }
+
+  /** The call-back did not connect: the call ends as "no voice contact" (or failed) with the unit's status. */
+  function giveUp(out: Dialing, reason: GatewayRejection, detail: string, sipStatus?: number): void {
+    if (out.done) return;
+    out.done = true;
+    dialing.delete(out.sipCallId);
+    out.rtp.close();
+    options.rejected(reason, out.peer, detail, out.cid);
+    const endReason: CallEndReason =
+      reason === 'CALLBACK_REFUSED' || reason === 'CALLBACK_NO_ANSWER' ? 'no-voice-contact' : 'failed';
+    const notice = book.end(out.callId, endReason, now(), sipStatus);
+    if (notice) options.callEvent(notice);
+    logger.info({ callId: out.callId, cid: out.cid, reason, sipStatus }, 'call-back ended without a call');
+  }
+
+  /** ACK for a non-2xx final response: same branch as the INVITE, their To (RFC 3261 §17.1.1.3). */
+  function ackFailure(out: Dialing, message: SipResponse): void {
+    const local = options.local();
+    const stream = out.peer.transport !== 'udp';
+    out.send(
+      buildRequest('ACK', out.uri, [
+        `Via: SIP/2.0/${stream ? 'TCP' : 'UDP'} ${local.host}:${stream ? local.tcpPort : local.udpPort};branch=${out.branch};rport`,
+        'Max-Forwards: 70',
+        `From: ${out.from}`,
+        `To: ${headerValue(message, 'to') ?? out.to}`,
+        `Call-ID: ${out.sipCallId}`,
+        `CSeq: ${out.cseq} ACK`,
+      ]),
+    );
+  }
+
+  function dialResponse(out: Dialing, message: SipResponse): void {
+    if (message.status < 200) {
+      out.proceeding = true;
+      if (out.cancelPending) sendCancel(out);
+      if (message.status === 180) logger.info({ callId: out.callId, cid: out.cid }, 'call-back ringing at the unit');
+      return;
+    }
+    if (message.status >= 300) {
+      ackFailure(out, message);
+      if (out.done) return; // our CANCEL's 487, or a retransmission
+      if (message.status === 401 || message.status === 407) {
+        if (answerChallenge(out, message)) return;
+        giveUp(out, 'CALLBACK_AUTH_UNANSWERABLE', `challenged ${message.status}`, message.status);
+        return;
+      }
+      giveUp(out, 'CALLBACK_REFUSED', `unit answered ${message.status}`, message.status);
+      return;
+    }
+    answered(out, message);
+  }
+
+  /**
+   * The unit's 401/407 to our INVITE: answered once with the controller's configured digest secret
+   * (the controller id as username), as a new INVITE in the same call. False when there is no
+   * secret, the challenge cannot be read, or it was already answered.
+   */
+  function answerChallenge(out: Dialing, message: SipResponse): boolean {
+    const proxy = message.status === 407;
+    const header = headerValue(message, proxy ? 'proxy-authenticate' : 'www-authenticate');
+    const secret = options.callBackSecret?.(out.cid);
+    if (out.authAnswered || !header || secret === undefined) return false;
+    const authorization = digestAuthorization(header, { method: 'INVITE', uri: out.uri, username: out.cid, secret });
+    if (!authorization) return false;
+    out.authAnswered = true;
+    out.cseq++;
+    out.branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    out.proceeding = false;
+    out.invite = out.build(
+      out.branch,
+      out.cseq,
+      `${proxy ? 'Proxy-Authorization' : 'Authorization'}: ${authorization}`,
+    );
+    out.send(out.invite);
+    retransmitInvite(out);
+    logger.info({ callId: out.callId, cid: out.cid }, 'call-back challenged; answered with the controller secret');
+    return true;
+  }
+
+  /** The unit answered (200 OK with its SDP): ACK, then the call is active as an inbound one would be. */
+  function answered(out: Dialing, message: SipResponse): void {
+    out.done = true;
+    dialing.delete(out.sipCallId);
+    const local = options.local();
+    const stream = out.peer.transport !== 'udp';
+    const remoteTo = headerValue(message, 'to') ?? out.to;
+    const remoteTarget = addressUri(headerValue(message, 'contact') ?? out.uri);
+    const ack = buildRequest('ACK', remoteTarget, [
+      `Via: SIP/2.0/${stream ? 'TCP' : 'UDP'} ${local.host}:${stream ? local.tcpPort : local.udpPort};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`,
+      'Max-Forwards: 70',
+      `From: ${out.from}`,
+      `To: ${remoteTo}`,
+      `Call-ID: ${out.sipCallId}`,
+      `CSeq: ${out.cseq} ACK`,
+    ]);
+    out.send(ack);
+    const dialog: Dialog = {
+      callId: out.callId,
+      cid: out.cid,
+      sipCallId: out.sipCallId,
+      localTag: /;\s*tag=([^;]+)/i.exec(out.from)?.[1] ?? '',
+      remoteFrom: remoteTo,
+      localTo: out.from,
+      remoteTarget,
+      peer: out.peer,
+      send: out.send,
+      cseq: 1,
+      rtp: out.rtp,
+      answer: ack,
+      acked: true,
+    };
+    dialogs.set(out.sipCallId, dialog);
+    byCall.set(out.callId, dialog);
+    const sdp = contentTypeOf(message) === 'application/sdp' ? readOffer(message.body.toString('utf8')) : null;
+    if (!sdp?.ok) {
+      const reason = sdp && !sdp.ok ? sdp.reason : 'SDP_MALFORMED';
+      options.rejected(
+        'CALLBACK_ANSWER_UNUSABLE',
+        out.peer,
+        `${reason}: ${sdp && !sdp.ok ? sdp.detail : 'no SDP body'}`,
+        out.cid,
+      );
+      sendInDialog(dialog, 'BYE');
+      ended(dialog, 'failed');
+      return;
+    }
+    out.rtp.latch(sdp.media);
+    const connected = book.connect(out.cid, sdp.media.codec, now());
+    if (!connected) {
+      // the window passed (or the call ended) as the unit answered
+      sendInDialog(dialog, 'BYE');
+      forget(dialog);
+      return;
+    }
+    options.callEvent(connected.notice);
+    logger.info({ callId: out.callId, cid: out.cid, codec: sdp.media.codec }, 'call-back answered by the unit');
+  }
+
+  /**
+   * A call-back still ringing when its call ended (the window passed, the operator hung up):
+   * CANCEL it once the unit said it is trying; before that, retransmissions simply stop.
+   */
+  function abandon(callId: string): boolean {
+    const out = [...dialing.values()].find((d) => d.callId === callId && !d.done);
+    if (!out) return false;
+    out.done = true;
+    out.rtp.close();
+    // RFC 3261 §9.1: no CANCEL before a provisional response; it goes out when one comes
+    if (out.proceeding) sendCancel(out);
+    else out.cancelPending = true;
+    // the 487 (or a late 1xx/200) still needs an answer: keep the Call-ID known for a while
+    setTimeout(() => dialing.delete(out.sipCallId), INVITE_TIMEOUT_MS).unref();
+    logger.info({ callId, cid: out.cid, cancelled: out.proceeding }, 'call-back abandoned');
+    return true;
+  }
+
+  function sendCancel(out: Dialing): void {
+    out.cancelPending = false;
+    const local = options.local();
+    const stream = out.peer.transport !== 'udp';
+    out.send(
+      buildRequest('CANCEL', out.uri, [
+        `Via: SIP/2.0/${stream ? 'TCP' : 'UDP'} ${local.host}:${stream ? local.tcpPort : local.udpPort};branch=${out.branch};rport`,
+        'Max-Forwards: 70',
+        `From: ${out.from}`,
+        `To: ${out.to}`,
+        `Call-ID: ${out.sipCallId}`,
+        `CSeq: ${out.cseq} CANCEL`,
+      ]),
+    );
   }
 
   function sendInDialog(dialog: Dialog, method: string): void {
@@ -244,8 +618,13 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     return sent;
   }
 
-  /** The operator hangs up: clear down (DTMF 0) so the unit stops its call, then BYE. */
+  /** The operator hangs up: clear down (DTMF 0) so the unit stops its call, then BYE (CANCEL while ringing). */
   async function hangUp(callId: string): Promise<boolean> {
+    if (abandon(callId)) {
+      const notice = book.end(callId, 'operator-hung-up', now());
+      if (notice) options.callEvent(notice);
+      return true;
+    }
     const dialog = byCall.get(callId);
     if (!dialog) return false;
     await dialog.rtp.sendDtmf(UNIT_DTMF.CLEAR_DOWN);
@@ -261,6 +640,10 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     bye,
     cancel,
     response,
+    dial,
+    rememberUnit,
+    ringUp,
+    abandon,
     control,
     hangUp,
     /** The media of a connected call, for the bridge to the operator's browser. */
@@ -268,15 +651,28 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
       const dialog = byCall.get(callId);
       return dialog ? { callId, cid: dialog.cid, rtp: dialog.rtp } : undefined;
     },
+    /** Call-backs whose INVITE is out and not yet answered (for diagnostics and tests). */
+    dialingCalls(): string[] {
+      return [...dialing.values()].filter((d) => !d.done).map((d) => d.callId);
+    },
     /** RTP figures of the connected calls, by call id. */
     rtpStats(): Record<string, RtpSessionStats> {
       const live = [...byCall.values()].map((d) => [d.callId, d.rtp.stats] as const);
       return { ...Object.fromEntries(endedStats), ...Object.fromEntries(live) };
     },
     close(): void {
+      for (const out of dialing.values()) {
+        out.done = true;
+        out.rtp.close();
+      }
+      dialing.clear();
       for (const dialog of [...dialogs.values()]) forget(dialog);
     },
   };
+}
+
+function contentTypeOf(message: SipResponse): string | undefined {
+  return headerValue(message, 'content-type')?.split(';')[0]?.trim().toLowerCase();
 }
 
 export type VoiceDialogs = ReturnType<typeof createVoiceDialogs>;

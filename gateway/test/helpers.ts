@@ -24,9 +24,11 @@ import { silentLogger } from '../src/testing.ts';
 // @trygg/gateway/testing; re-exported here so each gateway test keeps one helper module.
 export {
   alarmFields,
+  freeUdpPort,
   type MrqFields,
   mrq,
   runSipp,
+  runSippUnit,
   SCENARIO_DIR,
   SIPP,
   type SippRun,
@@ -102,10 +104,15 @@ export interface TestGateway {
 export async function startTestGateway(
   controllers: Set<string>,
   heartbeatIntervalS?: number,
-  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & { withVoice?: boolean } = {},
+  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & {
+    withVoice?: boolean;
+    windowMs?: number;
+    /** The instance named in the tnu (GATEWAY_INSTANCE_ID). */
+    instanceId?: string;
+  } = {},
 ): Promise<TestGateway> {
   const publisher = await connectPublisher({ url: MQTT_URL });
-  const { withVoice, ...rest } = extra;
+  const { withVoice, windowMs, instanceId, ...rest } = extra;
   const metrics = createGatewayMetrics();
   const gateway = await startGateway({
     metrics,
@@ -123,6 +130,8 @@ export async function startTestGateway(
           voice: {
             publishCall: (deviceId, event) =>
               publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
+            ...(windowMs === undefined ? {} : { windowMs, sweepIntervalMs: 200 }),
+            ...(instanceId === undefined ? {} : { instanceId }),
           },
         }
       : {}),
@@ -157,7 +166,7 @@ export interface SippGateway {
  * that knows the controllers `known()` hands out (with voice calls and a clock if asked), started
  * before the suite's tests and closed after.
  */
-export function sippGateway(options: { withVoice?: boolean; now?: () => number } = {}): SippGateway {
+export function sippGateway(options: { withVoice?: boolean; now?: () => number; windowMs?: number } = {}): SippGateway {
   const controllers = new Set<string>();
   let gw: TestGateway | undefined;
   let subscriber: Awaited<ReturnType<typeof subscribeDevices>> | undefined;
@@ -166,6 +175,7 @@ export function sippGateway(options: { withVoice?: boolean; now?: () => number }
     gw = await startTestGateway(controllers, 120, {
       ...(options.withVoice ? { withVoice: true } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
     });
   });
   afterAll(async () => {

@@ -119,6 +119,17 @@ describe('mapScaipRequest', () => {
     assert.equal((mapped(pi).message as { intervalS: number }).intervalS, DEFAULT_HEARTBEAT_INTERVAL_S);
   });
 
+  test('a heartbeat names the gateway instance that relayed it (outages are grouped by gateway); events do not', () => {
+    const pi = request({ ref: 'p1', cid: 'C1', mty: 'PI', dty: '0003', did: '1' });
+    const result = mapScaipRequest(pi, { now: NOW, gatewayId: 'scaip-gw-2' });
+    assert.ok(result.ok && result.channel === 'heartbeat');
+    assert.equal((result.message as { gateway?: string }).gateway, 'scaip-gw-2');
+    assert.ok(heartbeatSchema.safeParse(result.message).success);
+    const alarm = mapScaipRequest(request(alarmFields('4600123', 'A17')), { now: NOW, gatewayId: 'scaip-gw-2' });
+    assert.ok(alarm.ok && alarm.channel === 'event');
+    assert.equal('gateway' in alarm.message, false);
+  });
+
   test('an hbi outside our heartbeat bounds is snu 3', () => {
     const result = mapScaipRequest(request({ ref: 'p1', cid: 'C1', mty: 'PI', dty: '0003', did: '1', hbi: '1' }), {
       now: NOW,

@@ -329,6 +329,11 @@ export class AlarmService {
     return alarm;
   }
 
+  /** The alarm's summary inside the caller's transaction (no viewer check: for the services' own records). */
+  async summaryWith(client: pg.PoolClient, alarmId: string): Promise<AlarmSummary | null> {
+    return alarms.summary(client, alarmId);
+  }
+
   async history(alarmId: string) {
     return alarms.history(this.pool, alarmId);
   }

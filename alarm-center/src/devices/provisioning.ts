@@ -39,7 +39,7 @@ export class Provisioning {
   ) {}
 
   /** Returns the device's secret: shown once, only its hash is stored. */
-  async register(device: Omit<DeviceRecord, 'status'>, secret: string = generateSecret()): Promise<string> {
+  async register(device: devices.NewDevice, secret: string = generateSecret()): Promise<string> {
     const hash = await hashDeviceSecret(secret);
     await inTransaction(this.pool, (client) => this.registerWith(client, device, hash));
     return secret;
@@ -49,9 +49,9 @@ export class Provisioning {
    * Stores the device in the caller's transaction; the registry and the routing core learn of it
    * when that transaction commits.
    */
-  async registerWith(client: pg.PoolClient, device: Omit<DeviceRecord, 'status'>, secretHash: string): Promise<void> {
+  async registerWith(client: pg.PoolClient, device: devices.NewDevice, secretHash: string): Promise<void> {
     await devices.register(client, device, secretHash);
-    const record: DeviceRecord = { ...device, status: 'provisioned' };
+    const record: DeviceRecord = { ...device, status: 'provisioned', carrier: null, gateway: null };
     onCommit(() => this.#know(record));
   }
 

@@ -14,6 +14,10 @@ export interface DeviceRecord {
   heartbeatIntervalS: number;
   rules: Record<string, unknown>;
   status: 'provisioned' | 'installed' | 'retired';
+  /** The mobile carrier the unit last reported; null for units on home IP or not heard yet. */
+  carrier: string | null;
+  /** The SCAIP gateway instance that last relayed the unit's heartbeat; null for MQTT units. */
+  gateway: string | null;
 }
 
 interface DeviceRow {
@@ -25,6 +29,8 @@ interface DeviceRow {
   heartbeat_interval_s: number;
   rules: Record<string, unknown>;
   status: DeviceRecord['status'];
+  carrier: string | null;
+  gateway: string | null;
 }
 
 const toRecord = (r: DeviceRow): DeviceRecord => ({
@@ -36,9 +42,14 @@ const toRecord = (r: DeviceRow): DeviceRecord => ({
   heartbeatIntervalS: r.heartbeat_interval_s,
   rules: r.rules,
   status: r.status,
+  carrier: r.carrier ?? null,
+  gateway: r.gateway ?? null,
 });
 
-export async function register(db: Queryable, device: Omit<DeviceRecord, 'status'>, secretHash: string) {
+/** What provisioning knows of a new device; its status and network path come later. */
+export type NewDevice = Omit<DeviceRecord, 'status' | 'carrier' | 'gateway'>;
+
+export async function register(db: Queryable, device: NewDevice, secretHash: string) {
   try {
     await db.query(
       `INSERT INTO devices (id, device_type, serial, resident_id, district, heartbeat_interval_s, rules)
@@ -65,7 +76,7 @@ export async function register(db: Queryable, device: Omit<DeviceRecord, 'status
 
 export async function all(db: Queryable): Promise<DeviceRecord[]> {
   const { rows } = await db.query<DeviceRow>(
-    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status
+    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status, carrier, gateway
      FROM devices WHERE status <> 'retired'`,
   );
   return rows.map(toRecord);
@@ -143,6 +154,8 @@ export interface HealthUpdate {
   firmware?: string | undefined;
   battery?: number | undefined;
   signalDbm?: number | undefined;
+  carrier?: string | undefined;
+  gateway?: string | undefined;
 }
 
 /** One statement for a whole batch of heartbeats: device health is written behind, not per message. */
@@ -151,8 +164,10 @@ export async function updateHealth(db: Queryable, updates: HealthUpdate[]): Prom
   await db.query(
     `UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, u.last_seen_at),
        firmware = COALESCE(u.firmware, d.firmware), battery = COALESCE(u.battery, d.battery),
-       signal_dbm = COALESCE(u.signal_dbm, d.signal_dbm)
-     FROM jsonb_to_recordset($1::jsonb) AS u(id text, last_seen_at timestamptz, firmware text, battery int, signal_dbm int)
+       signal_dbm = COALESCE(u.signal_dbm, d.signal_dbm), carrier = COALESCE(u.carrier, d.carrier),
+       gateway = COALESCE(u.gateway, d.gateway)
+     FROM jsonb_to_recordset($1::jsonb)
+       AS u(id text, last_seen_at timestamptz, firmware text, battery int, signal_dbm int, carrier text, gateway text)
      WHERE d.id = u.id`,
     [
       JSON.stringify(
@@ -162,6 +177,8 @@ export async function updateHealth(db: Queryable, updates: HealthUpdate[]): Prom
           firmware: u.firmware ?? null,
           battery: u.battery ?? null,
           signal_dbm: u.signalDbm ?? null,
+          carrier: u.carrier ?? null,
+          gateway: u.gateway ?? null,
         })),
       ),
     ],
@@ -170,7 +187,7 @@ export async function updateHealth(db: Queryable, updates: HealthUpdate[]): Prom
 
 export async function byId(db: Queryable, deviceId: string): Promise<DeviceRecord | null> {
   const { rows } = await db.query<DeviceRow>(
-    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status
+    `SELECT id, device_type, serial, resident_id, district, heartbeat_interval_s, rules, status, carrier, gateway
      FROM devices WHERE id = $1 AND status <> 'retired'`,
     [deviceId],
   );

@@ -146,9 +146,47 @@ export class OutageDetector {
     };
   }
 
+  /**
+   * An incident of the group that another replica opened (found in the store): it is restored
+   * here, and this replica's own recent losses of the group join it.
+   */
+  adopt(
+    group: GroupRef,
+    since: number,
+    units: { deviceId: string; returnedAt: number | null }[],
+    lastChangeAt: number,
+  ): IncidentDecision[] {
+    const state = this.#state(group);
+    const recent = [...state.recent];
+    state.recent.clear();
+    this.restore(group, since, units, lastChangeAt);
+    const incident = state.incident!;
+    const out: IncidentDecision[] = [];
+    for (const [deviceId, lostAt] of recent) {
+      if (incident.units.get(deviceId) === null) continue;
+      incident.units.set(deviceId, null);
+      incident.out++;
+      out.push({ type: 'join', group, unit: { deviceId, lostAt } });
+    }
+    return out;
+  }
+
+  /** The group's incident was closed elsewhere (another replica): this one forgets it. */
+  forget(group: GroupRef): void {
+    const state = this.#groups.get(groupId(group));
+    if (state) state.incident = null;
+  }
+
   /** Whether the unit is counted as out in the group's open incident. */
   isOut(deviceId: string, group: GroupRef): boolean {
     return this.#groups.get(groupId(group))?.incident?.units.get(deviceId) === null;
+  }
+
+  /** The groups whose open incident counts the unit as out (it may have changed carrier since). */
+  groupsOut(deviceId: string): GroupRef[] {
+    const groups: GroupRef[] = [];
+    for (const s of this.#groups.values()) if (s.incident?.units.get(deviceId) === null) groups.push(s.group);
+    return groups;
   }
 
   /** Open incidents, for stats and tests. */

@@ -69,21 +69,90 @@ export async function addUnits(db: Queryable, incidentId: string, units: readonl
   );
 }
 
-export async function unitsReturned(db: Queryable, incidentId: string, deviceIds: string[], at: number[]) {
-  await db.query(
-    `UPDATE incident_units u SET returned_at = to_timestamp(x.t / 1000.0)
-     FROM unnest($2::text[], $3::float8[]) AS x(d, t) WHERE u.incident_id = $1 AND u.device_id = x.d`,
-    [incidentId, deviceIds, at],
-  );
+export interface ClosedIncident {
+  id: string;
+  group: GroupRef;
+  returned: number;
+  notReturned: number;
 }
 
-export async function close(db: Queryable, incidentId: string, at: number, returned: number, notReturned: number) {
-  await db.query('UPDATE incidents SET closed_at = $2, returned = $3, not_returned = $4 WHERE id = $1', [
-    incidentId,
-    new Date(at),
-    returned,
-    notReturned,
-  ]);
+interface ClosedRow {
+  id: string;
+  group_type: GroupRef['type'];
+  group_key: string;
+  returned: number;
+  not_returned: number;
+}
+
+const toClosed = (r: ClosedRow): ClosedIncident => ({
+  id: String(r.id),
+  group: { type: r.group_type, key: r.group_key },
+  returned: r.returned,
+  notReturned: r.not_returned,
+});
+
+/**
+ * Units heard from again, whichever replica counted them lost: marked returned in every open
+ * incident they are out in, and each such incident with no unit left out closes. The incidents
+ * are locked first (in id order), so two replicas writing the last two returns at once cannot
+ * both miss the close: the second waits and then sees the first's return.
+ */
+export async function unitsBack(db: Queryable, deviceIds: string[], at: number[]): Promise<ClosedIncident[]> {
+  const { rows: affected } = await db.query<{ id: string }>(
+    `SELECT DISTINCT u.incident_id AS id FROM incident_units u JOIN incidents i ON i.id = u.incident_id
+     WHERE i.closed_at IS NULL AND u.returned_at IS NULL AND u.device_id = ANY($1::text[])`,
+    [deviceIds],
+  );
+  if (affected.length === 0) return [];
+  const ids = affected.map((r) => r.id);
+  await db.query('SELECT id FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [ids]);
+  await db.query(
+    `UPDATE incident_units u SET returned_at = to_timestamp(x.t / 1000.0)
+     FROM unnest($2::text[], $3::float8[]) AS x(d, t)
+     WHERE u.incident_id = ANY($1::bigint[]) AND u.device_id = x.d AND u.returned_at IS NULL`,
+    [ids, deviceIds, at],
+  );
+  const { rows } = await db.query<ClosedRow>(
+    `UPDATE incidents i SET closed_at = $2, not_returned = 0,
+       returned = (SELECT count(*) FROM incident_units u WHERE u.incident_id = i.id)
+     WHERE i.id = ANY($1::bigint[]) AND i.closed_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM incident_units u WHERE u.incident_id = i.id AND u.returned_at IS NULL)
+     RETURNING i.id, i.group_type, i.group_key, i.returned, i.not_returned`,
+    [ids, new Date(Math.max(...at))],
+  );
+  return rows.map(toClosed);
+}
+
+/**
+ * The settle close, decided on the shared units: some back and no loss or return (by any
+ * replica) since `quietSince`. Null when the incident is not settled (or already closed).
+ */
+export async function closeIfSettled(
+  db: Queryable,
+  incidentId: string,
+  at: number,
+  quietSince: number,
+): Promise<ClosedIncident | null> {
+  await db.query('SELECT id FROM incidents WHERE id = $1 FOR NO KEY UPDATE', [incidentId]);
+  const { rows } = await db.query<ClosedRow>(
+    `UPDATE incidents i SET closed_at = $2, returned = s.back, not_returned = s.out
+     FROM (SELECT count(*) FILTER (WHERE returned_at IS NOT NULL)::int AS back,
+                  count(*) FILTER (WHERE returned_at IS NULL)::int AS out,
+                  max(coalesce(returned_at, lost_at)) AS last
+           FROM incident_units WHERE incident_id = $1) s
+     WHERE i.id = $1 AND i.closed_at IS NULL AND s.back > 0 AND s.last <= $3
+     RETURNING i.id, i.group_type, i.group_key, i.returned, i.not_returned`,
+    [incidentId, new Date(at), new Date(quietSince)],
+  );
+  return rows[0] ? toClosed(rows[0]) : null;
+}
+
+/** The open incidents' ids and groups (replicas compare them with what they hold). */
+export async function openIds(db: Queryable): Promise<{ id: string; group: GroupRef }[]> {
+  const { rows } = await db.query<{ id: string; group_type: GroupRef['type']; group_key: string }>(
+    'SELECT id, group_type, group_key FROM incidents WHERE closed_at IS NULL',
+  );
+  return rows.map((r) => ({ id: String(r.id), group: { type: r.group_type, key: r.group_key } }));
 }
 
 export async function list(db: Queryable, status: 'open' | 'closed' | 'all', limit = 200): Promise<IncidentSummary[]> {
@@ -121,7 +190,9 @@ export async function units(db: Queryable, incidentId: string) {
 
 /**
  * Residents whose unit is still out, most at risk first: living alone (from the grant
- * application), falls and other alarms in the 30 days before `now`.
+ * application), falls and other alarms in the 30 days before `now`; among equals, those whose
+ * latest alarm ended with no voice contact (the voice feature's calls) come first: nobody has
+ * heard them, so nobody knows how they are.
  */
 export async function welfareChecks(db: Queryable, incidentId: string, now: number): Promise<WelfareCheck[]> {
   const { rows } = await db.query<{
@@ -132,13 +203,19 @@ export async function welfareChecks(db: Queryable, incidentId: string, now: numb
     lives_alone: boolean;
     recent_falls: number;
     recent_alarms: number;
+    no_voice_contact: boolean;
   }>(
     `SELECT DISTINCT ON (r.id) r.id AS resident_id, r.name, r.address, u.device_id,
        EXISTS (SELECT 1 FROM applications ap WHERE ap.resident_id = r.id AND ap.living_situation = 'alone') AS lives_alone,
        (SELECT count(*)::int FROM alarms a WHERE a.resident_id = r.id AND a.kind IN ('fall', 'person_on_floor')
           AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_falls,
        (SELECT count(*)::int FROM alarms a WHERE a.resident_id = r.id AND a.audience = 'operator'
-          AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_alarms
+          AND a.opened_at >= $2::timestamptz - interval '30 days') AS recent_alarms,
+       coalesce((SELECT c.end_reason = 'no-voice-contact' FROM alarms a
+          LEFT JOIN LATERAL (SELECT v.end_reason FROM voice_calls v WHERE v.alarm_id = a.id
+            ORDER BY v.offered_at DESC LIMIT 1) c ON true
+          WHERE a.resident_id = r.id AND a.audience = 'operator' ORDER BY a.opened_at DESC LIMIT 1), false)
+         AS no_voice_contact
      FROM incident_units u JOIN devices d ON d.id = u.device_id JOIN residents r ON r.id = d.resident_id
      WHERE u.incident_id = $1 AND u.returned_at IS NULL
      ORDER BY r.id`,
@@ -153,9 +230,13 @@ export async function welfareChecks(db: Queryable, incidentId: string, now: numb
       livesAlone: r.lives_alone,
       recentFalls: r.recent_falls,
       recentAlarms: r.recent_alarms,
+      noVoiceContact: r.no_voice_contact,
       risk: welfareRisk(r.lives_alone, r.recent_falls, r.recent_alarms),
     }))
-    .sort((a, b) => b.risk - a.risk || a.name.localeCompare(b.name, 'sv'));
+    .sort(
+      (a, b) =>
+        b.risk - a.risk || Number(b.noVoiceContact) - Number(a.noVoiceContact) || a.name.localeCompare(b.name, 'sv'),
+    );
 }
 
 /** Living alone weighs most (nobody else will notice), then falls, then other alarms. */
@@ -163,8 +244,8 @@ export function welfareRisk(livesAlone: boolean, recentFalls: number, recentAlar
   return (livesAlone ? 10 : 0) + 3 * Math.min(recentFalls, 5) + Math.min(recentAlarms, 10);
 }
 
-/** Open incidents with their units, for the detector after a restart. */
-export async function openWithUnits(db: Queryable) {
+/** Open incidents with their units (all, or those of `ids`), for the detector after a restart. */
+export async function openWithUnits(db: Queryable, ids: string[] | null = null) {
   const { rows } = await db.query<{
     id: string;
     group_type: GroupRef['type'];
@@ -175,7 +256,9 @@ export async function openWithUnits(db: Queryable) {
     returned_at: string | null;
   }>(
     `SELECT i.id, i.group_type, i.group_key, i.started_at, u.device_id, u.lost_at, u.returned_at
-     FROM incidents i JOIN incident_units u ON u.incident_id = i.id WHERE i.closed_at IS NULL`,
+     FROM incidents i JOIN incident_units u ON u.incident_id = i.id
+     WHERE i.closed_at IS NULL AND ($1::bigint[] IS NULL OR i.id = ANY($1::bigint[]))`,
+    [ids],
   );
   const byId = new Map<
     string,
@@ -191,7 +274,7 @@ export async function openWithUnits(db: Queryable) {
     let incident = byId.get(r.id);
     if (!incident) {
       incident = {
-        id: r.id,
+        id: String(r.id),
         group: { type: r.group_type, key: r.group_key },
         since: Date.parse(r.started_at),
         lastChangeAt: 0,

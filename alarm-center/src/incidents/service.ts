@@ -2,6 +2,9 @@
 // raising transaction) to the pure OutageDetector and commits its decisions: an incident with its
 // units, the units' alarms grouped under it, returns, and the close with what came back. Reads
 // for consoles; the welfare-check list is personal data and every view of it is audit-logged.
+// Replicas: each counts the losses it raised, but an incident's membership and returns live in
+// the store (incident_units), so it closes only when every unit is back, whichever replica heard
+// it; each flush first adopts incidents other replicas opened and forgets those they closed.
 
 import type { IncidentDetail, IncidentSummary, User } from '@trygg/console-contract';
 import type pg from 'pg';
@@ -25,18 +28,26 @@ const WELFARE_LIST_MAX = 500;
 const groupId = (g: GroupRef) => `${g.type}\u0000${g.key}`;
 
 type OutageEvent = { type: 'lost' | 'returned'; deviceId: string; groups: GroupRef[]; at: number };
+/** What the service writes: the detector's decisions, and a unit back (decided on the shared units). */
+type Write = IncidentDecision | { type: 'back'; deviceId: string; at: number };
+
+function groupOfId(gid: string): GroupRef {
+  const cut = gid.indexOf('\u0000');
+  return { type: gid.slice(0, cut) as GroupRef['type'], key: gid.slice(cut + 1) };
+}
 
 export class IncidentService implements OutageGrouping {
   readonly #detector: OutageDetector;
   /** Outage alarms committed, not yet decided on. */
   #events: OutageEvent[] = [];
   /** Decisions whose write failed, written again first. */
-  #unwritten: IncidentDecision[] = [];
+  #unwritten: Write[] = [];
   #flushing: Promise<void> | null = null;
   /** Open incidents' ids by group. */
   readonly #incidentIds = new Map<string, string>();
-  #sizes: { at: number; byDistrict: Map<string, number> } | null = null;
+  #sizes: { at: number; byGroup: Map<string, number> } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  readonly #settleMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -49,6 +60,7 @@ export class IncidentService implements OutageGrouping {
     settings: OutageSettings,
   ) {
     this.#detector = new OutageDetector(settings);
+    this.#settleMs = settings.settleMs;
   }
 
   /** After a restart: the open incidents go on where they were. */
@@ -71,13 +83,16 @@ export class IncidentService implements OutageGrouping {
     if (this.#timer) clearInterval(this.#timer);
   }
 
+  /** Closes settling incidents and takes in what other replicas opened or closed. */
   async tick(): Promise<void> {
     await this.settled();
+    this.#syncDue = true;
     this.#unwritten.push(...this.#detector.tick(this.clock.now()));
-    if (this.#unwritten.length === 0) return;
     this.#kick();
     await this.settled();
   }
+
+  #syncDue = true;
 
   // ---- told by the AlarmService, inside its transaction ---------------------------------
   // The detector hears of an outage alarm only once it committed (onCommit), so it never counts
@@ -95,7 +110,12 @@ export class IncidentService implements OutageGrouping {
   async outageEnded(_client: pg.PoolClient, alarm: { alarmId: string; deviceId: string; at: number }): Promise<void> {
     const district = this.registry.get(alarm.deviceId)?.district;
     if (district === undefined) return;
+    // A unit that came back on another carrier (a dual-SIM failover) still returns to the
+    // incident it was lost in.
     const groups = this.#groupsOf(alarm.deviceId, district);
+    for (const g of this.#detector.groupsOut(alarm.deviceId)) {
+      if (!groups.some((h) => groupId(h) === groupId(g))) groups.push(g);
+    }
     onCommit(() => this.#enqueue({ type: 'returned', deviceId: alarm.deviceId, groups, at: alarm.at }));
   }
 
@@ -123,10 +143,44 @@ export class IncidentService implements OutageGrouping {
     })();
   }
 
+  /**
+   * Incidents other replicas opened are adopted (this replica's recent losses of the group join
+   * them); those they closed are forgotten, so a later loss never joins a closed incident.
+   */
+  async #sync(): Promise<Write[]> {
+    const open = await repo.openIds(this.pool);
+    const openIds = new Set(open.map((o) => o.id));
+    for (const [gid, id] of this.#incidentIds) {
+      if (openIds.has(id)) continue;
+      this.#incidentIds.delete(gid);
+      this.#detector.forget(groupOfId(gid));
+    }
+    const known = new Set(this.#incidentIds.values());
+    const adopted = open.filter((o) => !known.has(o.id)).map((o) => o.id);
+    if (adopted.length === 0) return [];
+    const joins: Write[] = [];
+    for (const incident of await repo.openWithUnits(this.pool, adopted)) {
+      this.#incidentIds.set(groupId(incident.group), incident.id);
+      joins.push(...this.#detector.adopt(incident.group, incident.since, incident.units, incident.lastChangeAt));
+    }
+    return joins;
+  }
+
   async #flush(): Promise<void> {
-    while (this.#events.length > 0 || this.#unwritten.length > 0) {
-      const events = this.#events.splice(0);
+    while (this.#events.length > 0 || this.#unwritten.length > 0 || this.#syncDue) {
       const decisions = this.#unwritten.splice(0);
+      if (this.#syncDue || this.#events.some((e) => e.type === 'lost')) {
+        this.#syncDue = false;
+        try {
+          decisions.push(...(await this.#sync()));
+        } catch (err) {
+          this.#unwritten = decisions.concat(this.#unwritten);
+          this.#syncDue = true;
+          this.logger.error({ err: (err as Error).message }, 'open incidents not read; retrying');
+          return;
+        }
+      }
+      const events = this.#events.splice(0);
       for (const e of events) {
         if (e.type === 'lost') {
           const made = this.#detector.lost(e.deviceId, e.groups, e.at, (g) => this.#groupSize(g));
@@ -140,7 +194,9 @@ export class IncidentService implements OutageGrouping {
             }
           }
         } else {
-          decisions.push(...this.#detector.returned(e.deviceId, e.groups, e.at));
+          // The detector keeps its count; whether the incident closes is decided on the shared units.
+          this.#detector.returned(e.deviceId, e.groups, e.at);
+          decisions.push({ type: 'back', deviceId: e.deviceId, at: e.at });
         }
       }
       if (decisions.length === 0) continue;
@@ -159,7 +215,7 @@ export class IncidentService implements OutageGrouping {
     }
   }
 
-  async #write(decisions: readonly IncidentDecision[]): Promise<void> {
+  async #write(decisions: readonly Write[]): Promise<void> {
     const committed = emptyCommitted();
     await inTransaction(this.pool, (client) => this.#commit(client, decisions, committed));
     await this.alarms.published(committed);
@@ -200,38 +256,46 @@ export class IncidentService implements OutageGrouping {
 
   // ---- committing the detector's decisions ------------------------------------------------
 
-  async #commit(client: pg.PoolClient, decisions: readonly IncidentDecision[], into: Committed): Promise<void> {
+  async #commit(client: pg.PoolClient, decisions: readonly Write[], into: Committed): Promise<void> {
     for (let i = 0; i < decisions.length; i++) {
       const d = decisions[i]!;
-      const gid = groupId(d.group);
-      // A storm joins hundreds of units at once: consecutive joins (or returns) of one group are
-      // written with one statement each, not one per unit.
-      if (d.type === 'join' || d.type === 'returned') {
+      // A storm returns hundreds of units at once: consecutive returns are one write.
+      if (d.type === 'back') {
         let j = i + 1;
-        while (j < decisions.length && decisions[j]!.type === d.type && groupId(decisions[j]!.group) === gid) j++;
-        const run = decisions.slice(i, j);
+        while (j < decisions.length && decisions[j]!.type === 'back') j++;
+        const back = decisions.slice(i, j) as Extract<Write, { type: 'back' }>[];
+        i = j - 1;
+        const closed = await repo.unitsBack(
+          client,
+          back.map((b) => b.deviceId),
+          back.map((b) => b.at),
+        );
+        for (const c of closed) await this.#closed(client, c, Math.max(...back.map((b) => b.at)), into);
+        continue;
+      }
+      if (d.type === 'returned') continue; // written as 'back'
+      const gid = groupId(d.group);
+      // ...and joins hundreds at once: consecutive joins of one group are one statement.
+      if (d.type === 'join') {
+        let j = i + 1;
+        while (
+          j < decisions.length &&
+          decisions[j]!.type === 'join' &&
+          groupId((decisions[j] as typeof d).group) === gid
+        )
+          j++;
+        const units = (decisions.slice(i, j) as (typeof d)[]).map((x) => x.unit);
         i = j - 1;
         const id = this.#incidentIds.get(gid);
         if (!id) continue;
-        if (d.type === 'join') {
-          const units = run.map((x) => (x as Extract<IncidentDecision, { type: 'join' }>).unit);
-          await repo.addUnits(client, id, units);
-          await this.alarms.groupUnderIncident(
-            client,
-            id,
-            units.map((u) => u.deviceId),
-            d.unit.lostAt,
-            into,
-          );
-        } else {
-          const back = run.map((x) => x as Extract<IncidentDecision, { type: 'returned' }>);
-          await repo.unitsReturned(
-            client,
-            id,
-            back.map((b) => b.deviceId),
-            back.map((b) => b.at),
-          );
-        }
+        await repo.addUnits(client, id, units);
+        await this.alarms.groupUnderIncident(
+          client,
+          id,
+          units.map((u) => u.deviceId),
+          d.unit.lostAt,
+          into,
+        );
         continue;
       }
       switch (d.type) {
@@ -253,36 +317,54 @@ export class IncidentService implements OutageGrouping {
           break;
         }
         case 'close': {
+          // The detector's settle close; only returns close an incident with every unit back.
           const id = this.#incidentIds.get(gid);
           if (!id) break;
           this.#incidentIds.delete(gid);
-          await repo.close(client, id, d.at, d.returned.length, d.notReturned.length);
-          await this.alarms.ungroupClosedIncident(client, id, d.at, into);
-          this.metrics.incidents.inc({ event: 'closed' });
-          this.logger.info(
-            { incident: id, returned: d.returned.length, notReturned: d.notReturned.length },
-            'mass outage over',
-          );
+          const closed = await repo.closeIfSettled(client, id, d.at, d.at - this.#settleMs);
+          if (closed) await this.#closed(client, closed, d.at, into);
+          // Not settled: another replica saw a change since; it (or a later sync here) closes it.
+          else
+            onCommit(() => {
+              this.#syncDue = true;
+            });
           break;
         }
       }
     }
   }
 
-  /** The groups a unit belongs to; the district for now (gateway and carrier need unit data we lack). */
-  #groupsOf(_deviceId: string, district: string): GroupRef[] {
-    return [{ type: 'district', key: district }];
+  async #closed(client: pg.PoolClient, c: repo.ClosedIncident, at: number, into: Committed): Promise<void> {
+    const gid = groupId(c.group);
+    if (this.#incidentIds.get(gid) === c.id) this.#incidentIds.delete(gid);
+    this.#detector.forget(c.group);
+    await this.alarms.ungroupClosedIncident(client, c.id, at, into);
+    this.metrics.incidents.inc({ event: 'closed' });
+    this.logger.info({ incident: c.id, returned: c.returned, notReturned: c.notReturned }, 'mass outage over');
+  }
+
+  /** The groups a unit belongs to: its district, and the carrier and gateway it was last heard through. */
+  #groupsOf(deviceId: string, district: string): GroupRef[] {
+    return groupsOfUnit(district, this.registry.get(deviceId));
   }
 
   #groupSize(group: GroupRef): number {
     const now = this.clock.now();
     if (!this.#sizes || now - this.#sizes.at > GROUP_SIZE_TTL_MS) {
-      const byDistrict = new Map<string, number>();
+      const byGroup = new Map<string, number>();
       for (const d of this.registry.values()) {
-        if (d.status === 'installed') byDistrict.set(d.district, (byDistrict.get(d.district) ?? 0) + 1);
+        if (d.status !== 'installed') continue;
+        for (const g of groupsOfUnit(d.district, d)) byGroup.set(groupId(g), (byGroup.get(groupId(g)) ?? 0) + 1);
       }
-      this.#sizes = { at: now, byDistrict };
+      this.#sizes = { at: now, byGroup };
     }
-    return this.#sizes.byDistrict.get(group.key) ?? 0;
+    return this.#sizes.byGroup.get(groupId(group)) ?? 0;
   }
+}
+
+function groupsOfUnit(district: string, device: { carrier: string | null; gateway: string | null } | undefined) {
+  const groups: GroupRef[] = [{ type: 'district', key: district }];
+  if (device?.carrier) groups.push({ type: 'carrier', key: device.carrier });
+  if (device?.gateway) groups.push({ type: 'gateway', key: device.gateway });
+  return groups;
 }

@@ -21,7 +21,8 @@ export class HealthWriter {
     this.#timer.unref();
   }
 
-  seen(deviceId: string, at: number, hb?: Heartbeat): void {
+  /** `gateway`: the relaying gateway the ingest accepted from the heartbeat (SCAIP units only). */
+  seen(deviceId: string, at: number, hb?: Heartbeat, gateway?: string): void {
     const prev = this.#pending.get(deviceId);
     this.#pending.set(deviceId, {
       deviceId,
@@ -29,6 +30,8 @@ export class HealthWriter {
       firmware: hb?.firmware ?? prev?.firmware,
       battery: hb?.battery ?? prev?.battery,
       signalDbm: hb?.signalDbm ?? prev?.signalDbm,
+      carrier: hb?.carrier ?? prev?.carrier,
+      gateway: gateway ?? prev?.gateway,
     });
   }
 

@@ -5,6 +5,7 @@
 
 import {
   checkEventForDeviceType,
+  type DeviceEvent,
   decodeDeviceMessage,
   type Rejection,
   URGENT_EVENT_TYPES,
@@ -46,6 +47,11 @@ export interface IngestDeps {
   onPresence?(client: pg.PoolClient, deviceId: string, at: number, into: Committed): Promise<unknown>;
   /** Where device messages' writes are committed together; by default a group on `pool`. */
   commits?: CommitGroup;
+  /**
+   * A device event was stored for the first time (not a resend), after its commit and before
+   * the PUBACK: must not wait for anything (the voice feature offers the unit's call from here).
+   */
+  onStored?(deviceId: string, event: DeviceEvent): void;
 }
 
 /** Attempts of one batch's transaction when PostgreSQL reports a serialisation failure or deadlock. */
@@ -153,7 +159,7 @@ export function createIngest(deps: IngestDeps) {
 
     if (decoded.channel === 'heartbeat') {
       const hb = decoded.message;
-      deps.health.seen(device.deviceId, now, hb);
+      deps.health.seen(device.deviceId, now, hb, registry.notePath(device, hb));
       deps.telemetry.heartbeat(device.deviceId, device.deviceType, hb, now);
       const decisions = core.handleHeartbeat(device.deviceId, hb, now);
       if (decisions.length > 0) {
@@ -215,6 +221,7 @@ export function createIngest(deps: IngestDeps) {
       return 'duplicate';
     }
     await deps.alarms.published(committed);
+    deps.onStored?.(device.deviceId, event);
     return 'accepted';
   };
 }

@@ -56,6 +56,20 @@ export async function createResponder(db: Queryable, r: NewResponder, at: number
   );
 }
 
+/** Replaces what a supervisor sets (not the live status); false when there is no such responder. */
+export async function updateResponder(
+  db: Queryable,
+  id: string,
+  r: Omit<NewResponder, 'id' | 'status'>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE responders SET name = $2, kind = $3, districts = $4, shift_start = $5, shift_end = $6, username = $7, phone = $8
+     WHERE id = $1`,
+    [id, r.name, r.kind, r.districts, r.shiftStart, r.shiftEnd, r.username, r.phone],
+  );
+  return rowCount === 1;
+}
+
 export async function responders(db: Queryable): Promise<Responder[]> {
   const { rows } = await db.query<ResponderRow>('SELECT * FROM responders ORDER BY name');
   return rows.map(toResponder);
@@ -223,11 +237,12 @@ export async function moveDispatch(
 }
 
 /** Dispatches still waiting for an accept whose accept time has not been reported yet. */
-export async function awaitingAccept(db: Queryable): Promise<{ id: string; acceptBy: number }[]> {
-  const { rows } = await db.query<{ id: string; accept_by: string }>(
-    `SELECT id, accept_by FROM dispatches WHERE state = 'dispatched' AND accept_timed_out_at IS NULL`,
+/** The earliest accept deadline of any replica's dispatch still waiting (index dispatches_awaiting_accept). */
+export async function nextAcceptDeadline(db: Queryable): Promise<number | null> {
+  const { rows } = await db.query<{ next: string | null }>(
+    `SELECT min(accept_by) AS next FROM dispatches WHERE state = 'dispatched' AND accept_timed_out_at IS NULL`,
   );
-  return rows.map((r) => ({ id: String(r.id), acceptBy: Date.parse(r.accept_by) }));
+  return rows[0]?.next ? Date.parse(rows[0].next) : null;
 }
 
 /** Marks every dispatch whose accept time passed, once (across replicas), and returns them. */

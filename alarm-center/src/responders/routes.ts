@@ -16,8 +16,10 @@ import {
   keySchema,
   keySignBodySchema,
   newKeyBodySchema,
+  newResponderBodySchema,
   onTheWayBodySchema,
   responderDispatchSchema,
+  responderFieldsSchema,
   responderIdParams,
   responderSchema,
   responderStatusBodySchema,
@@ -33,6 +35,8 @@ const residentParams = z.object({ residentId: z.string().min(1).max(64) });
 const handlers = requireRole('operator', 'supervisor');
 const responders = requireRole('responder');
 const actors = requireRole('responder', 'operator', 'supervisor');
+const supervisors = requireRole('supervisor');
+const responderReply = { 200: z.object({ responder: responderSchema }) };
 const dispatchReply = { 200: z.object({ dispatch: dispatchSchema }) };
 const keyReply = { 200: z.object({ key: keySchema }) };
 
@@ -46,6 +50,20 @@ export const respondersPlugin: FastifyPluginAsync<{ responders: ResponderService
     '/api/responders',
     { preHandler: handlers, schema: { tags, response: { 200: z.object({ responders: z.array(responderSchema) }) } } },
     async () => ({ responders: await svc.list() }),
+  );
+  // Supervisors manage who can be sent: people and teams, their districts, shifts and phones.
+  r.post(
+    '/api/responders',
+    { preHandler: supervisors, schema: { tags, body: newResponderBodySchema, response: responderReply } },
+    async (request) => ({ responder: await svc.create(request.body) }),
+  );
+  r.put(
+    '/api/responders/:id',
+    {
+      preHandler: supervisors,
+      schema: { tags, params: responderIdParams, body: responderFieldsSchema, response: responderReply },
+    },
+    async (request) => ({ responder: await svc.update(request.params.id, request.body) }),
   );
   r.get(
     '/api/responders/me',

@@ -46,19 +46,25 @@ export interface ResponderOptions {
   lockTimeoutMs?: number;
 }
 
-/** How often the accept deadlines are also checked in the database (see #nextSweep). */
-const SWEEP_MS = 30_000;
+/**
+ * The longest the accept sweep waits between looks at the database. It must not exceed the
+ * shortest accept time any replica may give (DISPATCH_ACCEPT_S is at least 30 s): then a dispatch
+ * another replica sends after our look is seen by our next look, before its deadline, and our
+ * sweep is scheduled for that deadline itself (see #checkAt).
+ */
+export const ACCEPT_SWEEP_MS = 30_000;
 
 const mayHandle = (user: User) => user.role === 'operator' || user.role === 'supervisor';
 
 export class ResponderService implements TimedSource {
-  /** Accept deadlines of dispatches not yet accepted, by dispatch id. */
-  readonly #acceptBy = new Map<string, number>();
   /**
-   * When to look in the database anyway: a dispatch another replica sent (or one whose deadline
-   * this process lost) is still noticed within a sweep.
+   * When the accept sweep next looks in the database: the earliest accept deadline stored there
+   * (any replica's dispatch), at the latest ACCEPT_SWEEP_MS after the last look. The database is
+   * the one truth: the deadline is the dispatch's accept_by column, and only the sweep's claim
+   * (FOR UPDATE SKIP LOCKED, once per dispatch) reports a timeout, so replicas never report one
+   * twice and a dead replica's dispatches are reported on time by the others.
    */
-  #nextSweep = Number.NEGATIVE_INFINITY;
+  #checkAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -78,7 +84,7 @@ export class ResponderService implements TimedSource {
    * the dispatch of every alarm an operator closes, so its responder is free and loses the door code.
    */
   async load(): Promise<void> {
-    for (const d of await repo.awaitingAccept(this.pool)) this.#acceptBy.set(d.id, d.acceptBy);
+    this.#checkAt = Number.NEGATIVE_INFINITY; // the first tick looks
     this.bus.onAlarm((alarm) => {
       if (alarm.status !== 'closed' || alarm.audience !== 'operator') return;
       this.#cancelFor(alarm.id).catch((err: Error) =>
@@ -97,7 +103,6 @@ export class ResponderService implements TimedSource {
       return d;
     });
     if (!ended) return;
-    this.#acceptBy.delete(ended.id);
     this.#announce({ ...ended, state: 'cancelled' });
   }
 
@@ -107,8 +112,18 @@ export class ResponderService implements TimedSource {
     return repo.responders(this.pool);
   }
 
-  async create(r: repo.NewResponder): Promise<void> {
-    await repo.createResponder(this.pool, r, this.clock.now());
+  /** A supervisor adds a responder (a person or a team). */
+  async create(r: repo.NewResponder): Promise<Responder> {
+    if (await repo.responder(this.pool, r.id)) throw new ResponderError('RESPONDER_EXISTS');
+    await storeResponder(() => repo.createResponder(this.pool, r, this.clock.now()));
+    return (await repo.responder(this.pool, r.id))!;
+  }
+
+  /** A supervisor changes a responder's name, kind, districts, shift, phone or login. */
+  async update(id: string, fields: Omit<repo.NewResponder, 'id' | 'status'>): Promise<Responder> {
+    const found = await storeResponder(() => repo.updateResponder(this.pool, id, fields));
+    if (!found) throw new ResponderError('RESPONDER_NOT_FOUND');
+    return (await repo.responder(this.pool, id))!;
   }
 
   /** The responder a responder-role login acts as. */
@@ -192,8 +207,8 @@ export class ResponderService implements TimedSource {
       await this.alarms.dispatchIn(client, alarmId, user.username, responder.name, now, committed);
       return dispatchId;
     });
-    this.#acceptBy.set(id, now + this.options.acceptWithinMs);
-    for (const d of ended) this.#acceptBy.delete(d.id);
+    // Our own dispatch: the sweep is due at its deadline at the latest (no need to wait for a look).
+    this.#checkAt = Math.min(this.#checkAt, now + this.options.acceptWithinMs);
     return this.#published(id, committed, ended);
   }
 
@@ -220,7 +235,6 @@ export class ResponderService implements TimedSource {
       }[step];
       await this.alarms.recordStep(client, d.alarmId, { ...history, actor: user.username, at: now }, committed);
     });
-    this.#acceptBy.delete(dispatchId);
     return this.#published(dispatchId, committed);
   }
 
@@ -239,10 +253,7 @@ export class ResponderService implements TimedSource {
       { type: 'dispatch_arrived', actor: d.responderName, note: 'unit', at, time: 'arrived_at' },
       into,
     );
-    onCommit(() => {
-      this.#acceptBy.delete(d.id);
-      this.#announce({ ...d, state: 'arrived' });
-    });
+    onCommit(() => this.#announce({ ...d, state: 'arrived' }));
     return d.id;
   }
 
@@ -312,18 +323,18 @@ export class ResponderService implements TimedSource {
 
   // ---- the accept deadline (one tick: the DeadlineScheduler) --------------------------------
 
-  nextDue(): number | null {
-    let next: number | null = this.#nextSweep;
-    for (const at of this.#acceptBy.values()) if (next === null || at < next) next = at;
-    return next;
+  nextDue(): number {
+    return this.#checkAt;
   }
 
-  /** Accept times that passed: the operator is told (history, live) and offered someone else. */
+  /**
+   * Accept times that passed, claimed in the database whichever replica dispatched: the operator
+   * is told (history, live) and offered someone else. Then the next look is scheduled for the
+   * earliest deadline still waiting.
+   */
   async runDue(now: number): Promise<void> {
-    const due = [...this.#acceptBy].filter(([, at]) => at <= now).map(([id]) => id);
-    this.#nextSweep = now + SWEEP_MS;
     const committed = emptyCommitted();
-    const late = await inTransaction(this.pool, async (client) => {
+    const { claimed: late, next } = await inTransaction(this.pool, async (client) => {
       const claimed = await repo.claimAcceptTimeouts(client, now);
       for (const d of claimed) {
         await this.alarms.recordStep(
@@ -335,10 +346,10 @@ export class ResponderService implements TimedSource {
         // Help is not on its way: the queue announces it again (chime, highlight) and supervisors see it.
         await this.alarms.escalateIn(client, d.alarmId, now, committed);
       }
-      return claimed;
+      return { claimed, next: await repo.nextAcceptDeadline(client) };
     });
-    // Only once stored: a failed transaction leaves the deadlines for the next tick.
-    for (const id of due) this.#acceptBy.delete(id);
+    // Only once stored: a failed transaction leaves #checkAt due, so the next tick looks again.
+    this.#checkAt = Math.min(now + ACCEPT_SWEEP_MS, next ?? Number.POSITIVE_INFINITY);
     await this.alarms.published(committed);
     for (const d of late) this.#announce(d);
     if (late.length) this.logger.warn({ dispatches: late.map((d) => d.id) }, 'dispatch not accepted in time');
@@ -564,6 +575,20 @@ export class ResponderService implements TimedSource {
       responderId: d.responderId,
       state: d.state,
     });
+  }
+}
+
+/** A responder write whose login is unknown or taken is a coded refusal, not a store failure. */
+async function storeResponder<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code === '23503') throw new ResponderError('RESPONDER_USER_UNKNOWN');
+    if (e.code === '23505' && e.constraint === 'responders_username_key')
+      throw new ResponderError('RESPONDER_USER_TAKEN');
+    if (e.code === '23505') throw new ResponderError('RESPONDER_EXISTS');
+    throw err;
   }
 }
 

@@ -21,13 +21,13 @@ export async function offer(db: Queryable, deviceId: string, alarmId: string | n
 export async function alarmOf(
   db: Queryable,
   callId: string,
-): Promise<{ alarmId: string | null; state: string } | null> {
-  const { rows } = await db.query<{ alarm_id: string | null; state: string }>(
-    'SELECT alarm_id, state FROM voice_calls WHERE call_id = $1',
+): Promise<{ alarmId: string | null; state: string; answeredBy: string | null } | null> {
+  const { rows } = await db.query<{ alarm_id: string | null; state: string; answered_by: string | null }>(
+    'SELECT alarm_id, state, answered_by FROM voice_calls WHERE call_id = $1',
     [callId],
   );
   const row = rows[0];
-  return row ? { alarmId: row.alarm_id, state: row.state } : null;
+  return row ? { alarmId: row.alarm_id, state: row.state, answeredBy: row.answered_by } : null;
 }
 
 /** Moves a call along; each update applies only from the states before it, so a redelivery changes nothing. */

@@ -18,6 +18,14 @@ export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService }> = async (a
     },
     async (request) => ({ calls: await voice.forAlarm(request.params.id, request.user!) }),
   );
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/alarms/:id/callback',
+    {
+      preHandler: requireRole('operator', 'supervisor'),
+      schema: { tags: ['voice'], params: idParams, response: { 200: z.object({ callId: z.string() }) } },
+    },
+    async (request) => voice.callBack(request.params.id, request.user!),
+  );
   const callParams = idParams.extend({ callId: z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/) });
   app.withTypeProvider<ZodTypeProvider>().post(
     '/api/alarms/:id/calls/:callId/join',

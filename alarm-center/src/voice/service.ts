@@ -3,13 +3,15 @@
 // before the broker acknowledges them. "No voice contact" is a step of its own: it tells the
 // operator the unit never called (or nobody answered), which suggests dispatch.
 
-import type { VoiceCall } from '@trygg/console-contract';
-import { type CallEvent, callEventSchema, parseVoiceCallTopic } from '@trygg/firmware-protocol';
+import type { AlarmSummary, VoiceCall } from '@trygg/console-contract';
+import { type CallEvent, callEventSchema, type DeviceEvent, parseVoiceCallTopic } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmService } from '../alarms/service.ts';
 import type { User } from '../api/schemas.ts';
+import type { AuditLog } from '../audit/service.ts';
 import { inTransaction } from '../db/database.ts';
+import type { DeviceCommands } from '../devices/commands.ts';
 import type { Metrics } from '../metrics.ts';
 import { VoiceError } from './errors.ts';
 import * as calls from './repository.ts';
@@ -34,9 +36,34 @@ export class VoiceService {
     private readonly alarms: AlarmService,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** Joining and leaving a call is access to personal data (the resident's voice): audited. */
+    private readonly audit: AuditLog,
     /** The gateway's voice bridge; without it nobody can join a call from the console. */
-    private readonly bridge: { url: string; token: string } | null = null,
+    private bridge: { url: string; token: string } | null = null,
   ) {}
+
+  /** Who heard whom: the resident when the alarm has one, else the alarm itself. */
+  async #audit(
+    actor: string,
+    action: 'join_voice_call' | 'leave_voice_call',
+    alarm: AlarmSummary,
+    reason: string,
+    db?: pg.PoolClient,
+  ) {
+    const entry = {
+      actor,
+      action,
+      subjectType: alarm.resident ? 'resident' : 'alarm',
+      subjectId: alarm.resident?.id ?? alarm.id,
+      reason: `alarm ${alarm.id}, ${reason}`,
+    };
+    await this.audit.record(entry, db);
+  }
+
+  /** The bridge of a gateway started after the alarm center (the demo's, in the same process). */
+  attachBridge(bridge: { url: string; token: string }): void {
+    this.bridge = bridge;
+  }
 
   /**
    * One call event from the gateway. Stored (state and history) before it resolves, so the
@@ -86,7 +113,11 @@ export class VoiceService {
         alarmId = known?.alarmId ?? null;
         changed = await calls.ended(client, event.callId, event.ts, event.reason, event.durationS ?? null);
         const duration = event.durationS === undefined ? null : `${event.durationS.toFixed(1)} s`;
-        entry = { type: CALL_HISTORY_TYPES[event.reason], actor: null, note: duration };
+        const status = event.sipStatus === undefined ? null : `SIP ${event.sipStatus}`;
+        entry = { type: CALL_HISTORY_TYPES[event.reason], actor: null, note: duration ?? status };
+        if (known?.answeredBy && alarmId !== null && (await this.#left(client, known.answeredBy, alarmId, event))) {
+          this.logger.info({ callId: event.callId }, 'operator left the voice call');
+        }
         break;
       }
     }
@@ -97,6 +128,14 @@ export class VoiceService {
     }
     await this.alarms.addCallEvent(client, alarmId, entry, event.ts);
     return alarmId;
+  }
+
+  /** The operator who joined is out of the call however it ended: the audit log says when. */
+  async #left(client: pg.PoolClient, operator: string, alarmId: string, event: CallEvent): Promise<boolean> {
+    const alarm = await this.alarms.summaryWith(client, alarmId);
+    if (!alarm || event.type !== 'call.ended') return false;
+    await this.#audit(operator, 'leave_voice_call', alarm, `call ${event.callId} ended: ${event.reason}`, client);
+    return true;
   }
 
   /**
@@ -110,9 +149,32 @@ export class VoiceService {
     const call = (await calls.forAlarm(this.pool, alarmId)).find((c) => c.callId === callId);
     if (!call) throw new VoiceError('CALL_NOT_FOUND');
     if (call.state !== 'ringing') throw new VoiceError('CALL_NOT_RINGING');
+    // logged before the voice path opens, as a door code is logged before it is read
+    await this.#audit(viewer.username, 'join_voice_call', alarm, `call ${callId}`);
     const answer = await this.#bridgeRequest(callId, 'join', { sdp: offerSdp, by: viewer.username });
     this.logger.info({ alarmId, callId, operator: viewer.username }, 'operator joined the voice call');
     return { sdp: String((answer as { sdp?: unknown }).sdp ?? '') };
+  }
+
+  /**
+   * The holder's "Ring upp": the gateway calls the alarm's SCAIP unit back (also after its call
+   * ended, or when it never called). The call then rings, is answered or ends as "no voice contact"
+   * through the gateway's call events, like any other call.
+   */
+  async callBack(alarmId: string, viewer: User): Promise<{ callId: string }> {
+    const alarm = await this.alarms.summaryFor(alarmId, viewer);
+    if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
+    if (!alarm.deviceId.startsWith('scaip-')) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    const result = await this.#bridgeCall(`devices/${encodeURIComponent(alarm.deviceId)}/callback`, {
+      // not a device message: the call's "offered" event finds the device's open alarm (the holder's)
+      alarmMessageId: `ringupp-${alarmId}`,
+    });
+    if (result.status === 404) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    if (result.status === 409) throw new VoiceError('CALL_IN_PROGRESS');
+    if (result.status !== 200) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    const callId = String((result.body as { callId?: unknown }).callId ?? '');
+    this.logger.info({ alarmId, callId, operator: viewer.username }, 'operator called the unit back');
+    return { callId };
   }
 
   /** The holder hangs up (DTMF 0, BYE) or switches duplex / listen / speak. */
@@ -125,24 +187,55 @@ export class VoiceService {
     else await this.#bridgeRequest(callId, 'mode', { mode: action });
   }
 
+  /**
+   * Our own MQTT unit's press was stored and says it can take a call (`voice`): the gateway opens
+   * the call (its call.offered reaches us as a SCAIP call's does) and the unit is told where to
+   * call, as SCAIP's `mrs` tells a controller `tnu`. Nothing waits for it: a call that cannot be
+   * offered is logged and counted (`unit_voice_calls_total`), and the alarm stands as an alarm without voice.
+   */
+  offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
+    if (event.type !== 'alarm.manual' || !event.voice || !this.bridge) return;
+    void (async () => {
+      const opened = await this.#bridgeCall(`units/${encodeURIComponent(deviceId)}/call`, {
+        alarmMessageId: event.id,
+      });
+      if (opened.status !== 200) throw new Error(`the gateway answered ${opened.status}`);
+      const offered = opened.body as { callId: string; uri: string; deadlineTs: number };
+      const reply = await commands.request(
+        deviceId,
+        { v: 1, id: `${offered.callId}.cmd`, ts: Date.now(), type: 'voice_call', ...offered },
+        null,
+        10_000,
+      );
+      const outcome = reply.kind === 'acked' || reply.kind === 'event' ? 'told' : reply.kind;
+      this.metrics.unitCalls.inc({ outcome });
+      this.logger.info({ deviceId, callId: offered.callId, outcome }, 'unit told to place the voice call');
+    })().catch((err: unknown) => {
+      this.metrics.unitCalls.inc({ outcome: 'not_offered' });
+      this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
+    });
+  }
+
   async #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {
+    const response = await this.#bridgeCall(`calls/${encodeURIComponent(callId)}/${action}`, body);
+    if (response.status === 404) throw new VoiceError('CALL_NOT_RINGING');
+    if (response.status !== 200) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    return response.body;
+  }
+
+  /** One POST to the gateway's bridge API; its status and JSON body (unreachable: VOICE_BRIDGE_UNAVAILABLE). */
+  async #bridgeCall(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
     if (!this.bridge) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     try {
-      const response = await fetch(
-        `${this.bridge.url.replace(/\/$/, '')}/calls/${encodeURIComponent(callId)}/${action}`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(10_000),
-        },
-      );
-      if (response.status === 404) throw new VoiceError('CALL_NOT_RINGING');
-      if (!response.ok) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
-      return await response.json();
+      const response = await fetch(`${this.bridge.url.replace(/\/$/, '')}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      return { status: response.status, body: await response.json().catch(() => ({})) };
     } catch (err) {
-      if (err instanceof VoiceError) throw err;
-      this.logger.warn({ callId, action, err: (err as Error).message }, 'voice bridge unreachable');
+      this.logger.warn({ path, err: (err as Error).message }, 'voice bridge unreachable');
       throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     }
   }

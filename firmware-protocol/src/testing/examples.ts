@@ -40,7 +40,7 @@ function ev(type: DeviceEventType, fields: Json = {}): Json {
 
 export const EVENT_EXAMPLES: Record<DeviceEventType, EventExample> = {
   'alarm.manual': {
-    valid: ev('alarm.manual', { position: POSITION }),
+    valid: ev('alarm.manual', { position: POSITION, voice: { codecs: ['PCMA'] } }),
     required: 'id',
     wrongType: ['position', 'home'],
   },
@@ -120,4 +120,11 @@ export const COMMAND_EXAMPLES: Record<DeviceCommandType, Json> = {
   request_snapshot: { ...ENVELOPE, type: 'request_snapshot' },
   ping: { ...ENVELOPE, type: 'ping' },
   unlock_door: { ...ENVELOPE, type: 'unlock_door' },
+  voice_call: {
+    ...ENVELOPE,
+    type: 'voice_call',
+    callId: 'call-00000001',
+    uri: 'sip:call-00000001@127.0.0.1:5060',
+    deadlineTs: ENVELOPE.ts,
+  },
 };

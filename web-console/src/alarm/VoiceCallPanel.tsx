@@ -1,7 +1,8 @@
 // The alarm's voice call in the alarm view: it rings while the unit's call waits, and the
 // operator who has taken the alarm answers in the browser (WebRTC to the gateway's bridge),
 // listens, talks, sets the volume and hangs up. Keys: s answer, l listen, t talk, h hang up.
-// Nothing is recorded; the audio plays only in this view.
+// Nothing is recorded; the audio plays only in this view. The holder of a SCAIP alarm can have
+// the unit called back ("Ring upp"), also when it never called or after its call ended.
 
 import type { AlarmSummary, User, VoiceCall } from '@trygg/console-contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -84,8 +85,25 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     }
   };
 
+  const [calling, setCalling] = useState(false);
+  const callBack = async () => {
+    if (!holder || calling) return;
+    setCalling(true);
+    try {
+      await request('POST', `/api/alarms/${encodeURIComponent(alarm.id)}/callback`);
+      setError(null);
+      await load();
+    } catch (err) {
+      setError(errorText(err, t));
+    } finally {
+      setCalling(false);
+    }
+  };
+
   const control = async (action: 'hangup' | 'duplex' | 'listen' | 'speak') => {
-    if (!call || !joined) return;
+    // a call-back still being placed can be hung up (cancelled) before anyone joined it
+    const placing = call?.state === 'offered' && call.direction === 'receiver-calls-back' && holder;
+    if (!call || !(joined || (placing && action === 'hangup'))) return;
     try {
       await request('POST', `${callsPath(alarm.id)}/${call.callId}/control`, { action });
       if (action === 'hangup') {
@@ -109,7 +127,25 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     call !== null && call.state !== 'ended',
   );
 
-  if (!call) return null;
+  // also while the unit's own call is still awaited: the operator need not wait out its minute
+  const callable =
+    call === null || call.state === 'ended' || (call.state === 'offered' && call.direction === 'unit-calls');
+  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
+  const ringUp = canCallBack && (
+    <button type="button" data-testid="voice-callback" disabled={calling} onClick={() => void callBack()}>
+      {t('voice.callBack')}
+    </button>
+  );
+  if (!call) {
+    return canCallBack ? (
+      <section className="card" data-testid="voice-call" data-state="none">
+        <h3>{t('voice.title')}</h3>
+        {ringUp}
+        {error && <p className="error">{error}</p>}
+      </section>
+    ) : null;
+  }
+  const calledBack = call.direction === 'receiver-calls-back';
   const since = call.answeredAt ?? call.ringingAt;
   const seconds = since ? Math.max(0, Math.floor((now - Date.parse(since)) / 1000)) : 0;
   const timer = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
@@ -117,7 +153,7 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     <section className="card" data-testid="voice-call" data-state={call.state}>
       <h3>{t('voice.title')}</h3>
       <p data-testid="voice-call-status">
-        {t(`voice.state.${call.state}`)}
+        {call.state === 'offered' && calledBack ? t('voice.state.callingUnit') : t(`voice.state.${call.state}`)}
         {call.state === 'ended' && call.endReason === 'no-voice-contact' && ` – ${t('voice.noContact')}`}
         {call.state !== 'ended' && since && <span className="mono"> {timer}</span>}
         {call.answeredBy && <span className="sub"> {t('voice.answeredBy', { name: call.answeredBy })}</span>}
@@ -128,6 +164,12 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         </button>
       )}
       {call.state === 'ringing' && !holder && <p className="sub">{t('voice.takeFirst')}</p>}
+      {call.state === 'offered' && calledBack && holder && (
+        <button type="button" data-testid="voice-cancel-callback" onClick={() => void control('hangup')}>
+          {t('voice.cancelCallBack')}
+        </button>
+      )}
+      {ringUp}
       {joined && (
         <div className="actions">
           <button

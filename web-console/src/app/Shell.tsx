@@ -21,6 +21,7 @@ import { SoundPrompt } from '../nightshift/SoundPrompt.tsx';
 import { OverviewPage } from '../overview/OverviewPage.tsx';
 import { QueuePage } from '../queue/QueuePage.tsx';
 import { ResponderPage } from '../responders/ResponderPage.tsx';
+import { RespondersAdminPage } from '../responders/RespondersAdminPage.tsx';
 import { notifyHidden } from '../sound/desktop.ts';
 import { AccessLogPage } from '../supervision/AccessLogPage.tsx';
 import { PlanPage } from '../supervision/PlanPage.tsx';
@@ -80,7 +81,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   const allowed =
     route.page === 'queue' || route.page === 'alarm' || route.page === 'incident'
       ? pages.includes('queue')
-      : route.page === 'closedAlarms' || route.page === 'handover'
+      : route.page === 'closedAlarms' || route.page === 'handover' || route.page === 'responders'
         ? pages.includes(route.page)
         : route.page === 'overview'
           ? pages.includes('overview')
@@ -144,6 +145,7 @@ export function Shell({ user, onLogout, onExpired }: { user: User; onLogout: () 
   else if (route.page === 'responder') page = <ResponderPage notify={notify} onExpired={onExpired} />;
   else if (route.page === 'closedAlarms') page = <ClosedAlarmsPage />;
   else if (route.page === 'handover') page = <HandoverPage />;
+  else if (route.page === 'responders') page = <RespondersAdminPage notify={notify} />;
   else if (route.page === 'incident') page = <IncidentPage key={route.id} id={route.id} user={user} />;
   else page = <OverviewPage />;
 

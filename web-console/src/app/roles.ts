@@ -15,7 +15,8 @@ export type NavPage =
   | 'supervisionSavings'
   | 'responder'
   | 'closedAlarms'
-  | 'handover';
+  | 'handover'
+  | 'responders';
 
 const PAGES: Record<Role, readonly NavPage[]> = {
   operator: ['queue', 'closedAlarms', 'handover'],
@@ -34,6 +35,7 @@ const PAGES: Record<Role, readonly NavPage[]> = {
     'supervisionSavings',
     'closedAlarms',
     'handover',
+    'responders',
   ],
   caseworker: ['cases', 'supervisionPlans', 'supervisionSavings'],
   // The responder's phone: their own call-outs only (the server shows them nothing else).

@@ -22,6 +22,7 @@ export type Route =
   | { page: 'responder' }
   | { page: 'closedAlarms' }
   | { page: 'handover' }
+  | { page: 'responders' }
   | { page: 'incident'; id: string };
 
 /** Pages of the public e-service: shown without logging in. */
@@ -47,6 +48,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'responder') return { page: 'responder' };
   if (head === 'closed') return { page: 'closedAlarms' };
   if (head === 'handover') return { page: 'handover' };
+  if (head === 'responders') return { page: 'responders' };
   if (head === 'incident' && id) return { page: 'incident', id };
   return { page: 'queue' };
 }
@@ -102,6 +104,8 @@ export function hrefOf(route: Route): string {
       return '#/closed';
     case 'handover':
       return '#/handover';
+    case 'responders':
+      return '#/responders';
     case 'incident':
       return `#/incident/${encodeURIComponent(route.id)}`;
   }

@@ -51,6 +51,7 @@ export function IncidentPage({ id, user }: { id: string; user: User }) {
                 {w.recentAlarms > 0 && (
                   <span className="tag">{t('nightshift.recentAlarms', { count: w.recentAlarms })}</span>
                 )}
+                {w.noVoiceContact && <span className="tag">{t('nightshift.noVoiceContact')}</span>}
               </li>
             ))}
           </ol>

@@ -6,9 +6,11 @@ import type {
   ArrivalTimes,
   Dispatch,
   JobSheet,
+  NewResponderBody,
   ResidentKey,
   Responder,
   ResponderDispatch,
+  ResponderFields,
   ResponderStatus,
 } from '@trygg/console-contract';
 import { request } from '../api/client.ts';
@@ -27,6 +29,10 @@ export const responders = {
   keysOf: (residentId: string) =>
     request<{ keys: ResidentKey[] }>('GET', `/api/residents/${encodeURIComponent(residentId)}/keys`),
   me: () => request<{ responder: Responder }>('GET', '/api/responders/me'),
+  list: () => request<{ responders: Responder[] }>('GET', '/api/responders'),
+  create: (body: NewResponderBody) => request<{ responder: Responder }>('POST', '/api/responders', body),
+  update: (id: string, fields: ResponderFields) =>
+    request<{ responder: Responder }>('PUT', `/api/responders/${encodeURIComponent(id)}`, fields),
   setStatus: (id: string, status: ResponderStatus) =>
     request<{ responder: Responder }>('PUT', `/api/responders/${encodeURIComponent(id)}/status`, { status }),
   mine: () => request<{ dispatches: Dispatch[] }>('GET', '/api/my/dispatches'),

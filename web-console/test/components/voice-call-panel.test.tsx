@@ -1,0 +1,105 @@
+// @vitest-environment happy-dom
+// The voice panel of a SCAIP alarm as its holder meets it: "Ring upp" when the unit never called
+// (or its call ended, or is still awaited), exactly the request it sends, "Ringer upp larmet …"
+// while the gateway calls, a way to cancel that, and a refusal said in words. Others see no button.
+
+import assert from 'node:assert/strict';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { VoiceCall } from '@trygg/console-contract';
+import { describe, test } from 'vitest';
+import { VoiceCallPanel } from '../../src/alarm/VoiceCallPanel.tsx';
+import sv from '../../src/i18n/sv.json';
+import { alarm, at, fakeAlarmCenter, freshConsoleEachTest, operator, renderInConsole } from './harness.tsx';
+
+const HELD = alarm('a-9', { deviceId: 'scaip-4600123-1', status: 'acknowledged', acknowledgedBy: operator.username });
+const CALLS = '/api/alarms/a-9/calls';
+
+const callBack = (over: Partial<VoiceCall>): VoiceCall => ({
+  callId: 'call-00000009',
+  alarmId: 'a-9',
+  deviceId: HELD.deviceId,
+  direction: 'receiver-calls-back',
+  media: 'duplex',
+  state: 'offered',
+  offeredAt: at(0),
+  deadlineAt: at(1),
+  ringingAt: null,
+  codec: null,
+  answeredBy: null,
+  answeredAt: null,
+  endedAt: null,
+  endReason: null,
+  durationS: null,
+  ...over,
+});
+
+describe('the voice panel: Ring upp', () => {
+  freshConsoleEachTest();
+
+  test('the holder rings up a unit that never called; the panel says it is calling; the call-back can be cancelled', async () => {
+    let calls: VoiceCall[] = [];
+    const center = fakeAlarmCenter({
+      [`GET ${CALLS}`]: () => ({ body: { calls } }),
+      'POST /api/alarms/a-9/callback': () => {
+        calls = [callBack({})];
+        return { body: { callId: 'call-00000009' } };
+      },
+      [`POST ${CALLS}/call-00000009/control`]: { body: { ok: true } },
+    });
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 1);
+    await waitFor(() =>
+      assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.state.callingUnit']),
+    );
+    assert.equal(
+      screen.queryByRole('button', { name: sv['voice.callBack'] }),
+      null,
+      'no second call-back while one is placed',
+    );
+    await user.click(screen.getByTestId('voice-cancel-callback'));
+    assert.deepEqual(
+      center.to('POST', `${CALLS}/call-00000009/control`).map((r) => r.body),
+      [{ action: 'hangup' }],
+    );
+  });
+
+  test('after a call-back the unit refused, the history reason shows and Ring upp is offered again', async () => {
+    fakeAlarmCenter({
+      [`GET ${CALLS}`]: {
+        body: { calls: [callBack({ state: 'ended', endReason: 'no-voice-contact', endedAt: at(1) })] },
+      },
+    });
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    assert.ok(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.match(screen.getByTestId('voice-call-status').textContent ?? '', new RegExp(sv['voice.noContact']));
+  });
+
+  test('a refusal is said in words', async () => {
+    fakeAlarmCenter({
+      [`GET ${CALLS}`]: { body: { calls: [] } },
+      'POST /api/alarms/a-9/callback': {
+        status: 409,
+        body: { code: 'CALLBACK_NOT_POSSIBLE', message: 'x', statusCode: 409 },
+      },
+    });
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    await userEvent.setup().click(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.ok(await screen.findByText(sv['error.CALLBACK_NOT_POSSIBLE']));
+  });
+
+  test('an operator who does not hold the alarm, or a non-SCAIP alarm, gets no Ring upp', async () => {
+    const center = fakeAlarmCenter({ [`GET ${CALLS}`]: { body: { calls: [] } } });
+    const { unmount } = renderInConsole(
+      <VoiceCallPanel alarm={{ ...HELD, acknowledgedBy: 'someone-else' }} user={operator} />,
+    );
+    await waitFor(() => assert.equal(center.to('GET', CALLS).length, 1));
+    assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+    unmount();
+    renderInConsole(<VoiceCallPanel alarm={{ ...HELD, deviceId: 'pendant-a-9' }} user={operator} />);
+    await waitFor(() => assert.equal(center.to('GET', CALLS).length, 2));
+    assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+  });
+});

@@ -29,6 +29,7 @@ import { authorizeForward } from './handlers/forward.ts';
 import { authorizePublish, dropAfterAcknowledging, PUBLISH_TOPIC_ERROR } from './handlers/publish.ts';
 import { authorizeSubscribe } from './handlers/subscribe.ts';
 import { type RefusalCounts, type RefusalHooks, Refusals } from './refusals.ts';
+import { coalesceWrites } from './socket-writes.ts';
 
 export type { PublishedMessage } from './context.ts';
 export type { DeviceAuthenticator, DeviceCredentials, LoginAdmission } from './device-login.ts';
@@ -271,13 +272,15 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   };
   try {
     await aedes.listen();
-    const mqtt = createNetServer((socket) => aedes.handle(socket));
+    const mqtt = createNetServer((socket) => aedes.handle(coalesceWrites(socket)));
     servers.push(mqtt);
     const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT');
     let tlsPort: number | null = null;
     if (config.tls) {
       const { key, cert } = config.tls;
-      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket));
+      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, (socket) =>
+        aedes.handle(coalesceWrites(socket)),
+      );
       // A failed handshake (a plaintext client, an untrusted certificate) concerns that socket only.
       tls.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       servers.push(tls);

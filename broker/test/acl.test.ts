@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { deviceIdentityOf, type Identity, mayPublish, mayReceive, maySubscribe, withinTopics } from '../src/acl.ts';
 
-const device: Identity = { kind: 'device', deviceId: 'pendant-1' };
+const device = deviceIdentityOf('pendant-1', 'pendant-1')!;
 const service: Identity = { kind: 'service', username: 'alarm-center' };
 const anonymous: Identity = { kind: 'anonymous' };
 
@@ -16,6 +16,8 @@ describe('broker ACL', () => {
       'v1/devices/pendant-1/cmd',
       'v1/devices/pendant-1',
       'v1/devices/pendant-1/event/x',
+      'v1/devices/pendant-1/eventx',
+      'v1/devices/pendant-11/event',
       'x',
       '$SYS/x',
     ]) {
@@ -56,6 +58,12 @@ describe('broker ACL', () => {
       assert.equal(mayPublish(anonymous, topic), false, topic);
     }
     assert.equal(mayReceive(anonymous, 'demo/hello'), true);
+    // only the first level names the platform: `v1x/...` and `x/v1` are anyone's
+    for (const topic of ['v1x/a', 'v10', 'x/v1', 'v']) {
+      assert.equal(mayReceive(anonymous, topic), true, topic);
+      assert.equal(mayPublish(anonymous, topic), true, topic);
+    }
+    assert.equal(mayReceive(anonymous, 'v1/'), false);
   });
 
   it('delivers to a device only its own commands, to services only the platform namespace', () => {
@@ -73,11 +81,18 @@ describe('broker ACL', () => {
     assert.equal(withinTopics('test/nosubscribe', closed), true);
     assert.equal(withinTopics('test/nosubscribe/x', closed), true);
     assert.equal(withinTopics('test/nosubscribex', closed), false);
+    assert.equal(withinTopics('test/nosubscribex/y', closed), false);
+    assert.equal(withinTopics('test', closed), false);
     assert.equal(withinTopics('test/+', closed), false);
   });
 
   it('accepts a device only when its client id is its username and a valid device id', () => {
-    assert.deepEqual(deviceIdentityOf('pendant-1', 'pendant-1'), device);
+    assert.deepEqual(deviceIdentityOf('pendant-1', 'pendant-1'), {
+      kind: 'device',
+      deviceId: 'pendant-1',
+      publishTopics: ['v1/devices/pendant-1/event', 'v1/devices/pendant-1/heartbeat', 'v1/devices/pendant-1/ack'],
+      receiveTopics: ['v1/devices/pendant-1/cmd'],
+    });
     assert.equal(deviceIdentityOf('pendant-1', 'pendant-2'), null);
     assert.equal(deviceIdentityOf('a/b', 'a/b'), null);
     assert.equal(deviceIdentityOf('#', '#'), null);

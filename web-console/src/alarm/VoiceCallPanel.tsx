@@ -1,6 +1,7 @@
 // The alarm's voice call in the alarm view: it rings while the unit's call waits, and the
 // operator who has taken the alarm answers in the browser (WebRTC to the gateway's bridge),
-// listens, talks, sets the volume and hangs up. Keys: s answer, l listen, t talk, h hang up.
+// listens, talks, sets the volume and hangs up. Keys (VOICE_KEYS): s answer, l listen, t talk,
+// h hang up, r Ring upp.
 // Nothing is recorded; the audio plays only in this view. The holder of a SCAIP alarm can have
 // the unit called back ("Ring upp"), also when it never called or after its call ended.
 
@@ -9,10 +10,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { request } from '../api/client.ts';
 import { errorText } from '../app/errorText.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { VOICE_KEYS } from '../keyboard/keys.ts';
 import { useKeys } from '../keyboard/useKeys.ts';
-
-type VoiceCommand = 'answer' | 'listen' | 'talk' | 'hangup';
-const VOICE_KEYS: Record<string, VoiceCommand> = { s: 'answer', l: 'listen', t: 'talk', h: 'hangup' };
 
 const callsPath = (alarmId: string) => `/api/alarms/${encodeURIComponent(alarmId)}/calls`;
 
@@ -116,21 +115,23 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     }
   };
 
-  useKeys(
-    VOICE_KEYS,
-    (command) => {
-      if (command === 'answer') void answer();
-      else if (command === 'listen') void control(mode === 'listen' ? 'duplex' : 'listen');
-      else if (command === 'talk') void control(mode === 'speak' ? 'duplex' : 'speak');
-      else void control('hangup');
-    },
-    call !== null && call.state !== 'ended',
-  );
-
   // also while the unit's own call is still awaited: the operator need not wait out its minute
   const callable =
     call === null || call.state === 'ended' || (call.state === 'offered' && call.direction === 'unit-calls');
   const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
+
+  useKeys(
+    VOICE_KEYS,
+    (command) => {
+      if (command === 'callBack') {
+        if (canCallBack) void callBack();
+      } else if (command === 'answer') void answer();
+      else if (command === 'listen') void control(mode === 'listen' ? 'duplex' : 'listen');
+      else if (command === 'talk') void control(mode === 'speak' ? 'duplex' : 'speak');
+      else void control('hangup');
+    },
+    (call !== null && call.state !== 'ended') || canCallBack,
+  );
   const ringUp = canCallBack && (
     <button type="button" data-testid="voice-callback" disabled={calling} onClick={() => void callBack()}>
       {t('voice.callBack')}

@@ -13,6 +13,9 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { VOICE_KEYS } from '../keyboard/keys.ts';
 import { useKeys } from '../keyboard/useKeys.ts';
 
+/** A gateway ends a call whose window passed within its sweep (1 s); silent longer, it is gone. */
+const GATEWAY_SILENCE_MS = 10_000;
+
 const callsPath = (alarmId: string) => `/api/alarms/${encodeURIComponent(alarmId)}/calls`;
 
 export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: User }) {
@@ -115,9 +118,15 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     }
   };
 
-  // also while the unit's own call is still awaited: the operator need not wait out its minute
+  // also while the unit's own call is still awaited: the operator need not wait out its minute;
+  // and when a call-back's window passed without word from its gateway (it stopped or restarted
+  // before saying how it ended), another gateway can ring the unit up
+  const silentGateway = call?.state === 'offered' && now > Date.parse(call.deadlineAt) + GATEWAY_SILENCE_MS;
   const callable =
-    call === null || call.state === 'ended' || (call.state === 'offered' && call.direction === 'unit-calls');
+    call === null ||
+    call.state === 'ended' ||
+    (call.state === 'offered' && call.direction === 'unit-calls') ||
+    silentGateway;
   const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
 
   useKeys(
@@ -154,7 +163,11 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     <section className="card" data-testid="voice-call" data-state={call.state}>
       <h3>{t('voice.title')}</h3>
       <p data-testid="voice-call-status">
-        {call.state === 'offered' && calledBack ? t('voice.state.callingUnit') : t(`voice.state.${call.state}`)}
+        {silentGateway
+          ? t('voice.noContact')
+          : call.state === 'offered' && calledBack
+            ? t('voice.state.callingUnit')
+            : t(`voice.state.${call.state}`)}
         {call.state === 'ended' && call.endReason === 'no-voice-contact' && ` – ${t('voice.noContact')}`}
         {call.state !== 'ended' && since && <span className="mono"> {timer}</span>}
         {call.answeredBy && <span className="sub"> {t('voice.answeredBy', { name: call.answeredBy })}</span>}
@@ -165,7 +178,7 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         </button>
       )}
       {call.state === 'ringing' && !holder && <p className="sub">{t('voice.takeFirst')}</p>}
-      {call.state === 'offered' && calledBack && holder && (
+      {call.state === 'offered' && calledBack && holder && !silentGateway && (
         <button type="button" data-testid="voice-cancel-callback" onClick={() => void control('hangup')}>
           {t('voice.cancelCallBack')}
         </button>

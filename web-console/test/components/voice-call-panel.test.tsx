@@ -24,8 +24,9 @@ const callBack = (over: Partial<VoiceCall>): VoiceCall => ({
   direction: 'receiver-calls-back',
   media: 'duplex',
   state: 'offered',
-  offeredAt: at(0),
-  deadlineAt: at(1),
+  // now, on the wall clock the panel reads: a call-back past its window is one its gateway forgot
+  offeredAt: new Date().toISOString(),
+  deadlineAt: new Date(Date.now() + 60_000).toISOString(),
   ringingAt: null,
   codec: null,
   answeredBy: null,
@@ -141,5 +142,26 @@ describe('the voice panel: Ring upp', () => {
     await waitFor(() => assert.equal(center.to('GET', CALLS).length, 1));
     await userEvent.setup().keyboard('r');
     assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 0);
+  });
+
+  test('a call-back whose gateway went silent past its window offers Ring upp again ("Ingen röstkontakt")', async () => {
+    // offered 10 minutes ago, window 1 minute: its gateway stopped before saying how it ended
+    const stale = callBack({
+      offeredAt: new Date(Date.now() - 600_000).toISOString(),
+      deadlineAt: new Date(Date.now() - 540_000).toISOString(),
+    });
+    let calls = [callBack({})];
+    fakeAlarmCenter({ [`GET ${CALLS}`]: () => ({ body: { calls } }) });
+    const { unmount } = renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    await waitFor(() =>
+      assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.state.callingUnit']),
+    );
+    assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+    unmount();
+    calls = [stale];
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    assert.ok(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.noContact']);
+    assert.equal(screen.queryByTestId('voice-cancel-callback'), null);
   });
 });

@@ -15,6 +15,8 @@ export default mergeConfig(
         'e2e/console-roles.test.ts',
         'e2e/night-supervision.test.ts',
         'e2e/pendant-to-console.test.ts',
+        'e2e/voice-callback.test.ts',
+        'e2e/voice-callback-routing.test.ts',
       ],
     },
   }),

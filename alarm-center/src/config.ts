@@ -22,6 +22,28 @@ export const configSchema = z
       .default('alarm-center-1'),
     /** The SCAIP gateway's voice bridge (its signalling API), where operators' browsers join calls. */
     GATEWAY_BRIDGE_URL: z.string().url().optional(),
+    /**
+     * Several gateway instances: `gw-1=http://10.0.0.5:9470,gw-2=http://10.0.0.6:9470`, each
+     * GATEWAY_INSTANCE_ID with its bridge. A call is joined, and a unit rung up, at the instance
+     * that holds it (its call events name it); GATEWAY_BRIDGE_URL, if set too, serves the rest.
+     */
+    GATEWAY_BRIDGE_URLS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const urls = new Map<string, string>();
+        for (const pair of v.split(',').filter(Boolean)) {
+          const i = pair.indexOf('=');
+          const id = pair.slice(0, i).trim();
+          const url = pair.slice(i + 1).trim();
+          if (i < 1 || !/^[A-Za-z0-9_.-]{1,48}$/.test(id) || !z.string().url().safeParse(url).success) {
+            ctx.addIssue({ code: 'custom', message: 'expected instance=url pairs, e.g. gw-1=http://10.0.0.5:9470' });
+            continue;
+          }
+          urls.set(id, url);
+        }
+        return urls;
+      }),
     /** Bearer token of that API (16+ characters), shared with the gateway's GATEWAY_BRIDGE_TOKEN. */
     GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
     /** Service accounts of the embedded broker, `user:password` comma-separated (e.g. the gateway). */

@@ -43,6 +43,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    voiceBridgeRequests: new client.Counter({
+      name: 'voice_bridge_requests_total',
+      help: "Requests to a gateway instance's voice bridge, by instance (or 'default') and outcome (ok, refused, unreachable)",
+      labelNames: ['instance', 'outcome'],
+      registers: [registry],
+    }),
     duplicates: new client.Counter({
       name: 'device_messages_duplicate_total',
       help: 'Retransmitted device events recognised by message id and not applied twice',

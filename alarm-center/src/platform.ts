@@ -293,8 +293,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       metrics,
       logger.child({ component: 'voice' }),
       audit,
-      config.GATEWAY_BRIDGE_URL && config.GATEWAY_BRIDGE_TOKEN
-        ? { url: config.GATEWAY_BRIDGE_URL, token: config.GATEWAY_BRIDGE_TOKEN }
+      (config.GATEWAY_BRIDGE_URL || config.GATEWAY_BRIDGE_URLS.size > 0) && config.GATEWAY_BRIDGE_TOKEN
+        ? {
+            token: config.GATEWAY_BRIDGE_TOKEN,
+            byInstance: config.GATEWAY_BRIDGE_URLS,
+            ...(config.GATEWAY_BRIDGE_URL ? { url: config.GATEWAY_BRIDGE_URL } : {}),
+          }
         : null,
     );
 

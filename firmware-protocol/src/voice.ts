@@ -47,11 +47,27 @@ export const CALL_END_REASONS = [
 ] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
+/** A gateway instance (its GATEWAY_INSTANCE_ID). */
+export const gatewayInstanceSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'gateway instance id');
+
+/**
+ * Where and how a unit can be called back: its `crd` (a sip:/sips: URI) and the transport its
+ * controller spoke. The alarm center keeps it, so any gateway instance, also after a restart, can
+ * call a unit reachable over UDP.
+ */
+export const unitAddressSchema = z.strictObject({
+  uri: z.string().regex(/^sips?:[A-Za-z0-9@+*#.:;=_%~!$,/?-]{1,200}$/, 'a sip: or sips: URI'),
+  transport: z.enum(['udp', 'tcp', 'tls']),
+});
+export type UnitAddress = z.infer<typeof unitAddressSchema>;
+
 const callEnvelope = {
   v: z.literal(1),
   id: messageIdSchema,
   ts: deviceTimestampSchema,
   callId: callIdSchema,
+  /** The gateway instance holding the call (its bridge is where the call is joined). */
+  instance: gatewayInstanceSchema.optional(),
 };
 
 export const callEventSchema = z.discriminatedUnion('type', [
@@ -63,6 +79,8 @@ export const callEventSchema = z.discriminatedUnion('type', [
     direction: z.enum(['unit-calls', 'receiver-calls-back']),
     media: z.enum(['duplex', 'listen-only', 'speak-only']),
     deadlineTs: deviceTimestampSchema,
+    /** The unit's sip: crd and its controller's transport, when it gave one. */
+    unit: unitAddressSchema.optional(),
   }),
   /** The unit's INVITE was accepted (or the unit answered the call-back): the call rings at the console. */
   z.strictObject({ ...callEnvelope, type: z.literal('call.ringing'), codec: z.enum(['PCMU', 'PCMA']) }),

@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isDeviceId, messageIdSchema } from '@trygg/firmware-protocol';
+import { isDeviceId, messageIdSchema, unitAddressSchema } from '@trygg/firmware-protocol';
 import { z } from 'zod';
 import type { GatewayLogger } from './handler.ts';
 import type { GatewayVoice } from './server.ts';
@@ -14,7 +14,8 @@ const joinBody = z.strictObject({ sdp: z.string().min(10).max(16_384), by: z.str
 const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) });
 const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
 const RING_UP = /^\/devices\/(scaip-[A-Za-z0-9_.:-]{1,80})\/callback$/;
-const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema });
+// `unit`: the unit's address as the alarm center kept it, for an instance that does not know the unit
+const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema, unit: unitAddressSchema.optional() });
 /** Our own MQTT unit's alarm was stored and the unit can take a call: open one for it. */
 const UNIT_ROUTE = /^\/units\/([A-Za-z0-9_.:-]{1,64})\/call$/;
 const unitCallBody = z.strictObject({ alarmMessageId: messageIdSchema });
@@ -93,8 +94,8 @@ export async function startBridgeApi(options: {
   /** "Ring upp": 200 with the new call's id, 404 when the unit gave no SIP address, 409 when a call is on. */
   async function ringUpUnit(deviceId: string, raw: string, reply: (status: number, body: unknown) => void) {
     try {
-      const { alarmMessageId } = ringUpBody.parse(raw ? JSON.parse(raw) : {});
-      const result = await options.voice.ringUp(deviceId, alarmMessageId);
+      const { alarmMessageId, unit } = ringUpBody.parse(raw ? JSON.parse(raw) : {});
+      const result = await options.voice.ringUp(deviceId, alarmMessageId, unit);
       if (result.ok) return reply(200, { callId: result.callId });
       return reply(result.code === 'CALL_BUSY' ? 409 : 404, { code: result.code });
     } catch (err) {

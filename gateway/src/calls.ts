@@ -9,6 +9,7 @@ import {
   SCAIP_MEDIA,
   SCAIP_RESPONSE_STATUS,
   type ScaipMedia,
+  type UnitAddress,
   VOICE_CALL_WINDOW_MS,
 } from '@trygg/firmware-protocol';
 import type { ScaipRequest } from './scaip.ts';
@@ -33,6 +34,8 @@ export interface VoiceCall {
   media: ScaipMedia;
   /** Where to call the unit back (its `crd`), for `receiver-calls-back`. */
   unitUri?: string;
+  /** The unit's sip: crd and its controller's transport (told to the alarm center in "offered"). */
+  unit?: UnitAddress;
   state: CallState;
   offeredAt: number;
   /** A pending call not set up by then ends as "no voice contact". */
@@ -89,7 +92,13 @@ export class CallBook {
    * callable `crd` opens a pending call, unless one is pending or active: then snu 6 (busy), the
    * alarm itself stored all the same. An RE withdraws a pending call.
    */
-  decide(mrq: ScaipRequest, deviceId: string, alarmMessageId: string, now: number): CallDecision {
+  decide(
+    mrq: ScaipRequest,
+    deviceId: string,
+    alarmMessageId: string,
+    now: number,
+    transport?: UnitAddress['transport'],
+  ): CallDecision {
     const events: CallNotice[] = [];
     const current = this.current(mrq.cid);
     if (mrq.mty === 'RE') {
@@ -118,6 +127,7 @@ export class CallBook {
       offeredAt: now,
       deadline: now + this.#options.windowMs,
       ...(callBack ? { unitUri: mrq.crd } : {}),
+      ...(transport && /^sips?:/.test(mrq.crd) ? { unit: { uri: mrq.crd, transport } } : {}),
     };
     events.push(this.#open(call));
     const voice: MrsVoice = callBack
@@ -132,7 +142,7 @@ export class CallBook {
    * ends first as "no voice contact" (the unit has not called; the operator stopped waiting). Null
    * when a call is connected or a call-back already rings.
    */
-  callBack(cid: string, deviceId: string, alarmMessageId: string, unitUri: string, now: number): CallNotice[] | null {
+  callBack(cid: string, deviceId: string, alarmMessageId: string, unit: UnitAddress, now: number): CallNotice[] | null {
     const current = this.current(cid);
     if (current && (current.state === 'active' || current.direction === 'receiver-calls-back')) return null;
     const notices = current ? [this.#end(current, 'no-voice-contact', now)] : [];
@@ -143,7 +153,8 @@ export class CallBook {
       alarmMessageId,
       direction: 'receiver-calls-back',
       media: SCAIP_MEDIA.DUPLEX,
-      unitUri,
+      unitUri: unit.uri,
+      unit,
       state: 'pending',
       offeredAt: now,
       deadline: now + this.#options.windowMs,
@@ -248,6 +259,7 @@ export class CallBook {
         // a call is only ever opened with a medium (mre 0 opens none)
         media: MEDIA_NAMES[call.media as keyof typeof MEDIA_NAMES],
         deadlineTs: call.deadline,
+        ...(call.unit ? { unit: call.unit } : {}),
       },
     };
   }

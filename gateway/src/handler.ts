@@ -286,7 +286,7 @@ export function createScaipHandler(options: HandlerOptions) {
     // the voice decision is taken once the alarm is stored, in the same turn, so two alarms of one
     // controller cannot both open a call; a retransmission is answered from the same promise
     const published = publish(mapped.topic, Buffer.from(JSON.stringify(mapped.message))).then(() =>
-      decideCall(mrq, mapped.deviceId, mapped.message.id),
+      decideCall(mrq, mapped.deviceId, mapped.message.id, peer.transport),
     );
     accepted.set(key, published);
     let answer: MrsAnswer;
@@ -316,9 +316,9 @@ export function createScaipHandler(options: HandlerOptions) {
     return answerMrs(request, mrq.ref, answer.snu, hbi, answer.voice);
   }
 
-  function decideCall(mrq: ScaipRequest, deviceId: string, alarmMessageId: string): MrsAnswer {
+  function decideCall(mrq: ScaipRequest, deviceId: string, alarmMessageId: string, via: Peer['transport']): MrsAnswer {
     if (!options.calls) return { snu: 0 };
-    const decision = options.calls.book.decide(mrq, deviceId, alarmMessageId, now());
+    const decision = options.calls.book.decide(mrq, deviceId, alarmMessageId, now(), via);
     for (const notice of decision.events) options.calls.callEvent(notice);
     if (decision.snu !== 0) {
       stats.busy++;

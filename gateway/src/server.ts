@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
-import { type CallEvent, parseScaipDeviceId } from '@trygg/firmware-protocol';
+import { type CallEvent, parseScaipDeviceId, type UnitAddress } from '@trygg/firmware-protocol';
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
@@ -106,6 +106,8 @@ export interface GatewayVoice {
   ringUp(
     deviceId: string,
     alarmMessageId: string,
+    /** The unit's address as the alarm center kept it: used when this process does not know the unit. */
+    unit?: UnitAddress,
   ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }>;
   book: CallBook;
   /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
@@ -146,9 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // One call's events are published one after another, each after the previous PUBACK (which
   // follows the alarm center's commit), so "ringing" never overtakes "offered" on the way.
   const callChains = new Map<string, Promise<void>>();
-  const callEvent = ({ deviceId, event }: CallNotice) => {
-    logger.info({ callId: event.callId, deviceId, type: event.type }, 'voice call event');
+  const callEvent = ({ deviceId, event: told }: CallNotice) => {
+    logger.info({ callId: told.callId, deviceId, type: told.type }, 'voice call event');
     if (!voice) return;
+    // the alarm center sends the call's join and hang-up to the instance that holds it
+    const event: CallEvent = voice.instanceId ? { ...told, instance: voice.instanceId } : told;
     const previous = callChains.get(event.callId) ?? Promise.resolve();
     const next = previous
       .then(() => voice.publishCall(deviceId, event))
@@ -232,10 +236,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       bridge.setMode(mode);
       return dialogs.control(callId, MODE_DIGITS[mode]);
     },
-    async ringUp(deviceId, alarmMessageId) {
+    async ringUp(deviceId, alarmMessageId, address) {
       const unit = parseScaipDeviceId(deviceId);
       if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
-      return dialogs.ringUp(unit.cid, deviceId, alarmMessageId);
+      return dialogs.ringUp(unit.cid, deviceId, alarmMessageId, address);
     },
     async hangUp(callId) {
       const done = await dialogs.hangUp(callId);

@@ -6,7 +6,7 @@
 // operator's "Ring upp") is the other way round: we INVITE the unit at its `crd` with our offer.
 
 import { randomBytes, randomInt } from 'node:crypto';
-import type { CallEndReason, UnitDtmf } from '@trygg/firmware-protocol';
+import type { CallEndReason, UnitAddress, UnitDtmf } from '@trygg/firmware-protocol';
 import { UNIT_DTMF } from '@trygg/firmware-protocol';
 import { digestAuthorization } from './auth.ts';
 import type { CallBook, CallNotice } from './calls.ts';
@@ -394,15 +394,37 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     cid: string,
     deviceId: string,
     alarmMessageId: string,
+    known?: UnitAddress,
   ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }> {
-    const unit = units.get(cid);
+    const unit = units.get(cid) ?? unitOverUdp(known);
     if (!unit) return { ok: false, code: 'UNIT_NOT_CALLABLE' };
-    const notices = book.callBack(cid, deviceId, alarmMessageId, unit.uri, now());
+    const transport = unit.route.peer.transport;
+    const notices = book.callBack(cid, deviceId, alarmMessageId, { uri: unit.uri, transport }, now());
     if (!notices) return { ok: false, code: 'CALL_BUSY' };
     for (const notice of notices) options.callEvent(notice);
     const offered = notices.at(-1) as CallNotice;
     await dial(cid, unit.route);
     return { ok: true, callId: offered.event.callId };
+  }
+
+  /**
+   * A unit this process has not heard from (another instance took its alarm, or this one
+   * restarted), named by the alarm center from the alarm's call: callable when its controller
+   * spoke UDP, from our SIP socket to the crd's host and port. A unit on TCP/TLS is reached only on
+   * its controller's own connection, which lives in the instance it connected to.
+   */
+  function unitOverUdp(known: UnitAddress | undefined): { uri: string; route: ControllerRoute } | undefined {
+    if (known?.transport !== 'udp' || !options.sendUdp) return undefined;
+    const target = uriHostPort(known.uri);
+    if (!target) return undefined;
+    const sendUdp = options.sendUdp;
+    return {
+      uri: known.uri,
+      route: {
+        peer: { transport: 'udp', address: target.host, port: target.port },
+        send: (data) => sendUdp(data, target.port, target.host),
+      },
+    };
   }
 
   /** Timer A (on UDP the INVITE again at T1 doubling) until any response; Timer B gives up. */

@@ -75,7 +75,13 @@ describe('SCAIP call negotiation', () => {
     const calls = book();
     const first = calls.decide(alarm('R1', { crd: 'sip:unit@192.0.2.50' }), 'scaip-4600123-1', 'm-R1', T0);
     const waited = calls.current('4600123')?.callId;
-    const notices = calls.callBack('4600123', 'scaip-4600123-1', 'm-R1', 'sip:unit@192.0.2.50', T0 + 5000);
+    const notices = calls.callBack(
+      '4600123',
+      'scaip-4600123-1',
+      'm-R1',
+      { uri: 'sip:unit@192.0.2.50', transport: 'udp' },
+      T0 + 5000,
+    );
     assert.equal(first.voice?.cre, SCAIP_CALL_HANDLING.UNIT_CALLS);
     assert.deepEqual(
       notices?.map((n) => [n.event.type, n.event.callId === waited]),
@@ -86,7 +92,10 @@ describe('SCAIP call negotiation', () => {
     );
     assert.equal(calls.current('4600123')?.direction, 'receiver-calls-back');
     // a call-back already ringing, or a connected call, is not replaced
-    assert.equal(calls.callBack('4600123', 'scaip-4600123-1', 'm-R1', 'sip:unit@192.0.2.50', T0 + 6000), null);
+    assert.equal(
+      calls.callBack('4600123', 'scaip-4600123-1', 'm-R1', { uri: 'sip:unit@192.0.2.50', transport: 'udp' }, T0 + 6000),
+      null,
+    );
   });
 
   test('a second alarm while the call is pending or active is busy (snu 6), and opens no second call', () => {

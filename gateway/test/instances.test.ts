@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   alarmFields,
   eventually,
+  freeUdpPort,
   mrq,
   runSipp,
+  runSippUnit,
   startTestGateway,
   subscribeDevices,
   type TestGateway,
@@ -124,5 +126,40 @@ describe('two gateway instances: the unit calls the instance that took its alarm
       );
       assert.ok(mrs.includes(`<tnu>sip:voice-${id}@127.0.0.1:${gw.gateway.udpPort}</tnu>`), mrs);
     }
+  });
+
+  test('call events name the instance and "offered" the unit; another instance rings up a UDP unit from that address', async () => {
+    const cid = uniqueCid();
+    controllers.add(cid);
+    const deviceId = `scaip-${cid}-1`;
+    const unitPort = await freeUdpPort();
+    const crd = `sip:unit@127.0.0.1:${unitPort}`;
+    await sendMessage(a.gateway.udpPort, mrq({ ...alarmFields(cid, 'I0003'), crd }));
+    const events = () =>
+      subscriber.received.filter((m) => m.topic === `v1/voice/${deviceId}/call`).map((m) => m.payload);
+    assert.ok(await eventually(() => events().length === 1, 3000));
+    assert.equal(events()[0]?.instance, 'gw-a');
+    assert.deepEqual(events()[0]?.unit, { uri: crd, transport: 'udp' });
+
+    // B never heard this unit: with no address, or one on TCP (reachable only on its controller's
+    // own connection, which B does not hold), it cannot call it
+    const voiceB = b.gateway.voice;
+    assert.ok(voiceB);
+    assert.deepEqual(await voiceB.ringUp(deviceId, 'ringupp-1'), { ok: false, code: 'UNIT_NOT_CALLABLE' });
+    assert.deepEqual(await voiceB.ringUp(deviceId, 'ringupp-1', { uri: crd, transport: 'tcp' }), {
+      ok: false,
+      code: 'UNIT_NOT_CALLABLE',
+    });
+    const unit = runSippUnit('callback-answer.xml', unitPort, { keys: { pcap: PCAP }, extraArgs: RTP_ECHO });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // SIPp listening before our INVITE
+    const rang = await voiceB.ringUp(deviceId, 'ringupp-1', { uri: crd, transport: 'udp' });
+    assert.ok(rang.ok, JSON.stringify(rang));
+    assert.ok(await eventually(() => voiceB.book.get(rang.callId)?.state === 'active', 8000), 'the unit answers B');
+    assert.equal(await voiceB.dialogs.hangUp(rang.callId), true);
+    const done = await unit;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    const offered = events().find((e) => e.callId === rang.callId && e.type === 'call.offered');
+    assert.equal(offered?.instance, 'gw-b');
+    assert.deepEqual(offered?.unit, { uri: crd, transport: 'udp' });
   });
 });

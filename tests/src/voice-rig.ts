@@ -50,6 +50,12 @@ export interface ScaipRigOptions {
   voice?: boolean;
   /** Starts the gateway's bridge API on a port the alarm center is told of (implies voice). */
   bridge?: boolean;
+  /**
+   * Several gateway instances (GATEWAY_INSTANCE_ID): the alarm center is told each one's bridge
+   * (GATEWAY_BRIDGE_URLS); `startInstance` starts (or restarts) one on its port. The first is also
+   * GATEWAY_BRIDGE_URL, unless `bridge` makes the rig's own gateway that.
+   */
+  instances?: string[];
   /** The built console for the alarm center to serve. */
   consoleDist?: string;
   /** The gateway's clock. */
@@ -66,6 +72,8 @@ export interface ScaipRig {
   provision(cid: string, did: string, deviceType?: 'pendant' | 'fall'): Promise<string>;
   /** Another gateway on the same alarm center and publisher (a restart, another configuration). */
   startGateway(extra?: Partial<GatewayOptions>): Promise<Gateway>;
+  /** Gateway instance `id` (one of `instances`) with voice and its bridge API on its port; close() stops both. */
+  startInstance(id: string): Promise<{ gateway: Gateway; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -76,6 +84,8 @@ export async function startScaipRig(options: ScaipRigOptions): Promise<ScaipRig>
   };
   try {
     const bridgePort = options.bridge ? await freePort() : undefined;
+    const instancePorts = new Map<string, number>();
+    for (const id of options.instances ?? []) instancePorts.set(id, await freePort());
     const db = await createTestDatabase();
     closers.push(() => db.drop());
     const platform = await startTestPlatform({
@@ -85,6 +95,14 @@ export async function startScaipRig(options: ScaipRigOptions): Promise<ScaipRig>
         BROKER_SERVICE_USERS: `${GATEWAY_ACCOUNT.username}:${GATEWAY_ACCOUNT.password}`,
         ...(bridgePort
           ? { GATEWAY_BRIDGE_URL: `http://127.0.0.1:${bridgePort}`, GATEWAY_BRIDGE_TOKEN: BRIDGE_TOKEN }
+          : {}),
+        ...(instancePorts.size > 0
+          ? {
+              GATEWAY_BRIDGE_URLS: [...instancePorts].map(([id, port]) => `${id}=http://127.0.0.1:${port}`).join(','),
+              // the first also as the single bridge of a configuration that predates instances
+              ...(bridgePort ? {} : { GATEWAY_BRIDGE_URL: `http://127.0.0.1:${[...instancePorts.values()][0]}` }),
+              GATEWAY_BRIDGE_TOKEN: BRIDGE_TOKEN,
+            }
           : {}),
       },
     });
@@ -151,6 +169,34 @@ export async function startScaipRig(options: ScaipRigOptions): Promise<ScaipRig>
         return deviceId;
       },
       startGateway: gatewayOn,
+      async startInstance(id) {
+        const port = instancePorts.get(id);
+        assert.ok(port, `${id} is one of the rig's instances`);
+        const instance = await gatewayOn({
+          voice: {
+            instanceId: id,
+            publishCall: (deviceId, event) =>
+              publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
+          },
+        });
+        assert.ok(instance.voice);
+        const api = await startBridgeApi({
+          voice: instance.voice,
+          host: '127.0.0.1',
+          port,
+          token: BRIDGE_TOKEN,
+          logger: silentLogger,
+        });
+        let closed = false;
+        const stop = async () => {
+          if (closed) return;
+          closed = true;
+          await api.close();
+          await instance.close();
+        };
+        closers.push(stop);
+        return { gateway: instance, close: stop };
+      },
       close,
     };
   } catch (err) {

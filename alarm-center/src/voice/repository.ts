@@ -2,7 +2,7 @@
 // Every write takes the caller's client (the transaction is the caller's).
 
 import type { VoiceCall } from '@trygg/console-contract';
-import type { CallEvent } from '@trygg/firmware-protocol';
+import type { CallEvent, UnitAddress } from '@trygg/firmware-protocol';
 import type { Queryable } from '../db/database.ts';
 
 type Offered = Extract<CallEvent, { type: 'call.offered' }>;
@@ -10,11 +10,55 @@ type Offered = Extract<CallEvent, { type: 'call.offered' }>;
 /** Inserts an offered call; false when it was already there (a redelivered event). */
 export async function offer(db: Queryable, deviceId: string, alarmId: string | null, event: Offered): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO voice_calls (call_id, alarm_id, device_id, direction, media, state, offered_at, deadline_at)
-     VALUES ($1, $2, $3, $4, $5, 'offered', $6, $7) ON CONFLICT (call_id) DO NOTHING`,
-    [event.callId, alarmId, deviceId, event.direction, event.media, new Date(event.ts), new Date(event.deadlineTs)],
+    `INSERT INTO voice_calls (call_id, alarm_id, device_id, direction, media, state, offered_at, deadline_at,
+                              gateway_instance, unit_uri, unit_transport)
+     VALUES ($1, $2, $3, $4, $5, 'offered', $6, $7, $8, $9, $10) ON CONFLICT (call_id) DO NOTHING`,
+    [
+      event.callId,
+      alarmId,
+      deviceId,
+      event.direction,
+      event.media,
+      new Date(event.ts),
+      new Date(event.deadlineTs),
+      event.instance ?? null,
+      event.unit?.uri ?? null,
+      event.unit?.transport ?? null,
+    ],
   );
   return rowCount === 1;
+}
+
+/** The gateway instance holding a call (null: it did not say, or the call is not known here). */
+export async function instanceOf(db: Queryable, callId: string): Promise<string | null> {
+  const { rows } = await db.query<{ gateway_instance: string | null }>(
+    'SELECT gateway_instance FROM voice_calls WHERE call_id = $1',
+    [callId],
+  );
+  return rows[0]?.gateway_instance ?? null;
+}
+
+/**
+ * Where a SCAIP controller's unit was last reachable: the newest call of any of its devices
+ * (`scaip-<cid>-...`, one loudspeaker per controller) that named the unit's address, and the
+ * gateway instance that held that call. Null when none did.
+ */
+export async function lastUnitAddress(
+  db: Queryable,
+  controllerPrefix: string,
+): Promise<{ unit: UnitAddress; instance: string | null } | null> {
+  const { rows } = await db.query<{
+    unit_uri: string;
+    unit_transport: UnitAddress['transport'];
+    gateway_instance: string | null;
+  }>(
+    `SELECT unit_uri, unit_transport, gateway_instance FROM voice_calls
+     WHERE starts_with(device_id, $1) AND unit_uri IS NOT NULL
+     ORDER BY offered_at DESC LIMIT 1`,
+    [controllerPrefix],
+  );
+  const row = rows[0];
+  return row ? { unit: { uri: row.unit_uri, transport: row.unit_transport }, instance: row.gateway_instance } : null;
 }
 
 /** The alarm a call belongs to (null when it was never offered here). */

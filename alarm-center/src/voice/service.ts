@@ -4,7 +4,14 @@
 // operator the unit never called (or nobody answered), which suggests dispatch.
 
 import type { AlarmSummary, VoiceCall } from '@trygg/console-contract';
-import { type CallEvent, callEventSchema, type DeviceEvent, parseVoiceCallTopic } from '@trygg/firmware-protocol';
+import {
+  type CallEvent,
+  callEventSchema,
+  type DeviceEvent,
+  parseScaipDeviceId,
+  parseVoiceCallTopic,
+  type UnitAddress,
+} from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AlarmService } from '../alarms/service.ts';
@@ -30,6 +37,18 @@ export const CALL_HISTORY_TYPES = {
 
 export type VoiceIngestOutcome = 'accepted' | 'duplicate' | 'rejected';
 
+/**
+ * The gateways' voice bridges: one per instance (GATEWAY_BRIDGE_URLS, by GATEWAY_INSTANCE_ID),
+ * and `url` (GATEWAY_BRIDGE_URL) for calls whose instance is not listed or not named.
+ */
+export interface VoiceBridges {
+  token: string;
+  url?: string;
+  byInstance?: ReadonlyMap<string, string>;
+}
+
+type BridgeReply = { status: number; body: unknown } | 'unreachable';
+
 export class VoiceService {
   constructor(
     private readonly pool: pg.Pool,
@@ -38,8 +57,8 @@ export class VoiceService {
     private readonly logger: Logger,
     /** Joining and leaving a call is access to personal data (the resident's voice): audited. */
     private readonly audit: AuditLog,
-    /** The gateway's voice bridge; without it nobody can join a call from the console. */
-    private bridge: { url: string; token: string } | null = null,
+    /** The gateways' voice bridges; without them nobody can join a call from the console. */
+    private bridges: VoiceBridges | null = null,
   ) {}
 
   /** Who heard whom: the resident when the alarm has one, else the alarm itself. */
@@ -62,7 +81,7 @@ export class VoiceService {
 
   /** The bridge of a gateway started after the alarm center (the demo's, in the same process). */
   attachBridge(bridge: { url: string; token: string }): void {
-    this.bridge = bridge;
+    this.bridges = { token: bridge.token, url: bridge.url };
   }
 
   /**
@@ -164,17 +183,35 @@ export class VoiceService {
   async callBack(alarmId: string, viewer: User): Promise<{ callId: string }> {
     const alarm = await this.alarms.summaryFor(alarmId, viewer);
     if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
-    if (!alarm.deviceId.startsWith('scaip-')) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
-    const result = await this.#bridgeCall(`devices/${encodeURIComponent(alarm.deviceId)}/callback`, {
+    const unitId = parseScaipDeviceId(alarm.deviceId);
+    if (!unitId) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    const last = await calls.lastUnitAddress(this.pool, `scaip-${unitId.cid}-`);
+    const body: { alarmMessageId: string; unit?: UnitAddress } = {
       // not a device message: the call's "offered" event finds the device's open alarm (the holder's)
       alarmMessageId: `ringupp-${alarmId}`,
-    });
-    if (result.status === 404) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
-    if (result.status === 409) throw new VoiceError('CALL_IN_PROGRESS');
-    if (result.status !== 200) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
-    const callId = String((result.body as { callId?: unknown }).callId ?? '');
-    this.logger.info({ alarmId, callId, operator: viewer.username }, 'operator called the unit back');
-    return { callId };
+      // the unit's address as its last call named it: an instance that restarted, or another one,
+      // can call a unit on UDP without having heard its alarm
+      ...(last ? { unit: last.unit } : {}),
+    };
+    const path = `devices/${encodeURIComponent(alarm.deviceId)}/callback`;
+    // the instance that held the unit's last call first (it may still have the unit's own TCP
+    // connection); when it is down or does not know the unit, the others in turn
+    if (!this.bridges) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    let unreachable = false;
+    for (const instance of this.#instancesFirst(last?.instance ?? null)) {
+      const result = await this.#bridgeCall(instance, path, body);
+      if (result === 'unreachable') {
+        unreachable = true;
+        continue;
+      }
+      if (result.status === 404) continue;
+      if (result.status === 409) throw new VoiceError('CALL_IN_PROGRESS');
+      if (result.status !== 200) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+      const callId = String((result.body as { callId?: unknown }).callId ?? '');
+      this.logger.info({ alarmId, callId, operator: viewer.username, instance }, 'operator called the unit back');
+      return { callId };
+    }
+    throw new VoiceError(unreachable ? 'VOICE_BRIDGE_UNAVAILABLE' : 'CALLBACK_NOT_POSSIBLE');
   }
 
   /** The holder hangs up (DTMF 0, BYE) or switches duplex / listen / speak. */
@@ -194,11 +231,12 @@ export class VoiceService {
    * offered is logged and counted (`unit_voice_calls_total`), and the alarm stands as an alarm without voice.
    */
   offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
-    if (event.type !== 'alarm.manual' || !event.voice || !this.bridge) return;
+    if (event.type !== 'alarm.manual' || !event.voice || !this.bridges) return;
     void (async () => {
-      const opened = await this.#bridgeCall(`units/${encodeURIComponent(deviceId)}/call`, {
+      const opened = await this.#bridgeCall(null, `units/${encodeURIComponent(deviceId)}/call`, {
         alarmMessageId: event.id,
       });
+      if (opened === 'unreachable') throw new Error('the voice bridge is unreachable');
       if (opened.status !== 200) throw new Error(`the gateway answered ${opened.status}`);
       const offered = opened.body as { callId: string; uri: string; deadlineTs: number };
       const reply = await commands.request(
@@ -216,27 +254,66 @@ export class VoiceService {
     });
   }
 
+  /** A request about one call, to the bridge of the instance holding it. */
   async #bridgeRequest(callId: string, action: 'join' | 'mode' | 'hangup', body: unknown): Promise<unknown> {
-    const response = await this.#bridgeCall(`calls/${encodeURIComponent(callId)}/${action}`, body);
+    const instance = await calls.instanceOf(this.pool, callId);
+    const response = await this.#bridgeCall(instance, `calls/${encodeURIComponent(callId)}/${action}`, body);
+    if (response === 'unreachable') throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     if (response.status === 404) throw new VoiceError('CALL_NOT_RINGING');
     if (response.status !== 200) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
     return response.body;
   }
 
-  /** One POST to the gateway's bridge API; its status and JSON body (unreachable: VOICE_BRIDGE_UNAVAILABLE). */
-  async #bridgeCall(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    if (!this.bridge) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+  /**
+   * The bridges to try for a ring-up, `first` (the instance that held the unit's last call) ahead
+   * of the others; null stands for GATEWAY_BRIDGE_URL.
+   */
+  #instancesFirst(first: string | null): (string | null)[] {
+    const listed = [...(this.bridges?.byInstance?.keys() ?? [])];
+    const order: (string | null)[] = first !== null && listed.includes(first) ? [first] : [];
+    if (this.bridges?.url) order.push(null);
+    for (const id of listed) if (id !== first) order.push(id);
+    // GATEWAY_BRIDGE_URL may also be one of those listed: each bridge is asked once
+    const seen = new Set<string>();
+    return order.filter((id) => {
+      const url = this.#urlOf(id);
+      if (url === null || seen.has(url)) return false;
+      seen.add(url);
+      return true;
+    });
+  }
+
+  /** The bridge URL of an instance: its own when listed, else GATEWAY_BRIDGE_URL, else the only one listed. */
+  #urlOf(instance: string | null): string | null {
+    const listed = this.bridges?.byInstance;
+    const own = instance === null ? undefined : listed?.get(instance);
+    if (own) return own;
+    if (this.bridges?.url) return this.bridges.url;
+    return listed?.size === 1 ? ([...listed.values()][0] as string) : null;
+  }
+
+  /**
+   * One POST to a gateway instance's bridge API (null: GATEWAY_BRIDGE_URL); its status and JSON
+   * body, or 'unreachable' (counted and logged, the caller decides whether another may serve).
+   */
+  async #bridgeCall(instance: string | null, path: string, body: unknown): Promise<BridgeReply> {
+    const url = this.bridges ? this.#urlOf(instance) : null;
+    if (!this.bridges || url === null) throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+    const label = instance !== null && this.bridges.byInstance?.has(instance) ? instance : 'default';
     try {
-      const response = await fetch(`${this.bridge.url.replace(/\/$/, '')}/${path}`, {
+      const response = await fetch(`${url.replace(/\/$/, '')}/${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.bridge.token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${this.bridges.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
-      return { status: response.status, body: await response.json().catch(() => ({})) };
+      const reply = { status: response.status, body: await response.json().catch(() => ({})) };
+      this.metrics.voiceBridgeRequests.inc({ instance: label, outcome: response.ok ? 'ok' : 'refused' });
+      return reply;
     } catch (err) {
-      this.logger.warn({ path, err: (err as Error).message }, 'voice bridge unreachable');
-      throw new VoiceError('VOICE_BRIDGE_UNAVAILABLE');
+      this.metrics.voiceBridgeRequests.inc({ instance: label, outcome: 'unreachable' });
+      this.logger.warn({ path, instance: label, err: (err as Error).message }, 'voice bridge unreachable');
+      return 'unreachable';
     }
   }
 

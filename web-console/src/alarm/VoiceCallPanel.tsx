@@ -1,6 +1,7 @@
 // The alarm's voice call in the alarm view: it rings while the unit's call waits, and the
 // operator who has taken the alarm answers in the browser (WebRTC to the gateway's bridge),
-// listens, talks, sets the volume and hangs up. Keys: s answer, l listen, t talk, h hang up.
+// listens, talks, sets the volume and hangs up. Keys (VOICE_KEYS): s answer, l listen, t talk,
+// h hang up, r Ring upp.
 // Nothing is recorded; the audio plays only in this view. The holder of a SCAIP alarm can have
 // the unit called back ("Ring upp"), also when it never called or after its call ended.
 
@@ -9,10 +10,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { request } from '../api/client.ts';
 import { errorText } from '../app/errorText.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { VOICE_KEYS } from '../keyboard/keys.ts';
 import { useKeys } from '../keyboard/useKeys.ts';
 
-type VoiceCommand = 'answer' | 'listen' | 'talk' | 'hangup';
-const VOICE_KEYS: Record<string, VoiceCommand> = { s: 'answer', l: 'listen', t: 'talk', h: 'hangup' };
+/** A gateway ends a call whose window passed within its sweep (1 s); silent longer, it is gone. */
+const GATEWAY_SILENCE_MS = 10_000;
 
 const callsPath = (alarmId: string) => `/api/alarms/${encodeURIComponent(alarmId)}/calls`;
 
@@ -116,21 +118,29 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     }
   };
 
+  // also while the unit's own call is still awaited: the operator need not wait out its minute;
+  // and when a call-back's window passed without word from its gateway (it stopped or restarted
+  // before saying how it ended), another gateway can ring the unit up
+  const silentGateway = call?.state === 'offered' && now > Date.parse(call.deadlineAt) + GATEWAY_SILENCE_MS;
+  const callable =
+    call === null ||
+    call.state === 'ended' ||
+    (call.state === 'offered' && call.direction === 'unit-calls') ||
+    silentGateway;
+  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
+
   useKeys(
     VOICE_KEYS,
     (command) => {
-      if (command === 'answer') void answer();
+      if (command === 'callBack') {
+        if (canCallBack) void callBack();
+      } else if (command === 'answer') void answer();
       else if (command === 'listen') void control(mode === 'listen' ? 'duplex' : 'listen');
       else if (command === 'talk') void control(mode === 'speak' ? 'duplex' : 'speak');
       else void control('hangup');
     },
-    call !== null && call.state !== 'ended',
+    (call !== null && call.state !== 'ended') || canCallBack,
   );
-
-  // also while the unit's own call is still awaited: the operator need not wait out its minute
-  const callable =
-    call === null || call.state === 'ended' || (call.state === 'offered' && call.direction === 'unit-calls');
-  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
   const ringUp = canCallBack && (
     <button type="button" data-testid="voice-callback" disabled={calling} onClick={() => void callBack()}>
       {t('voice.callBack')}
@@ -153,7 +163,11 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     <section className="card" data-testid="voice-call" data-state={call.state}>
       <h3>{t('voice.title')}</h3>
       <p data-testid="voice-call-status">
-        {call.state === 'offered' && calledBack ? t('voice.state.callingUnit') : t(`voice.state.${call.state}`)}
+        {silentGateway
+          ? t('voice.noContact')
+          : call.state === 'offered' && calledBack
+            ? t('voice.state.callingUnit')
+            : t(`voice.state.${call.state}`)}
         {call.state === 'ended' && call.endReason === 'no-voice-contact' && ` – ${t('voice.noContact')}`}
         {call.state !== 'ended' && since && <span className="mono"> {timer}</span>}
         {call.answeredBy && <span className="sub"> {t('voice.answeredBy', { name: call.answeredBy })}</span>}
@@ -164,7 +178,7 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         </button>
       )}
       {call.state === 'ringing' && !holder && <p className="sub">{t('voice.takeFirst')}</p>}
-      {call.state === 'offered' && calledBack && holder && (
+      {call.state === 'offered' && calledBack && holder && !silentGateway && (
         <button type="button" data-testid="voice-cancel-callback" onClick={() => void control('hangup')}>
           {t('voice.cancelCallBack')}
         </button>

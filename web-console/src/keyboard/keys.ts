@@ -5,6 +5,7 @@ import type { MessageKey } from '../i18n/i18n.tsx';
 
 export type QueueCommand = 'down' | 'up' | 'open' | 'acknowledge' | 'next';
 export type AlarmCommand = 'acknowledge' | 'note' | 'dispatch' | 'close' | 'back' | 'next';
+export type VoiceCommand = 'answer' | 'listen' | 'talk' | 'hangup' | 'callBack';
 
 export const QUEUE_KEYS: Record<string, QueueCommand> = {
   j: 'down',
@@ -25,6 +26,15 @@ export const ALARM_KEYS: Record<string, AlarmCommand> = {
   g: 'next',
 };
 
+/** The alarm view's voice call (VoiceCallPanel): beside ALARM_KEYS, so no key is in both. */
+export const VOICE_KEYS: Record<string, VoiceCommand> = {
+  s: 'answer',
+  l: 'listen',
+  t: 'talk',
+  h: 'hangup',
+  r: 'callBack',
+};
+
 /** What the help overlay lists, in order: key labels and the message describing them. */
 export const HELP: readonly { keys: readonly string[]; label: MessageKey }[] = [
   { keys: ['j', '↓'], label: 'help.down' },
@@ -35,6 +45,11 @@ export const HELP: readonly { keys: readonly string[]; label: MessageKey }[] = [
   { keys: ['n'], label: 'help.note' },
   { keys: ['d'], label: 'help.dispatch' },
   { keys: ['c'], label: 'help.closeAlarm' },
+  { keys: ['r'], label: 'help.voiceCallBack' },
+  { keys: ['s'], label: 'help.voiceAnswer' },
+  { keys: ['l'], label: 'help.voiceListen' },
+  { keys: ['t'], label: 'help.voiceTalk' },
+  { keys: ['h'], label: 'help.voiceHangUp' },
   { keys: ['Esc'], label: 'help.back' },
   { keys: ['?'], label: 'help.toggle' },
 ];

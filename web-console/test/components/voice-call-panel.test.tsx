@@ -10,6 +10,8 @@ import type { VoiceCall } from '@trygg/console-contract';
 import { describe, test } from 'vitest';
 import { VoiceCallPanel } from '../../src/alarm/VoiceCallPanel.tsx';
 import sv from '../../src/i18n/sv.json';
+import { HelpOverlay } from '../../src/keyboard/HelpOverlay.tsx';
+import { ALARM_KEYS, QUEUE_KEYS, VOICE_KEYS } from '../../src/keyboard/keys.ts';
 import { alarm, at, fakeAlarmCenter, freshConsoleEachTest, operator, renderInConsole } from './harness.tsx';
 
 const HELD = alarm('a-9', { deviceId: 'scaip-4600123-1', status: 'acknowledged', acknowledgedBy: operator.username });
@@ -22,8 +24,9 @@ const callBack = (over: Partial<VoiceCall>): VoiceCall => ({
   direction: 'receiver-calls-back',
   media: 'duplex',
   state: 'offered',
-  offeredAt: at(0),
-  deadlineAt: at(1),
+  // now, on the wall clock the panel reads: a call-back past its window is one its gateway forgot
+  offeredAt: new Date().toISOString(),
+  deadlineAt: new Date(Date.now() + 60_000).toISOString(),
   ringingAt: null,
   codec: null,
   answeredBy: null,
@@ -101,5 +104,64 @@ describe('the voice panel: Ring upp', () => {
     renderInConsole(<VoiceCallPanel alarm={{ ...HELD, deviceId: 'pendant-a-9' }} user={operator} />);
     await waitFor(() => assert.equal(center.to('GET', CALLS).length, 2));
     assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+  });
+
+  test('r rings up, as the button does; listed in the ? help; no key of the alarm view means two things', async () => {
+    let calls: VoiceCall[] = [];
+    const center = fakeAlarmCenter({
+      [`GET ${CALLS}`]: () => ({ body: { calls } }),
+      'POST /api/alarms/a-9/callback': () => {
+        calls = [callBack({})];
+        return { body: { callId: 'call-00000009' } };
+      },
+    });
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    await screen.findByRole('button', { name: sv['voice.callBack'] });
+    const user = userEvent.setup();
+    await user.keyboard('r');
+    await waitFor(() => assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 1));
+    await waitFor(() =>
+      assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.state.callingUnit']),
+    );
+    await user.keyboard('r'); // a call-back is being placed: no second one
+    assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 1);
+
+    const alarmView = [...Object.keys(ALARM_KEYS), ...Object.keys(VOICE_KEYS)];
+    assert.equal(new Set(alarmView).size, alarmView.length, 'voice keys clash with the alarm view');
+    assert.ok(!('r' in QUEUE_KEYS) && !('?' in VOICE_KEYS));
+    renderInConsole(<HelpOverlay onClose={() => {}} />);
+    const help = screen.getByTestId('help-overlay');
+    const row = [...help.querySelectorAll('tr')].find((tr) => tr.textContent?.includes(sv['help.voiceCallBack']));
+    assert.ok(row, 'Ring upp is in the help');
+    assert.equal(row.querySelector('td')?.textContent, 'r');
+  });
+
+  test('r does nothing for an operator who does not hold the alarm', async () => {
+    const center = fakeAlarmCenter({ [`GET ${CALLS}`]: { body: { calls: [] } } });
+    renderInConsole(<VoiceCallPanel alarm={{ ...HELD, acknowledgedBy: 'someone-else' }} user={operator} />);
+    await waitFor(() => assert.equal(center.to('GET', CALLS).length, 1));
+    await userEvent.setup().keyboard('r');
+    assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 0);
+  });
+
+  test('a call-back whose gateway went silent past its window offers Ring upp again ("Ingen röstkontakt")', async () => {
+    // offered 10 minutes ago, window 1 minute: its gateway stopped before saying how it ended
+    const stale = callBack({
+      offeredAt: new Date(Date.now() - 600_000).toISOString(),
+      deadlineAt: new Date(Date.now() - 540_000).toISOString(),
+    });
+    let calls = [callBack({})];
+    fakeAlarmCenter({ [`GET ${CALLS}`]: () => ({ body: { calls } }) });
+    const { unmount } = renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    await waitFor(() =>
+      assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.state.callingUnit']),
+    );
+    assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+    unmount();
+    calls = [stale];
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    assert.ok(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.equal(screen.getByTestId('voice-call-status').textContent, sv['voice.noContact']);
+    assert.equal(screen.queryByTestId('voice-cancel-callback'), null);
   });
 });

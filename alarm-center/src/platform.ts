@@ -354,6 +354,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         return (relay ?? brokerCommands(broker.aedes)).request(...args);
       },
     };
+    voice.useCommands(commands);
     // The supervision tick runs from here (not from its routes) until shutdown.
     const supervision = new SupervisionService(
       db.pool,

@@ -175,6 +175,18 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     await tab.getByTestId('voice-hangup').click();
     await eventually(async () => unit.stats.endedBy === 'clear-down');
     await tab.locator('[data-testid="voice-call"][data-state="ended"]').waitFor({ timeout: 10_000 });
+
+    // Ring upp: our own unit is told to call again; the new call rings in the same alarm view and
+    // carries audio like the first
+    const firstCall = unit.stats.callId;
+    await tab.getByTestId('voice-callback').click();
+    await eventually(async () => unit.stats.state === 'connected' && unit.stats.callId !== firstCall, 20_000);
+    await tab.locator('[data-testid="voice-call"][data-state="ringing"]').waitFor({ timeout: 20_000 });
+    await tab.getByTestId('voice-answer').click();
+    await tab.locator('[data-testid="voice-call"][data-state="answered"]').waitFor({ timeout: 15_000 });
+    await eventually(async () => unit.stats.packetsReceived > 50);
+    await tab.getByTestId('voice-hangup').click();
+    await eventually(async () => unit.stats.endedBy === 'clear-down' && unit.stats.callId !== firstCall);
     await tab.close();
   });
 

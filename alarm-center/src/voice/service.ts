@@ -50,6 +50,8 @@ export interface VoiceBridges {
 type BridgeReply = { status: number; body: unknown } | 'unreachable';
 
 export class VoiceService {
+  #commands: DeviceCommands | null = null;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly alarms: AlarmService,
@@ -184,7 +186,7 @@ export class VoiceService {
     const alarm = await this.alarms.summaryFor(alarmId, viewer);
     if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
     const unitId = parseScaipDeviceId(alarm.deviceId);
-    if (!unitId) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    if (!unitId) return this.#ringUpOwnUnit(alarmId, alarm.deviceId, viewer);
     const last = await calls.lastUnitAddress(this.pool, `scaip-${unitId.cid}-`);
     const body: { alarmMessageId: string; unit?: UnitAddress } = {
       // not a device message: the call's "offered" event finds the device's open alarm (the holder's)
@@ -214,6 +216,27 @@ export class VoiceService {
     throw new VoiceError(unreachable ? 'VOICE_BRIDGE_UNAVAILABLE' : 'CALLBACK_NOT_POSSIBLE');
   }
 
+  /**
+   * "Ring upp" for our own MQTT unit. It has no SIP address of its own to be dialled (it sits behind
+   * the carrier's NAT); it is told to call again, as after its press, which for the resident is the
+   * same: the unit's loudspeaker connects. Only for a unit that has taken a call on this alarm (it
+   * said it has voice) and whose calls have all ended; the unit's answer to the command decides.
+   */
+  async #ringUpOwnUnit(alarmId: string, deviceId: string, viewer: User): Promise<{ callId: string }> {
+    const history = await calls.forAlarm(this.pool, alarmId);
+    if (history.length === 0 || !this.#commands) throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    if (history.some((c) => c.state !== 'ended')) throw new VoiceError('CALL_IN_PROGRESS');
+    const placed = await this.#placeUnitCall(deviceId, `ringupp-${alarmId}`, this.#commands);
+    if (placed.outcome !== 'told') throw new VoiceError('CALLBACK_NOT_POSSIBLE');
+    this.logger.info({ alarmId, callId: placed.callId, operator: viewer.username }, 'operator rang the unit up');
+    return { callId: placed.callId };
+  }
+
+  /** The command road to our own MQTT units (built after this service, bound late like the ingest's hook). */
+  useCommands(commands: DeviceCommands): void {
+    this.#commands = commands;
+  }
+
   /** The holder hangs up (DTMF 0, BYE) or switches duplex / listen / speak. */
   async control(alarmId: string, callId: string, viewer: User, action: 'hangup' | 'duplex' | 'listen' | 'speak') {
     const alarm = await this.alarms.summaryFor(alarmId, viewer);
@@ -232,11 +255,22 @@ export class VoiceService {
    */
   offerUnitCall(deviceId: string, event: DeviceEvent, commands: DeviceCommands): void {
     if (event.type !== 'alarm.manual' || !event.voice || !this.bridges) return;
-    void (async () => {
-      const opened = await this.#bridgeCall(null, `units/${encodeURIComponent(deviceId)}/call`, {
-        alarmMessageId: event.id,
-      });
+    this.#placeUnitCall(deviceId, event.id, commands).catch((err: unknown) => {
+      this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
+    });
+  }
+
+  /** The gateway opens a call for the unit, and the unit is told where to call; counted either way. */
+  async #placeUnitCall(
+    deviceId: string,
+    alarmMessageId: string,
+    commands: DeviceCommands,
+  ): Promise<{ callId: string; outcome: string }> {
+    try {
+      if (!this.bridges) throw new Error('no voice bridge');
+      const opened = await this.#bridgeCall(null, `units/${encodeURIComponent(deviceId)}/call`, { alarmMessageId });
       if (opened === 'unreachable') throw new Error('the voice bridge is unreachable');
+      if (opened.status === 409) throw new VoiceError('CALL_IN_PROGRESS');
       if (opened.status !== 200) throw new Error(`the gateway answered ${opened.status}`);
       const offered = opened.body as { callId: string; uri: string; deadlineTs: number };
       const reply = await commands.request(
@@ -248,10 +282,11 @@ export class VoiceService {
       const outcome = reply.kind === 'acked' || reply.kind === 'event' ? 'told' : reply.kind;
       this.metrics.unitCalls.inc({ outcome });
       this.logger.info({ deviceId, callId: offered.callId, outcome }, 'unit told to place the voice call');
-    })().catch((err: unknown) => {
+      return { callId: offered.callId, outcome };
+    } catch (err) {
       this.metrics.unitCalls.inc({ outcome: 'not_offered' });
-      this.logger.warn({ deviceId, err: (err as Error).message }, 'voice call not offered to the unit');
-    });
+      throw err;
+    }
   }
 
   /** A request about one call, to the bridge of the instance holding it. */

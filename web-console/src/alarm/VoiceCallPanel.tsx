@@ -127,7 +127,11 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
     call.state === 'ended' ||
     (call.state === 'offered' && call.direction === 'unit-calls') ||
     silentGateway;
-  const canCallBack = holder && alarm.deviceId.startsWith('scaip-') && callable;
+  // a SCAIP unit is dialled at its crd; our own MQTT unit is told to call again, once it has shown
+  // on this alarm that it has voice (a call of its own) and that call has ended
+  const canCallBack = alarm.deviceId.startsWith('scaip-')
+    ? holder && callable
+    : holder && call !== null && (call.state === 'ended' || silentGateway);
 
   useKeys(
     VOICE_KEYS,

@@ -93,7 +93,7 @@ describe('the voice panel: Ring upp', () => {
     assert.ok(await screen.findByText(sv['error.CALLBACK_NOT_POSSIBLE']));
   });
 
-  test('an operator who does not hold the alarm, or a non-SCAIP alarm, gets no Ring upp', async () => {
+  test('an operator who does not hold the alarm, or an MQTT unit that never had a call, gets no Ring upp', async () => {
     const center = fakeAlarmCenter({ [`GET ${CALLS}`]: { body: { calls: [] } } });
     const { unmount } = renderInConsole(
       <VoiceCallPanel alarm={{ ...HELD, acknowledgedBy: 'someone-else' }} user={operator} />,
@@ -104,6 +104,26 @@ describe('the voice panel: Ring upp', () => {
     renderInConsole(<VoiceCallPanel alarm={{ ...HELD, deviceId: 'pendant-a-9' }} user={operator} />);
     await waitFor(() => assert.equal(center.to('GET', CALLS).length, 2));
     assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null);
+  });
+
+  test('our own MQTT unit whose call on this alarm ended gets Ring upp (it is told to call again); not while that call is awaited', async () => {
+    const own = { ...HELD, deviceId: 'pendant-a-9' };
+    const unitCall = (over: Partial<VoiceCall>) =>
+      callBack({ deviceId: own.deviceId, direction: 'unit-calls', ...over });
+    let calls: VoiceCall[] = [unitCall({ state: 'offered' })];
+    const center = fakeAlarmCenter({
+      [`GET ${CALLS}`]: () => ({ body: { calls } }),
+      'POST /api/alarms/a-9/callback': { body: { callId: 'call-00000010' } },
+    });
+    const { unmount } = renderInConsole(<VoiceCallPanel alarm={own} user={operator} />);
+    await waitFor(() => assert.equal(center.to('GET', CALLS).length, 1));
+    assert.equal(screen.queryByRole('button', { name: sv['voice.callBack'] }), null, 'its own call is still awaited');
+    unmount();
+    calls = [unitCall({ state: 'ended', endReason: 'operator-hung-up', endedAt: at(1) })];
+    renderInConsole(<VoiceCallPanel alarm={own} user={operator} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: sv['voice.callBack'] }));
+    assert.equal(center.to('POST', '/api/alarms/a-9/callback').length, 1);
   });
 
   test('r rings up, as the button does; listed in the ? help; no key of the alarm view means two things', async () => {

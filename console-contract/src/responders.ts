@@ -112,6 +112,8 @@ export type Dispatch = z.infer<typeof dispatchSchema>;
 export const responseTimesSchema = z.object({
   received: z.string(),
   answered: z.string().nullable(),
+  /** An operator first spoke with the resident (the alarm's voice call answered). */
+  voiceContact: z.string().nullable(),
   dispatched: z.string().nullable(),
   accepted: z.string().nullable(),
   arrived: z.string().nullable(),

@@ -140,6 +140,15 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     await eventually(async () => (await history()).some((h) => h.type.startsWith('call.ended')));
     const types = (await history()).map((h) => h.type);
     for (const step of ['call.offered', 'call.ringing', 'call.answered']) assert.ok(types.includes(step), step);
+    // the answered call is the alarm's voice contact, one of its response times
+    const { times } = (await operator.call('GET', `/api/alarms/${alarmId}/dispatches`)).body as {
+      times: { answered: string | null; voiceContact: string | null };
+    };
+    assert.ok(times.voiceContact, 'voice contact time kept');
+    assert.ok(
+      Date.parse(times.voiceContact) >= Date.parse(times.answered ?? ''),
+      'spoken to after the alarm was taken',
+    );
     const metrics = await (await fetch(platform.metricsUrl)).text();
     assert.match(metrics, /^unit_voice_calls_total\{outcome="told"\} [1-9]/m);
     await tab.close();

@@ -572,7 +572,7 @@ export async function claimSilentDevices(
 // ---- response steps recorded by the responders feature -----------------------------------
 
 /** The response times kept on the alarm itself (received is opened_at, closed is closed_at). */
-export type ResponseTime = 'dispatched_at' | 'accepted_at' | 'arrived_at';
+export type ResponseTime = 'dispatched_at' | 'accepted_at' | 'arrived_at' | 'voice_contact_at';
 
 /**
  * Appends a step of the response to the alarm's history (who, when) and, for the first dispatch,
@@ -618,18 +618,22 @@ export async function responseTimes(db: Queryable, alarmId: string) {
   const { rows } = await db.query<{
     opened_at: string;
     acknowledged_at: string | null;
+    voice_contact_at: string | null;
     dispatched_at: string | null;
     accepted_at: string | null;
     arrived_at: string | null;
     closed_at: string | null;
-  }>('SELECT opened_at, acknowledged_at, dispatched_at, accepted_at, arrived_at, closed_at FROM alarms WHERE id = $1', [
-    alarmId,
-  ]);
+  }>(
+    `SELECT opened_at, acknowledged_at, voice_contact_at, dispatched_at, accepted_at, arrived_at, closed_at
+     FROM alarms WHERE id = $1`,
+    [alarmId],
+  );
   const r = rows[0];
   return r
     ? {
         received: r.opened_at,
         answered: r.acknowledged_at,
+        voiceContact: r.voice_contact_at,
         dispatched: r.dispatched_at,
         accepted: r.accepted_at,
         arrived: r.arrived_at,

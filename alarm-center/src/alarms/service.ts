@@ -392,8 +392,11 @@ export class AlarmService {
     alarmId: string,
     entry: { type: string; actor: string | null; note: string | null },
     at: number,
+    /** An answered call is the alarm's voice contact: its first time is kept with the response times. */
+    time?: 'voice_contact_at',
   ): Promise<void> {
     await alarms.addCallEvent(client, alarmId, entry.type, entry.actor, entry.note, at);
+    if (time) await alarms.setResponseTime(client, alarmId, time, at);
   }
 
   /** Tells the consoles an alarm changed (after the caller's commit). */

@@ -147,7 +147,8 @@ export class VoiceService {
       this.logger.warn({ deviceId, callId: event.callId, type: event.type }, 'voice call event for no known alarm');
       return null;
     }
-    await this.alarms.addCallEvent(client, alarmId, entry, event.ts);
+    const contact = event.type === 'call.answered' ? 'voice_contact_at' : undefined;
+    await this.alarms.addCallEvent(client, alarmId, entry, event.ts, contact);
     return alarmId;
   }
 

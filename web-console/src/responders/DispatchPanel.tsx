@@ -146,15 +146,17 @@ export function DispatchPanel({ alarm, notify }: { alarm: AlarmSummary; notify: 
         </>
       )}
       <dl className="response-times" data-testid="response-times">
-        {(['received', 'answered', 'dispatched', 'accepted', 'arrived', 'closed'] as const).map((step) => {
-          const at = data.times[step];
-          return at ? (
-            <div key={step} data-testid={`time-${step}`}>
-              <dt>{t(`responders.times.${step}`)}</dt>
-              <dd className="mono">{clock.format(new Date(at))}</dd>
-            </div>
-          ) : null;
-        })}
+        {(['received', 'answered', 'voiceContact', 'dispatched', 'accepted', 'arrived', 'closed'] as const).map(
+          (step) => {
+            const at = data.times[step];
+            return at ? (
+              <div key={step} data-testid={`time-${step}`}>
+                <dt>{t(`responders.times.${step}`)}</dt>
+                <dd className="mono">{clock.format(new Date(at))}</dd>
+              </div>
+            ) : null;
+          },
+        )}
       </dl>
       {earlier.length > 0 && (
         <>

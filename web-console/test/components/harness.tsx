@@ -160,7 +160,15 @@ export function alarmPanelRoutes(
   const dispatches: AlarmDispatches = over.dispatches ?? {
     dispatches: [],
     suggestions: [nightPatrol],
-    times: { received: a.openedAt, answered: null, dispatched: null, accepted: null, arrived: null, closed: null },
+    times: {
+      received: a.openedAt,
+      answered: null,
+      voiceContact: null,
+      dispatched: null,
+      accepted: null,
+      arrived: null,
+      closed: null,
+    },
   };
   return {
     'GET /api/staff': { body: { staff } },

@@ -72,6 +72,37 @@ async function backendCpuSeconds(pool: pg.Pool, database: string): Promise<Map<n
 }
 
 /**
+ * How many of the database's backends are inside a transaction (or a statement), sampled every
+ * 5 ms until stopped: with one gateway connection, how many ingest transactions are in flight.
+ */
+function sampleBusyBackends(
+  pool: pg.Pool,
+  database: string,
+): () => Promise<{ mean: number; max: number; overlap: number }> {
+  let running = true;
+  const samples: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL`,
+        [database],
+      );
+      samples.push(rows[0]?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    const sum = samples.reduce((a, b) => a + b, 0);
+    const busy = samples.filter((n) => n >= 1).length;
+    const overlap = samples.filter((n) => n >= 2).length / Math.max(1, busy);
+    return { mean: sum / Math.max(1, samples.length), max: Math.max(0, ...samples), overlap };
+  };
+}
+
+/**
  * The ingest modes compared in one run: a transaction per message (what ingest did before group
  * commit: up to 8 at once on the pool) and the group commit's defaults.
  */
@@ -150,7 +181,9 @@ try {
       const centerCpu0 = cpuSecondsOf(centerPid);
       const backends0 = await backendCpuSeconds(pool, databaseName);
       const ownCpu0 = process.cpuUsage();
+      const stopSampling = sampleBusyBackends(pool, databaseName);
       const outcome = await drive(sipPort, alarms);
+      const busy = await stopSampling();
       // the rate over the load client's own sending and answers, not its start-up
       const { elapsedS } = outcome;
       const ownCpu = process.cpuUsage(ownCpu0);
@@ -186,10 +219,13 @@ try {
       line(mode.name, 'gateway_cpu_per_alarm_us', perAlarmUs(gatewayCpuS), 'us');
       line(mode.name, 'load_client_cpu_per_alarm_us', perAlarmUs(outcome.cpuS), 'us');
       line(mode.name, 'gateway_and_client_cpu_per_alarm_us', perAlarmUs(gatewayCpuS + outcome.cpuS), 'us');
+      line(mode.name, 'db_backends_in_transaction_mean', busy.mean, 'count');
+      line(mode.name, 'db_backends_in_transaction_max', busy.max, 'count');
+      line(mode.name, 'db_busy_samples_with_two_or_more', busy.overlap, 'ratio');
       line(mode.name, 'window', WINDOW, 'count');
       line(mode.name, 'mqtt_connections', CONNECTIONS, 'count');
       process.stdout.write(
-        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway ${perAlarmUs(gatewayCpuS).toFixed(0)} µs, load client ${perAlarmUs(outcome.cpuS).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out\n`,
+        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway ${perAlarmUs(gatewayCpuS).toFixed(0)} µs, load client ${perAlarmUs(outcome.cpuS).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out; database backends in a transaction: mean ${busy.mean.toFixed(2)}, max ${busy.max}, two or more in ${(busy.overlap * 100).toFixed(0)} % of the busy samples\n`,
       );
       if (outcome.ok !== MESSAGES || committed.messages !== MESSAGES || committed.alarms !== MESSAGES) failed = true;
     } finally {

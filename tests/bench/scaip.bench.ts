@@ -20,7 +20,7 @@ const CONTROLLERS = Number(process.env.BENCH_SCAIP_CONTROLLERS ?? 200);
 const DEVICES_PER_CONTROLLER = Number(process.env.BENCH_SCAIP_DEVICES_PER_CONTROLLER ?? 20);
 /** Requests in flight at once, across all controllers. */
 const WINDOW = Number(process.env.BENCH_SCAIP_WINDOW ?? 100);
-/** MQTT connections the gateway publishes over (main.ts uses one); the broker handles each client's batch in turn. */
+/** MQTT connections the gateway publishes over (main.ts: GATEWAY_MQTT_CONNECTIONS, 4), each publish on the next in turn. */
 const CONNECTIONS = Number(process.env.BENCH_SCAIP_CONNECTIONS ?? 1);
 const ACCOUNT = { username: 'scaip-gateway', password: 'bench-gateway-secret-01' };
 

@@ -117,6 +117,12 @@ const pool = new pg.Pool({ connectionString: db.url, max: 2 });
 const { env, httpPort, mqttPort } = await centerEnvironment(db.url, {
   BROKER_SERVICE_USERS: `${ACCOUNT.username}:${ACCOUNT.password}`,
 });
+/** BENCH_SCAIP_DATABASE_SOCKET=/var/run/postgresql: the alarm center reaches PostgreSQL over its Unix socket, not TCP. */
+if (process.env.BENCH_SCAIP_DATABASE_SOCKET) {
+  const url = new URL(db.url);
+  url.searchParams.set('host', process.env.BENCH_SCAIP_DATABASE_SOCKET);
+  env.DATABASE_URL = url.toString();
+}
 let center = await startAlarmCenterProcess(env, httpPort);
 const registryPool = new pg.Pool({ connectionString: db.url, max: 4 });
 const line = (mode: string, metric: string, value: number, unit: string) =>

@@ -88,6 +88,8 @@ export const configSchema = z.object({
   GATEWAY_BRIDGE_HOST: z.string().default('127.0.0.1'),
   GATEWAY_BRIDGE_PORT: envPort.default(9470),
   GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
+  /** The browser bridges (werift) in a worker thread, off the SIP/SCAIP event loop: on unless turned off. */
+  GATEWAY_BRIDGE_WORKER: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: envLogLevel,
 });
 

@@ -12,6 +12,7 @@ import { type CallEvent, parseScaipDeviceId, type UnitAddress } from '@trygg/fir
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
+import { Recordings } from './recorder.ts';
 import { SipStreamFramer } from './sip.ts';
 import type { VoiceDialogs } from './voice.ts';
 
@@ -97,7 +98,15 @@ export interface GatewayVoice {
    * The operator joins a connected call from the browser: the bridge answers the browser's SDP
    * offer, and "answered by" is published. Who may join is the alarm center's decision.
    */
-  join(callId: string, offerSdp: string, by: string): Promise<{ answer: string } | null>;
+  join(
+    callId: string,
+    offerSdp: string,
+    by: string,
+    /** The municipality's recording policy is on (the alarm center's setting): record both directions. */
+    record?: boolean,
+  ): Promise<{ answer: string; recording: boolean } | null>;
+  /** An ended call's recording (WAV), handed over once; null while the call is up or when none was made. */
+  takeRecording(callId: string): Buffer | null;
   /** Duplex, listen-in or speaker only: DTMF 4/7/8 to the unit and the bridge's direction. */
   setMode(callId: string, mode: BridgeMode): Promise<boolean>;
   /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
@@ -195,6 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
   const bridges = new Map<string, Bridge>();
+  const recordings = new Recordings();
   const sweeper = book
     ? setInterval(() => {
         sweep();
@@ -211,18 +221,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     book: calls,
     sweep,
     dialogs,
-    async join(callId, offerSdp, by) {
+    async join(callId, offerSdp, by, record = false) {
       const call = dialogs.call(callId);
       const state = calls.get(callId);
-      if (!call || !state || bridges.has(callId)) return null;
+      const codec = call?.rtp.media?.codec;
+      if (!call || !state || !codec || bridges.has(callId)) return null;
       const bridge = await openBridge(call, offerSdp);
       bridges.set(callId, bridge);
+      if (record) call.rtp.tap = recordings.start(callId, codec);
       callEvent({
         deviceId: state.deviceId,
         event: { v: 1, id: `${callId}.answered`, ts: now(), callId, type: 'call.answered', by },
       });
-      return { answer: bridge.answer };
+      return { answer: bridge.answer, recording: record };
     },
+    takeRecording: (callId) => (dialogs.call(callId) ? null : recordings.take(callId)),
     offerUnit(deviceId, alarmMessageId) {
       const offered = calls.offerUnit(deviceId, alarmMessageId, now());
       if (!offered) return null;

@@ -107,6 +107,8 @@ export interface GatewayVoice {
   ): Promise<{ answer: string; recording: boolean } | null>;
   /** An ended call's recording (WAV), handed over once; null while the call is up or when none was made. */
   takeRecording(callId: string): Buffer | null;
+  /** Recordings this gateway holds (live or not yet collected): 0 whenever the policy is off. */
+  recordingsHeld(): number;
   /** Duplex, listen-in or speaker only: DTMF 4/7/8 to the unit and the bridge's direction. */
   setMode(callId: string, mode: BridgeMode): Promise<boolean>;
   /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
@@ -235,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
       return { answer: bridge.answer, recording: record };
     },
+    recordingsHeld: () => recordings.size,
     takeRecording: (callId) => (dialogs.call(callId) ? null : recordings.take(callId)),
     offerUnit(deviceId, alarmMessageId) {
       const offered = calls.offerUnit(deviceId, alarmMessageId, now());

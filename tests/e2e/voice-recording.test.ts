@@ -21,7 +21,8 @@ import { SimDevice, type UnitVoice } from '@trygg/device-sim';
 import { readWav, toneShare, WARNING_TONE } from '@trygg/gateway';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
+import { FAKE_MEDIA_ARGS, launchBrowser, login, type TestBrowser } from '../src/browser.ts';
+import { buildConsole } from '../src/console.ts';
 import { browserOffer, servePage, type TestPage } from '../src/voice-rig.ts';
 
 const RETENTION_DAYS = 30;
@@ -39,6 +40,7 @@ async function startRig(name: string, env: Record<string, string>): Promise<Rig>
   const db = await createTestDatabase();
   const platform = await startTestPlatform({
     databaseUrl: db.url,
+    consoleDist: await buildConsole(),
     env: { BROKER_SERVICE_USERS: `${account.username}:${account.password}`, ...env },
   });
   await addResident(platform, `res-${name}`);
@@ -71,7 +73,13 @@ async function stopRig(rig: Rig | undefined) {
 }
 
 /** The unit presses, the operator takes the alarm and joins from Chromium; audio both ways; the operator hangs up. */
-async function answeredCall(rig: Rig, name: string, browser: TestBrowser, page: TestPage) {
+async function answeredCall(
+  rig: Rig,
+  name: string,
+  browser: TestBrowser,
+  page: TestPage,
+  whileConnected: (alarmId: string) => Promise<void> = async () => {},
+) {
   const { platform, device } = rig;
   const unit = device.voice as UnitVoice;
   await device.send({ type: 'alarm.manual' });
@@ -94,6 +102,7 @@ async function answeredCall(rig: Rig, name: string, browser: TestBrowser, page: 
   }, joined.body.sdp as string);
   // the browser's fake microphone heard at the unit, the unit's tone sent for a while
   await eventually(async () => unit.stats.packetsReceived > 100 && unit.stats.peakLevel > 0.01, 20_000);
+  await whileConnected(alarmId);
   const hangUp = await operator.call('POST', `/api/alarms/${alarmId}/calls/${callId}/control`, { action: 'hangup' });
   assert.equal(hangUp.status, 200, JSON.stringify(hangUp.body));
   await eventually(async () => unit.stats.state === 'ended');
@@ -150,14 +159,23 @@ describe('call recording policy', () => {
   describe(`on (VOICE_RECORDING_RETENTION_DAYS=${RETENTION_DAYS})`, () => {
     let rig: Rig;
     let call: Awaited<ReturnType<typeof answeredCall>>;
+    let shownRecorded = '';
     beforeAll(async () => {
       rig = await startRig('rec-on', { VOICE_RECORDING_RETENTION_DAYS: String(RETENTION_DAYS) });
-      call = await answeredCall(rig, 'rec-on', browser, page);
+      call = await answeredCall(rig, 'rec-on', browser, page, async (alarmId) => {
+        // the operator's alarm view says the call is recorded while it is up
+        const tab = await browser.newPage();
+        await login(tab, `http://127.0.0.1:${rig.platform.httpPort}`, 'op-rec-on', 'pw-op-rec-on');
+        await tab.goto(`http://127.0.0.1:${rig.platform.httpPort}/#/alarm/${alarmId}`);
+        shownRecorded = (await tab.getByTestId('voice-recorded').textContent({ timeout: 15_000 })) ?? '';
+        await tab.close();
+      });
     });
     afterAll(() => stopRig(rig));
 
     it('the stored recording is encrypted and decrypts to both directions, with the warning tone the unit received', async () => {
       assert.equal(call.recording, true, 'the join tells the operator the call is recorded');
+      assert.equal(shownRecorded, 'Samtalet spelas in', 'the operator’s panel said so during the call');
       const row = await eventually(async () => {
         const { rows } = await rig.platform.db.pool.query<{ audio_enc: Buffer | null; resident_id: string }>(
           'SELECT audio_enc, resident_id FROM voice_recordings WHERE call_id = $1',
@@ -221,6 +239,25 @@ describe('call recording policy', () => {
         /^http_refusals_total\{route="\/api\/alarms\/:id\/calls\/:callId\/recording",status="403",code="FORBIDDEN_ROLE"\} 1/m,
       );
       assert.match(metrics, /^voice_recordings_total\{outcome="played"\} 1/m);
+    });
+
+    it('in the console: a supervisor gives a reason and plays the recording in the alarm view; logged again', async () => {
+      const tab = await browser.newPage();
+      const base = `http://127.0.0.1:${rig.platform.httpPort}`;
+      await tab.context().clearCookies(); // the operator's session from the call
+      await login(tab, base, 'sup-rec-on', 'pw-sup-rec-on');
+      await tab.goto(`${base}/#/alarm/${call.alarmId}`);
+      await tab.getByTestId('call-recording-reason').fill('kvalitetsgranskning');
+      await tab.getByTestId('call-recording-play').click();
+      await eventually(async () =>
+        tab.getByTestId('call-recording-audio').evaluate((a) => (a as HTMLAudioElement).currentTime > 0.2),
+      );
+      const { rows } = await rig.platform.db.pool.query<{ reason: string }>(
+        `SELECT reason FROM audit_log WHERE action = 'play_voice_recording' ORDER BY id`,
+      );
+      assert.ok(rows.length >= 2, 'the console’s playback is in the audit log');
+      assert.match(rows.at(-1)?.reason ?? '', /kvalitetsgranskning$/);
+      await tab.close();
     });
 
     it('retention: a recording survives until its retention has passed, then the sweep deletes it (counted)', async () => {

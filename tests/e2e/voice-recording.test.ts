@@ -6,6 +6,8 @@
 // received; playback is for supervisors with a reason, each one audit-logged; retention deletes.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Platform } from '@trygg/alarm-center';
 import { type DemoVoice, demoGatewayAccount, startDemoVoice } from '@trygg/alarm-center/demo-voice';
 import {
@@ -274,6 +276,46 @@ describe('call recording policy', () => {
       assert.equal(left.rows[0].n, 0, 'none survives its retention');
       const metrics = await (await fetch(rig.platform.metricsUrl)).text();
       assert.match(metrics, /^voice_recordings_total\{outcome="deleted"\} 1/m);
+    });
+
+    it('a gateway that does not confirm it records is not joined: 503 VOICE_RECORDING_UNAVAILABLE, the call hung up', async () => {
+      // the unit's next call rings through the real gateway; then the bridge is one that answers
+      // the join as a gateway without recording would (no `recording: true`)
+      const unit = rig.device.voice as UnitVoice;
+      await rig.device.send({ type: 'alarm.manual' });
+      const ringing = await eventually(async () => {
+        const { rows } = await rig.platform.db.pool.query<{ alarm_id: string; call_id: string }>(
+          `SELECT alarm_id, call_id FROM voice_calls WHERE device_id = 'pendant-rec-on' AND state = 'ringing'`,
+        );
+        return rows[0];
+      }, 20_000);
+      const asked: string[] = [];
+      const oldGateway = createServer((req, res) => {
+        asked.push(`${req.method} ${req.url}`);
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sdp: 'v=0 (not used)' }));
+      });
+      await new Promise<void>((resolve) => oldGateway.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = oldGateway.address() as AddressInfo;
+        rig.platform.voice.attachBridge({ url: `http://127.0.0.1:${port}`, token: 'old-gateway-token-0001' });
+        const operator = await loginClient(rig.platform, 'op-rec-on', 'pw-op-rec-on');
+        const alarm = await operator.call('GET', `/api/alarms/${ringing.alarm_id}`);
+        if (alarm.body.status === 'new') await operator.call('POST', `/api/alarms/${ringing.alarm_id}/acknowledge`);
+        const joined = await operator.call('POST', `/api/alarms/${ringing.alarm_id}/calls/${ringing.call_id}/join`, {
+          sdp: 'v=0 browser offer',
+        });
+        assert.equal(joined.status, 503, JSON.stringify(joined.body));
+        assert.equal(joined.body.code, 'VOICE_RECORDING_UNAVAILABLE');
+        assert.deepEqual(asked, [`POST /calls/${ringing.call_id}/join`, `POST /calls/${ringing.call_id}/hangup`]);
+        const { rows } = await rig.platform.db.pool.query('SELECT 1 FROM voice_recordings WHERE call_id = $1', [
+          ringing.call_id,
+        ]);
+        assert.equal(rows.length, 0, 'no recording is owed for a call nobody joined');
+        assert.equal(unit.stats.state, 'connected', 'the unit is still on the line, for a gateway that records');
+      } finally {
+        await new Promise((resolve) => oldGateway.close(resolve));
+      }
     });
   });
 });

@@ -119,16 +119,26 @@ export function readWav(wav: Buffer): { channels: number; left: Int16Array; righ
 export class Recordings {
   readonly #byCall = new Map<string, CallRecorder>();
   readonly #max: number;
+  readonly #isLive: (callId: string) => boolean;
 
-  constructor(max = 50) {
-    this.#max = max;
+  constructor(options: { max?: number; isLive: (callId: string) => boolean }) {
+    this.#max = options.max ?? 100;
+    this.#isLive = options.isLive;
   }
 
-  start(callId: string, codec: G711): CallRecorder {
+  /**
+   * A recorder for the call, or null when this gateway already records `max` live calls: then the
+   * join says it does not record and the alarm center refuses it (never a call silently unrecorded).
+   * Room is made by dropping ended calls' recordings not yet collected, oldest first.
+   */
+  start(callId: string, codec: G711): CallRecorder | null {
+    for (const id of this.#byCall.keys()) {
+      if (this.#byCall.size < this.#max) break;
+      if (!this.#isLive(id)) this.#byCall.delete(id);
+    }
+    if (this.#byCall.size >= this.#max) return null;
     const recorder = new CallRecorder(codec);
     this.#byCall.set(callId, recorder);
-    // the oldest uncollected recording goes first; the alarm center collects each at its call's end
-    while (this.#byCall.size > this.#max) this.#byCall.delete(this.#byCall.keys().next().value as string);
     return recorder;
   }
 

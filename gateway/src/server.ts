@@ -206,7 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
   const bridges = new Map<string, Bridge>();
-  const recordings = new Recordings();
+  const recordings = new Recordings({ isLive: (callId) => handler.voice?.call(callId) !== undefined });
   const sweeper = book
     ? setInterval(() => {
         sweep();
@@ -230,12 +230,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (!call || !state || !codec || bridges.has(callId)) return null;
       const bridge = await openBridge(call, offerSdp);
       bridges.set(callId, bridge);
-      if (record) call.rtp.tap = recordings.start(callId, codec);
+      const recorder = record ? recordings.start(callId, codec) : null;
+      if (recorder) call.rtp.tap = recorder;
       callEvent({
         deviceId: state.deviceId,
         event: { v: 1, id: `${callId}.answered`, ts: now(), callId, type: 'call.answered', by },
       });
-      return { answer: bridge.answer, recording: record };
+      return { answer: bridge.answer, recording: recorder !== null };
     },
     recordingsHeld: () => recordings.size,
     takeRecording: (callId) => (dialogs.call(callId) ? null : recordings.take(callId)),

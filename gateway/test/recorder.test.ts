@@ -36,10 +36,25 @@ describe('call recorder', () => {
   });
 
   test('a recording is handed over once', () => {
-    const recordings = new Recordings();
-    recordings.start('call-0001', 'PCMU').fromUnit(Buffer.alloc(PACKET, 0xff));
+    const recordings = new Recordings({ isLive: () => false });
+    recordings.start('call-0001', 'PCMU')?.fromUnit(Buffer.alloc(PACKET, 0xff));
     assert.ok(recordings.take('call-0001'));
     assert.equal(recordings.take('call-0001'), null);
+  });
+});
+
+describe('call recordings held by the gateway', () => {
+  test('full of live calls, a new recording is refused (null), not made by dropping a live one', () => {
+    const live = new Set(['call-a', 'call-b']);
+    const recordings = new Recordings({ max: 2, isLive: (id) => live.has(id) });
+    assert.ok(recordings.start('call-a', 'PCMA'));
+    assert.ok(recordings.start('call-b', 'PCMA'));
+    assert.equal(recordings.start('call-c', 'PCMA'), null);
+    // call-a ended and was never collected: its room is taken, the live call-b kept
+    live.delete('call-a');
+    assert.ok(recordings.start('call-c', 'PCMA'));
+    assert.equal(recordings.take('call-a'), null);
+    assert.ok(recordings.take('call-b'));
   });
 });
 

@@ -17,6 +17,7 @@ export default mergeConfig(
         'e2e/pendant-to-console.test.ts',
         'e2e/voice-callback.test.ts',
         'e2e/voice-callback-routing.test.ts',
+        'e2e/voice-recording.test.ts',
       ],
     },
   }),

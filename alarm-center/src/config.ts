@@ -84,6 +84,12 @@ export const configSchema = z
     INFLUX_URL: z.string().url().optional(),
     /** 32-byte key (hex or base64) that encrypts door codes and identity numbers at rest. */
     PII_KEY: z.string().optional(),
+    /**
+     * The municipality's call-recording policy: unset, nothing is recorded anywhere. Set, every
+     * answered voice call is recorded (announced to the resident by the warning tone, to the
+     * operator in the panel), kept encrypted this many days, and every playback audit-logged.
+     */
+    VOICE_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
     SESSION_TTL_S: z.coerce
       .number()
       .int()

@@ -23,6 +23,8 @@ export function demoGatewayAccount(): { username: string; password: string } {
 export interface DemoVoice {
   /** The gateway's SIP port on 127.0.0.1 (UDP and TCP). */
   sipPort: number;
+  /** Call recordings the gateway holds: none at all unless the recording policy is on. */
+  recordingsHeld(): number;
   close(): Promise<void>;
 }
 
@@ -69,7 +71,8 @@ export async function startDemoVoice(
     });
     closers.push(() => api.close());
     platform.voice.attachBridge({ url: `http://127.0.0.1:${api.port}`, token });
-    return { sipPort: gateway.udpPort, close };
+    const voice = gateway.voice;
+    return { sipPort: gateway.udpPort, recordingsHeld: () => voice.recordingsHeld(), close };
   } catch (err) {
     await close();
     throw err;

@@ -151,6 +151,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    voiceRecordings: new client.Counter({
+      name: 'voice_recordings_total',
+      help: 'Call recordings (recording policy on), by outcome: stored, missing (owed, not delivered by the gateway), played, deleted (retention)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     unitCalls: new client.Counter({
       name: 'unit_voice_calls_total',
       help: "Our own units' voice calls offered after a press, by outcome (told, refused or timeout by the unit; not_offered: busy or no bridge)",

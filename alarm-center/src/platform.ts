@@ -43,6 +43,7 @@ import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { ResidentService } from './residents/service.ts';
 import { ResponderService } from './responders/service.ts';
 import { SupervisionService } from './supervision/service.ts';
+import { VoiceRecordings } from './voice/recordings.ts';
 import { VoiceService } from './voice/service.ts';
 
 export interface PlatformOptions {
@@ -74,6 +75,8 @@ export interface Platform {
   supervision: SupervisionService;
   /** The alarm's voice calls: the gateway's call events stored as call state and alarm history. */
   voice: VoiceService;
+  /** Call recordings; null unless VOICE_RECORDING_RETENTION_DAYS turns the recording policy on. */
+  voiceRecordings: VoiceRecordings | null;
   responders: ResponderService;
   incidents: IncidentService;
   bus: AlarmBus;
@@ -302,12 +305,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         : null,
     );
 
+    // the municipality's recording policy: unset, the gateway is never asked to record
+    const recordings = config.VOICE_RECORDING_RETENTION_DAYS
+      ? new VoiceRecordings(
+          db.pool,
+          pii,
+          audit,
+          metrics,
+          logger.child({ component: 'voice-recordings' }),
+          { retentionDays: config.VOICE_RECORDING_RETENTION_DAYS },
+          () => clock.now(),
+        )
+      : null;
+    if (recordings) voice.useRecordings(recordings);
+
     const stopRetention = startDeviceMessageRetention(db.pool, logger);
     closers.push(async () => stopRetention());
 
     const scheduler = new DeadlineScheduler(core, service, clock, logger);
     scheduler.start();
     closers.push(async () => scheduler.stop());
+    if (recordings) scheduler.watch(recordings);
     incidents.start();
     closers.push(async () => {
       incidents.stop();
@@ -398,6 +416,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       residents,
       supervision,
       voice,
+      voiceRecordings: recordings,
       responders,
       metrics,
       telemetry,
@@ -509,6 +528,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       grants,
       supervision,
       voice,
+      voiceRecordings: recordings,
       responders,
       incidents,
       bus,

@@ -23,6 +23,8 @@ export const voiceCallSchema = z.object({
   /** unit-hung-up, operator-hung-up, no-voice-contact, withdrawn, failed */
   endReason: z.string().nullable(),
   durationS: z.number().nullable(),
+  /** Only with the municipality's recording policy on: being recorded, or the recording is stored. */
+  recording: z.enum(['recording', 'stored']).optional(),
 });
 export type VoiceCall = z.infer<typeof voiceCallSchema>;
 

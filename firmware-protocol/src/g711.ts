@@ -51,3 +51,24 @@ export function alawLevel(payload: Buffer): number {
   }
   return Math.sqrt(sum / payload.length);
 }
+
+/** One 16-bit linear sample to its µ-law byte (G.711 §µ, the PCMU of SIP and browsers). */
+export function ulawEncode(sample: number): number {
+  const BIAS = 0x84;
+  let pcm = Math.max(-32768, Math.min(32767, Math.round(sample)));
+  const sign = pcm < 0 ? 0x80 : 0;
+  if (pcm < 0) pcm = -pcm;
+  pcm = Math.min(pcm, 32635) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (pcm & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (pcm >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+/** One µ-law byte to its 16-bit linear sample. */
+export function ulawDecode(byte: number): number {
+  const value = ~byte & 0xff;
+  const exponent = (value >> 4) & 0x07;
+  const magnitude = ((((value & 0x0f) << 3) + 0x84) << exponent) - 0x84;
+  return value & 0x80 ? -magnitude : magnitude;
+}

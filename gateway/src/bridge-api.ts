@@ -10,9 +10,14 @@ import { z } from 'zod';
 import type { GatewayLogger } from './handler.ts';
 import type { GatewayVoice } from './server.ts';
 
-const joinBody = z.strictObject({ sdp: z.string().min(10).max(16_384), by: z.string().min(1).max(64) });
+// `record`: the alarm center's recording policy is on for this call (its setting is the one source)
+const joinBody = z.strictObject({
+  sdp: z.string().min(10).max(16_384),
+  by: z.string().min(1).max(64),
+  record: z.boolean().optional(),
+});
 const modeBody = z.strictObject({ mode: z.enum(['duplex', 'listen', 'speak']) });
-const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup)$/;
+const ROUTE = /^\/calls\/([A-Za-z0-9_.:-]{8,64})\/(join|mode|hangup|recording)$/;
 const RING_UP = /^\/devices\/(scaip-[A-Za-z0-9_.:-]{1,80})\/callback$/;
 // `unit`: the unit's address as the alarm center kept it, for an instance that does not know the unit
 const ringUpBody = z.strictObject({ alarmMessageId: messageIdSchema, unit: unitAddressSchema.optional() });
@@ -73,9 +78,16 @@ export async function startBridgeApi(options: {
         try {
           const body = raw ? JSON.parse(raw) : {};
           if (action === 'join') {
-            const { sdp, by } = joinBody.parse(body);
-            const joined = await options.voice.join(callId, sdp, by);
-            return joined ? reply(200, { sdp: joined.answer }) : reply(404, { code: 'CALL_NOT_CONNECTED' });
+            const { sdp, by, record } = joinBody.parse(body);
+            const joined = await options.voice.join(callId, sdp, by, record);
+            return joined
+              ? reply(200, { sdp: joined.answer, recording: joined.recording })
+              : reply(404, { code: 'CALL_NOT_CONNECTED' });
+          }
+          if (action === 'recording') {
+            const wav = options.voice.takeRecording(callId);
+            if (!wav) return reply(404, { code: 'RECORDING_NOT_FOUND' });
+            return res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length }).end(wav);
           }
           if (action === 'mode') {
             const { mode } = modeBody.parse(body);

@@ -51,6 +51,14 @@ export {
   pgControllerRegistry,
 } from './pg-controllers.ts';
 export {
+  CallRecorder,
+  type MediaTap,
+  Recordings,
+  readWav,
+  toneShare,
+  WARNING_TONE,
+} from './recorder.ts';
+export {
   MAX_MRQ_BYTES,
   type MrsVoiceTags,
   mrsXml,

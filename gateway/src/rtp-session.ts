@@ -4,6 +4,7 @@
 
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import type { MediaTap } from './recorder.ts';
 import { buildRtp, dtmfDigit, dtmfPackets, parseDtmfPayload, parseRtp, type RtpPacket } from './rtp.ts';
 import type { NegotiatedMedia } from './sdp.ts';
 
@@ -41,6 +42,8 @@ export class RtpSession {
   #timestamp = randomInt(0, 0x7fffffff);
   #lastDtmfEnd: string | null = null;
   #closed = false;
+  /** The call's recording (recorder.ts), only when the recording policy is on; null: nothing kept. */
+  tap: MediaTap | null = null;
   readonly #onWrongSource: (() => void) | undefined;
 
   private constructor(socket: dgram.Socket, onWrongSource?: () => void) {
@@ -95,7 +98,7 @@ export class RtpSession {
       sequence: this.#sequence++,
       timestamp: this.#timestamp,
       ssrc: this.#ssrc,
-      payload,
+      payload: this.tap ? this.tap.toUnit(payload) : payload,
     });
     this.#timestamp = (this.#timestamp + payload.length) >>> 0;
   }
@@ -170,6 +173,7 @@ export class RtpSession {
       }
       return;
     }
+    this.tap?.fromUnit(packet.payload);
     for (const listener of this.#audioListeners) listener(packet);
   }
 }

@@ -13,6 +13,7 @@ import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { type BridgeHost, startBridgeHost } from './bridge-host.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
+import { Recordings } from './recorder.ts';
 import { SipStreamFramer } from './sip.ts';
 import type { VoiceDialogs } from './voice.ts';
 
@@ -103,7 +104,17 @@ export interface GatewayVoice {
    * The operator joins a connected call from the browser: the bridge answers the browser's SDP
    * offer, and "answered by" is published. Who may join is the alarm center's decision.
    */
-  join(callId: string, offerSdp: string, by: string): Promise<{ answer: string } | null>;
+  join(
+    callId: string,
+    offerSdp: string,
+    by: string,
+    /** The municipality's recording policy is on (the alarm center's setting): record both directions. */
+    record?: boolean,
+  ): Promise<{ answer: string; recording: boolean } | null>;
+  /** An ended call's recording (WAV), handed over once; null while the call is up or when none was made. */
+  takeRecording(callId: string): Buffer | null;
+  /** Recordings this gateway holds (live or not yet collected): 0 whenever the policy is off. */
+  recordingsHeld(): number;
   /** Duplex, listen-in or speaker only: DTMF 4/7/8 to the unit and the bridge's direction. */
   setMode(callId: string, mode: BridgeMode): Promise<boolean>;
   /** The operator hangs up: DTMF 0, BYE, the bridge closed. */
@@ -217,6 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           },
         })
       : null;
+  const recordings = new Recordings({ isLive: (callId) => handler.voice?.call(callId) !== undefined });
   const sweeper = book
     ? setInterval(() => {
         sweep();
@@ -234,18 +246,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sweep,
     bridgeWorker: () => bridgeHost?.worker ?? null,
     dialogs,
-    async join(callId, offerSdp, by) {
+    async join(callId, offerSdp, by, record = false) {
       const call = dialogs.call(callId);
       const state = calls.get(callId);
-      if (!call || !state || bridges.has(callId)) return null;
+      const codec = call?.rtp.media?.codec;
+      if (!call || !state || !codec || bridges.has(callId)) return null;
       const bridge = bridgeHost ? await bridgeHost.open(call, offerSdp) : await openBridge(call, offerSdp);
       bridges.set(callId, bridge);
+      const recorder = record ? recordings.start(callId, codec) : null;
+      if (recorder) call.rtp.tap = recorder;
       callEvent({
         deviceId: state.deviceId,
         event: { v: 1, id: `${callId}.answered`, ts: now(), callId, type: 'call.answered', by },
       });
-      return { answer: bridge.answer };
+      return { answer: bridge.answer, recording: recorder !== null };
     },
+    recordingsHeld: () => recordings.size,
+    takeRecording: (callId) => (dialogs.call(callId) ? null : recordings.take(callId)),
     offerUnit(deviceId, alarmMessageId) {
       const offered = calls.offerUnit(deviceId, alarmMessageId, now());
       if (!offered) return null;

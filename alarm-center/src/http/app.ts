@@ -38,6 +38,7 @@ import { type AuthOptions, registerAuth } from '../session/auth.ts';
 import { sessionPlugin } from '../session/routes.ts';
 import { supervisionPlugin } from '../supervision/routes.ts';
 import type { SupervisionService } from '../supervision/service.ts';
+import type { VoiceRecordings } from '../voice/recordings.ts';
 import { voicePlugin } from '../voice/routes.ts';
 import type { VoiceService } from '../voice/service.ts';
 import { type ConsoleSettings, consoleSettingsPlugin, DEFAULT_CONSOLE_SETTINGS } from './console-settings.ts';
@@ -75,6 +76,8 @@ export interface AppDeps {
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
   /** The alarm's voice calls (issue 17); their routes are absent without it. */
   voice?: VoiceService;
+  /** The recording policy's recordings (playback route); null or absent: the policy is off. */
+  voiceRecordings?: VoiceRecordings | null;
 }
 
 const isMetricsPath = (url: string) => url.split('?')[0] === '/metrics';
@@ -125,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     responderIdOf: (username) => deps.responders.responderIdOf(username),
   });
   await app.register(supervisionPlugin, { supervision: deps.supervision, residents: deps.residents });
-  if (deps.voice) await app.register(voicePlugin, { voice: deps.voice });
+  if (deps.voice) await app.register(voicePlugin, { voice: deps.voice, recordings: deps.voiceRecordings ?? null });
   await app.register(respondersPlugin, { responders: deps.responders });
   await app.register(residentsPlugin, { residents: deps.residents });
   await app.register(consoleSettingsPlugin, { settings: deps.consoleSettings ?? DEFAULT_CONSOLE_SETTINGS });

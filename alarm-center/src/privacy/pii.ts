@@ -8,6 +8,9 @@ export interface PiiCipher {
   decrypt(sealed: string): string;
   /** A keyed hash (HMAC-SHA256, key derived from PII_KEY) to find a record by an identity number without storing it readably. */
   lookupKey(plain: string): string;
+  /** Binary personal data (a call recording): `v1` byte, IV, tag, ciphertext, for a bytea column. */
+  encryptBytes(plain: Buffer): Buffer;
+  decryptBytes(sealed: Buffer): Buffer;
 }
 
 export function parseKey(text: string): Buffer {
@@ -27,6 +30,18 @@ export function createPiiCipher(key: Buffer): PiiCipher {
       return ['v1', iv, cipher.getAuthTag(), data]
         .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
         .join(':');
+    },
+    encryptBytes(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+      return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), data]);
+    },
+    decryptBytes(sealed) {
+      if (sealed.length < 29 || sealed[0] !== 1) throw new Error('not a v1 PII ciphertext');
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
+      decipher.setAuthTag(sealed.subarray(13, 29));
+      return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
     },
     decrypt(sealed) {
       const [version, iv, tag, data] = sealed.split(':');

@@ -12,6 +12,11 @@ export const VOICE_ERRORS = {
     message: 'The unit cannot be called back: not a SCAIP unit, or it has given no SIP address to call',
   },
   CALL_IN_PROGRESS: { status: 409, message: 'The unit already has a call ringing or connected' },
+  RECORDING_NOT_FOUND: { status: 404, message: 'The call has no stored recording' },
+  VOICE_RECORDING_UNAVAILABLE: {
+    status: 503,
+    message: 'The recording policy is on but the gateway does not record: the call was not joined',
+  },
   VOICE_BRIDGE_UNAVAILABLE: { status: 503, message: 'The voice bridge could not be reached' },
 } as const;
 

@@ -5,11 +5,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../session/auth.ts';
+import type { VoiceRecordings } from './recordings.ts';
 import type { VoiceService } from './service.ts';
 
 const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'alarm id is a positive integer') });
 
-export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService }> = async (app, { voice }) => {
+export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService; recordings: VoiceRecordings | null }> = async (
+  app,
+  { voice, recordings },
+) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/alarms/:id/calls',
     {
@@ -35,7 +39,7 @@ export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService }> = async (a
         tags: ['voice'],
         params: callParams,
         body: z.object({ sdp: z.string().min(10).max(16_384) }),
-        response: { 200: z.object({ sdp: z.string() }) },
+        response: { 200: z.object({ sdp: z.string(), recording: z.boolean() }) },
       },
     },
     async (request) => voice.join(request.params.id, request.params.callId, request.user!, request.body.sdp),
@@ -56,4 +60,25 @@ export const voicePlugin: FastifyPluginAsync<{ voice: VoiceService }> = async (a
       return { ok: true as const };
     },
   );
+  // Playback of a recorded call: supervisors only (least privilege: the operator who held the call
+  // heard it live; listening again is a review, a complaint or an investigation, which is the
+  // supervisor's). A reason is required and every playback is in the audit log before it plays.
+  if (recordings) {
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/api/alarms/:id/calls/:callId/recording',
+      {
+        preHandler: requireRole('supervisor'),
+        schema: {
+          tags: ['voice'],
+          params: callParams,
+          querystring: z.object({ reason: z.string().trim().min(3).max(500) }),
+        },
+      },
+      async (request, reply) => {
+        const { id, callId } = request.params;
+        const wav = await recordings.play(id, callId, request.user!.username, request.query.reason);
+        return reply.header('content-type', 'audio/wav').header('cache-control', 'no-store').send(wav);
+      },
+    );
+  }
 };

@@ -21,6 +21,7 @@ import { inTransaction } from '../db/database.ts';
 import type { DeviceCommands } from '../devices/commands.ts';
 import type { Metrics } from '../metrics.ts';
 import { VoiceError } from './errors.ts';
+import type { VoiceRecordings } from './recordings.ts';
 import * as calls from './repository.ts';
 
 /** History entry types of the call's steps (translated in the console as history.type.<type>). */
@@ -51,6 +52,8 @@ type BridgeReply = { status: number; body: unknown } | 'unreachable';
 
 export class VoiceService {
   #commands: DeviceCommands | null = null;
+  /** The recording policy (recordings.ts); null: off, the gateway is never asked to record. */
+  #recordings: VoiceRecordings | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -105,6 +108,7 @@ export class VoiceService {
     const alarmId = await inTransaction(this.pool, (client) => this.#apply(client, deviceId, event));
     if (alarmId === undefined) return 'duplicate';
     if (alarmId !== null) await this.alarms.announce(alarmId);
+    if (event.type === 'call.ended') this.#collectRecording(event.callId);
     return 'accepted';
   }
 
@@ -165,7 +169,12 @@ export class VoiceService {
    * taken (acknowledged) the alarm may: the call is the resident's voice. The gateway's bridge
    * answers the browser's offer; the answer goes back to the browser.
    */
-  async join(alarmId: string, callId: string, viewer: User, offerSdp: string): Promise<{ sdp: string }> {
+  async join(
+    alarmId: string,
+    callId: string,
+    viewer: User,
+    offerSdp: string,
+  ): Promise<{ sdp: string; recording: boolean }> {
     const alarm = await this.alarms.summaryFor(alarmId, viewer);
     if (alarm.acknowledgedBy !== viewer.username || alarm.status === 'closed') throw new VoiceError('VOICE_NOT_HOLDER');
     const call = (await calls.forAlarm(this.pool, alarmId)).find((c) => c.callId === callId);
@@ -173,9 +182,49 @@ export class VoiceService {
     if (call.state !== 'ringing') throw new VoiceError('CALL_NOT_RINGING');
     // logged before the voice path opens, as a door code is logged before it is read
     await this.#audit(viewer.username, 'join_voice_call', alarm, `call ${callId}`);
-    const answer = await this.#bridgeRequest(callId, 'join', { sdp: offerSdp, by: viewer.username });
+    const record = this.#recordings !== null;
+    const answer = await this.#bridgeRequest(callId, 'join', {
+      sdp: offerSdp,
+      by: viewer.username,
+      ...(record ? { record } : {}),
+    });
+    if (record) await this.#recordingStarted(callId, alarm, (answer as { recording?: unknown }).recording === true);
     this.logger.info({ alarmId, callId, operator: viewer.username }, 'operator joined the voice call');
-    return { sdp: String((answer as { sdp?: unknown }).sdp ?? '') };
+    return { sdp: String((answer as { sdp?: unknown }).sdp ?? ''), recording: record };
+  }
+
+  /** Recording policy: the gateway must have confirmed it records, else the call is not joined (hung up). */
+  async #recordingStarted(callId: string, alarm: AlarmSummary, confirmed: boolean): Promise<void> {
+    if (!confirmed || !this.#recordings) {
+      await this.#bridgeRequest(callId, 'hangup', {}).catch(() => undefined);
+      throw new VoiceError('VOICE_RECORDING_UNAVAILABLE');
+    }
+    await this.#recordings.started(callId, alarm.id, alarm.resident?.id ?? null);
+  }
+
+  useRecordings(recordings: VoiceRecordings): void {
+    this.#recordings = recordings;
+  }
+
+  /** After the call's end committed: its recording from the gateway, not holding up the event's acknowledgement. */
+  #collectRecording(callId: string): void {
+    this.#recordings
+      ?.collect(callId, () => this.#fetchRecording(callId))
+      .catch((err: unknown) => {
+        this.logger.error({ callId, err: (err as Error).message }, 'call recording not stored');
+      });
+  }
+
+  /** The ended call's WAV from the instance that held it (handed over once), null when it has none. */
+  async #fetchRecording(callId: string): Promise<Buffer | null> {
+    const url = this.bridges ? this.#urlOf(await calls.instanceOf(this.pool, callId)) : null;
+    if (!this.bridges || url === null) return null;
+    const response = await fetch(`${url.replace(/\/$/, '')}/calls/${encodeURIComponent(callId)}/recording`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.bridges.token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    return response.ok ? Buffer.from(await response.arrayBuffer()) : null;
   }
 
   /**
@@ -356,6 +405,10 @@ export class VoiceService {
   /** The calls of one alarm, newest first; the viewer must be allowed to see the alarm. */
   async forAlarm(alarmId: string, viewer: User): Promise<VoiceCall[]> {
     await this.alarms.summaryFor(alarmId, viewer);
-    return calls.forAlarm(this.pool, alarmId);
+    const list = await calls.forAlarm(this.pool, alarmId);
+    const recorded = this.#recordings ? await this.#recordings.ofAlarm(alarmId) : null;
+    return recorded
+      ? list.map((c) => (recorded.has(c.callId) ? { ...c, recording: recorded.get(c.callId) } : c))
+      : list;
   }
 }

@@ -20,6 +20,7 @@ import { StatusBadge } from '../queue/StatusBadge.tsx';
 import { DispatchPanel } from '../responders/DispatchPanel.tsx';
 import { AlarmActions } from './AlarmActions.tsx';
 import { AlarmHistory, DeviceEvents } from './AlarmHistory.tsx';
+import { CallRecordings } from './CallRecordings.tsx';
 import { CameraFrame } from './CameraFrame.tsx';
 import { PositionMap } from './PositionMap.tsx';
 import { ResidentCard } from './ResidentCard.tsx';
@@ -218,6 +219,7 @@ export function AlarmPage({
             </section>
           )}
           <VoiceCallPanel alarm={alarm} user={user} />
+          <CallRecordings alarm={alarm} user={user} />
           <AlarmHistory history={history} />
         </div>
       </div>

@@ -2,7 +2,8 @@
 // operator who has taken the alarm answers in the browser (WebRTC to the gateway's bridge),
 // listens, talks, sets the volume and hangs up. Keys (VOICE_KEYS): s answer, l listen, t talk,
 // h hang up, r Ring upp.
-// Nothing is recorded; the audio plays only in this view. The holder of a SCAIP alarm can have
+// Nothing is recorded unless the municipality's recording policy is on; then the panel says so
+// (the resident hears the warning tone). The audio plays only in this view. The holder of a SCAIP alarm can have
 // the unit called back ("Ring upp"), also when it never called or after its call ended.
 
 import type { AlarmSummary, User, VoiceCall } from '@trygg/console-contract';
@@ -22,6 +23,8 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
   const { t } = useI18n();
   const [call, setCall] = useState<VoiceCall | null>(null);
   const [joined, setJoined] = useState(false);
+  /** The alarm center said the call is recorded when this operator joined it. */
+  const [recorded, setRecorded] = useState(false);
   const [mode, setMode] = useState<'duplex' | 'listen' | 'speak'>('duplex');
   const [volume, setVolume] = useState(1);
   const [error, setError] = useState<string | null>(null);
@@ -74,10 +77,13 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         if (peer.iceGatheringState === 'complete') resolve();
         peer.onicegatheringstatechange = () => peer.iceGatheringState === 'complete' && resolve();
       });
-      const { sdp } = await request<{ sdp: string }>('POST', `${callsPath(alarm.id)}/${call.callId}/join`, {
-        sdp: peer.localDescription?.sdp,
-      });
+      const { sdp, recording } = await request<{ sdp: string; recording: boolean }>(
+        'POST',
+        `${callsPath(alarm.id)}/${call.callId}/join`,
+        { sdp: peer.localDescription?.sdp },
+      );
       await peer.setRemoteDescription({ type: 'answer', sdp });
+      setRecorded(recording);
       setJoined(true);
       setError(null);
     } catch (err) {
@@ -176,6 +182,11 @@ export function VoiceCallPanel({ alarm, user }: { alarm: AlarmSummary; user: Use
         {call.state !== 'ended' && since && <span className="mono"> {timer}</span>}
         {call.answeredBy && <span className="sub"> {t('voice.answeredBy', { name: call.answeredBy })}</span>}
       </p>
+      {call.state !== 'ended' && (recorded || call.recording === 'recording') && (
+        <p className="warn" data-testid="voice-recorded">
+          {t('voice.recorded')}
+        </p>
+      )}
       {call.state === 'ringing' && !joined && (
         <button type="button" data-testid="voice-answer" disabled={!holder} onClick={() => void answer()}>
           {t('voice.answer')}

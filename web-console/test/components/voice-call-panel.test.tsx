@@ -185,3 +185,22 @@ describe('the voice panel: Ring upp', () => {
     assert.equal(screen.queryByTestId('voice-cancel-callback'), null);
   });
 });
+
+describe('the voice panel: the recording policy', () => {
+  freshConsoleEachTest();
+
+  test('a call being recorded says "Samtalet spelas in"; one that is not says nothing of it', async () => {
+    let calls: VoiceCall[] = [
+      callBack({ state: 'ringing', ringingAt: new Date().toISOString(), recording: 'recording' }),
+    ];
+    fakeAlarmCenter({ [`GET ${CALLS}`]: () => ({ body: { calls } }) });
+    const { unmount } = renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    assert.equal((await screen.findByTestId('voice-recorded')).textContent, sv['voice.recorded']);
+    assert.equal(sv['voice.recorded'], 'Samtalet spelas in');
+    unmount();
+    calls = [callBack({ state: 'ringing', ringingAt: new Date().toISOString() })];
+    renderInConsole(<VoiceCallPanel alarm={HELD} user={operator} />);
+    await screen.findByTestId('voice-answer');
+    assert.equal(screen.queryByTestId('voice-recorded'), null);
+  });
+});

@@ -17,6 +17,7 @@ import {
 } from '@trygg/alarm-center/testing';
 import { scaipDeviceId } from '@trygg/gateway';
 import { alarmFields, freeUdpPort, mrq, runSipp, runSippUnit } from '@trygg/gateway/testing';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess } from '../src/gateway-process.ts';
 import { BRIDGE_TOKEN, freePort, GATEWAY_ACCOUNT, PCAP, RTP_ECHO } from '../src/voice-rig.ts';
@@ -127,6 +128,25 @@ describe('the calls of a gateway instance that died end visibly', () => {
     await gwB?.kill('SIGKILL');
     await platform?.close();
     await db?.drop();
+  });
+
+  it('a malformed gateway status is acknowledged, counted and logged; the connection and its calls stay', async () => {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${platform.mqttPort}`, {
+      ...GATEWAY_ACCOUNT,
+      clientId: 'gw-bad-0',
+      reconnectPeriod: 0,
+    });
+    try {
+      await client.publishAsync('v1/gateways/gw-b/status', 'not json', { qos: 1 });
+      await client.publishAsync('v1/gateways/gw-b/status', '{"state":"gone"}', { qos: 1 });
+      assert.ok(client.connected, 'the gateway connection was kept');
+      const metrics = await (await fetch(platform.metricsUrl)).text();
+      assert.match(metrics, /device_messages_rejected_total\{reason="GATEWAY_STATUS_INVALID"\} 2/);
+      const { rows } = await platform.db.pool.query(`SELECT state FROM gateway_presence WHERE instance = 'gw-b'`);
+      assert.deepEqual(rows, [{ state: 'online' }], 'gw-b is still online');
+    } finally {
+      await client.endAsync();
+    }
   });
 
   it('SIGKILL of the instance holding a ringing call-back: failed within seconds, said once, counted; Ring upp via the other instance', async () => {

@@ -12,6 +12,11 @@ export const configSchema = z
     MQTT_PORT: envPort.default(1883),
     MQTT_WS_PORT: envPort.default(8083),
     MQTT_ALLOW_ANONYMOUS: envFlag.default(false),
+    /**
+     * Publishes of one MQTT connection that may await their commit at once before the broker stops
+     * reading it ahead: a gateway's several transactions in flight on one connection; 1 as aedes.
+     */
+    MQTT_PUBLISH_PIPELINE: z.coerce.number().int().min(1).max(65_535).default(256),
     /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set;
      * with METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`. */
     ...metricsEnv(9464),

@@ -15,6 +15,8 @@ import { addResident, createTestDatabase, freePort, startTestPlatform } from '@t
 import { scaipDeviceId } from '../src/map.ts';
 import type { FarEndCommand, FarEndData, FarEndReply } from './voice-far-end.ts';
 
+/** Where the gateway runs its bridges (GATEWAY_BRIDGE_WORKER, passed on to it): a worker thread, or off (its main thread). */
+const BRIDGE = process.env.GATEWAY_BRIDGE_WORKER === 'off' ? 'main-thread' : 'worker';
 const CALLS = Number(process.env.BENCH_VOICE_CALLS ?? 50);
 /** Seconds each measurement window lasts. */
 const WINDOW_S = Number(process.env.BENCH_VOICE_WINDOW_S ?? 15);
@@ -31,7 +33,7 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 const line = (metric: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
   process.stdout.write(
-    `${JSON.stringify({ bench: 'voice-bridge', metric, value: Number(value.toFixed(3)), unit, ...extra })}\n`,
+    `${JSON.stringify({ bench: 'voice-bridge', metric, value: Number(value.toFixed(3)), unit, bridge: BRIDGE, ...extra })}\n`,
   );
 
 function percentile(values: number[], p: number): number {

@@ -5,7 +5,8 @@
 // Nothing is recorded: packets are forwarded and dropped.
 
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import type { CallControl } from './voice.ts';
+import type { RtpPacket as UnitPacket } from './rtp.ts';
+import type { NegotiatedMedia } from './sdp.ts';
 
 /** What the operator hears and says: duplex, listen only (the unit's microphone), speak only. */
 export type BridgeMode = 'duplex' | 'listen' | 'speak';
@@ -40,11 +41,22 @@ export interface BridgeOptions {
   gatherTimeoutMs?: number;
 }
 
+/** The unit's side of the bridge: the call's RTP session, or its stand-in in the bridge worker. */
+export interface BridgeMedia {
+  readonly media: Pick<NegotiatedMedia, 'codec'> | null;
+  onAudio(listener: (packet: UnitPacket) => void): () => void;
+  sendAudio(payload: Buffer): void;
+}
+
 /**
  * Answers the browser's offer for one call and starts forwarding. The browser's audio goes to
  * the unit only in duplex and speak modes; the unit's to the browser in duplex and listen.
  */
-export async function openBridge(call: CallControl, offerSdp: string, options: BridgeOptions = {}): Promise<Bridge> {
+export async function openBridge(
+  call: { rtp: BridgeMedia },
+  offerSdp: string,
+  options: BridgeOptions = {},
+): Promise<Bridge> {
   const media = call.rtp.media;
   if (!media) throw new Error('the call has no negotiated media');
   const payloadType = media.codec === 'PCMU' ? 0 : 8;

@@ -112,6 +112,7 @@ const voice =
         receiverUri:
           config.GATEWAY_VOICE_URI ?? `sip:voice-${config.GATEWAY_INSTANCE_ID}@${voiceHost}:${config.GATEWAY_SIP_PORT}`,
         instanceId: config.GATEWAY_INSTANCE_ID,
+        bridgeWorker: config.GATEWAY_BRIDGE_WORKER === 'on',
         publishCall: (deviceId: string, event: CallEvent) =>
           publisher.publish(voiceCallTopic(deviceId), Buffer.from(JSON.stringify(event))),
       }

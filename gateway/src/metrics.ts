@@ -59,6 +59,16 @@ export function createGatewayMetrics() {
       help: "Datagrams on a call's RTP port from an address other than the negotiated peer, dropped",
       registers: [registry],
     }),
+    bridgeWorkerCrashes: new client.Counter({
+      name: 'voice_bridge_worker_crashes_total',
+      help: 'Times the voice bridge worker thread died (its calls ended as failed) and was started again',
+      registers: [registry],
+    }),
+    bridgeCallsLost: new client.Counter({
+      name: 'voice_bridge_calls_lost_total',
+      help: 'Bridged calls ended as failed because the voice bridge worker died under them',
+      registers: [registry],
+    }),
     streamsOpen: new client.Gauge({
       name: 'sip_stream_connections_open',
       help: 'Open SIP TCP/TLS connections',

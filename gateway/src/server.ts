@@ -10,6 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { type CallEvent, parseScaipDeviceId, type UnitAddress } from '@trygg/firmware-protocol';
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
+import { type BridgeHost, startBridgeHost } from './bridge-host.ts';
 import { CallBook, type CallNotice } from './calls.ts';
 import { createScaipHandler, type GatewayStats, type HandlerOptions, type Peer } from './handler.ts';
 import { SipStreamFramer } from './sip.ts';
@@ -90,6 +91,11 @@ export interface VoiceOptions {
   sweepIntervalMs?: number;
   /** Address the calls' RTP sockets bind and announce in SDP; default the SIP host. */
   rtpHost?: string;
+  /**
+   * The browser bridges (werift: ICE, DTLS-SRTP, SRTP per packet) run in a worker thread, so the
+   * media never queues SIP and SCAIP behind it (default); false runs them on the main thread.
+   */
+  bridgeWorker?: boolean;
 }
 
 export interface GatewayVoice {
@@ -110,6 +116,8 @@ export interface GatewayVoice {
     unit?: UnitAddress,
   ): Promise<{ ok: true; callId: string } | { ok: false; code: 'UNIT_NOT_CALLABLE' | 'CALL_BUSY' }>;
   book: CallBook;
+  /** The bridge worker thread, when bridges run in one (tests kill it). */
+  bridgeWorker(): import('node:worker_threads').Worker | null;
   /** The calls' dialogs and media: DTMF control, hang-up, RTP figures. */
   dialogs: VoiceDialogs;
   /** Ends the calls whose window has passed now (the sweep timer does this every second). */
@@ -195,6 +203,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
   const bridges = new Map<string, Bridge>();
+  const bridgeHost: BridgeHost | null =
+    book && voice?.bridgeWorker !== false
+      ? startBridgeHost({
+          logger,
+          onCrash(callIds, detail) {
+            options.metrics?.bridgeWorkerCrashes.inc();
+            for (const callId of callIds) {
+              bridges.delete(callId);
+              if (handler.voice?.fail(callId, `BRIDGE_WORKER_CRASHED: ${detail}`))
+                options.metrics?.bridgeCallsLost.inc();
+            }
+          },
+        })
+      : null;
   const sweeper = book
     ? setInterval(() => {
         sweep();
@@ -210,12 +232,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const voiceControl = (calls: CallBook, dialogs: VoiceDialogs): GatewayVoice => ({
     book: calls,
     sweep,
+    bridgeWorker: () => bridgeHost?.worker ?? null,
     dialogs,
     async join(callId, offerSdp, by) {
       const call = dialogs.call(callId);
       const state = calls.get(callId);
       if (!call || !state || bridges.has(callId)) return null;
-      const bridge = await openBridge(call, offerSdp);
+      const bridge = bridgeHost ? await bridgeHost.open(call, offerSdp) : await openBridge(call, offerSdp);
       bridges.set(callId, bridge);
       callEvent({
         deviceId: state.deviceId,
@@ -409,6 +432,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (sweeper) clearInterval(sweeper);
       handler.voice?.close();
       for (const bridge of bridges.values()) await bridge.close();
+      await bridgeHost?.close();
       for (const socket of sockets) socket.destroy();
       await Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -656,9 +656,20 @@ export function createVoiceDialogs(options: VoiceDialogOptions) {
     return true;
   }
 
+  /** The call lost its media (the bridge worker died): BYE to the unit, ended as failed. */
+  function fail(callId: string, detail: string): boolean {
+    const dialog = byCall.get(callId);
+    if (!dialog) return false;
+    sendInDialog(dialog, 'BYE');
+    logger.warn({ callId, cid: dialog.cid, detail }, 'voice call lost its bridge');
+    ended(dialog, 'failed');
+    return true;
+  }
+
   return {
     invite,
     ack,
+    fail,
     bye,
     cancel,
     response,

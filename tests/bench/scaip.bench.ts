@@ -20,7 +20,7 @@ const CONTROLLERS = Number(process.env.BENCH_SCAIP_CONTROLLERS ?? 200);
 const DEVICES_PER_CONTROLLER = Number(process.env.BENCH_SCAIP_DEVICES_PER_CONTROLLER ?? 20);
 /** Requests in flight at once, across all controllers. */
 const WINDOW = Number(process.env.BENCH_SCAIP_WINDOW ?? 100);
-/** MQTT connections the gateway publishes over (main.ts uses one); the broker handles each client's batch in turn. */
+/** MQTT connections the gateway publishes over (main.ts: GATEWAY_MQTT_CONNECTIONS, 4), each publish on the next in turn. */
 const CONNECTIONS = Number(process.env.BENCH_SCAIP_CONNECTIONS ?? 1);
 const ACCOUNT = { username: 'scaip-gateway', password: 'bench-gateway-secret-01' };
 
@@ -72,6 +72,37 @@ async function backendCpuSeconds(pool: pg.Pool, database: string): Promise<Map<n
 }
 
 /**
+ * How many of the database's backends are inside a transaction (or a statement), sampled every
+ * 5 ms until stopped: with one gateway connection, how many ingest transactions are in flight.
+ */
+function sampleBusyBackends(
+  pool: pg.Pool,
+  database: string,
+): () => Promise<{ mean: number; max: number; overlap: number }> {
+  let running = true;
+  const samples: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL`,
+        [database],
+      );
+      samples.push(rows[0]?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    const sum = samples.reduce((a, b) => a + b, 0);
+    const busy = samples.filter((n) => n >= 1).length;
+    const overlap = samples.filter((n) => n >= 2).length / Math.max(1, busy);
+    return { mean: sum / Math.max(1, samples.length), max: Math.max(0, ...samples), overlap };
+  };
+}
+
+/**
  * The ingest modes compared in one run: a transaction per message (what ingest did before group
  * commit: up to 8 at once on the pool) and the group commit's defaults.
  */
@@ -86,6 +117,12 @@ const pool = new pg.Pool({ connectionString: db.url, max: 2 });
 const { env, httpPort, mqttPort } = await centerEnvironment(db.url, {
   BROKER_SERVICE_USERS: `${ACCOUNT.username}:${ACCOUNT.password}`,
 });
+/** BENCH_SCAIP_DATABASE_SOCKET=/var/run/postgresql: the alarm center reaches PostgreSQL over its Unix socket, not TCP. */
+if (process.env.BENCH_SCAIP_DATABASE_SOCKET) {
+  const url = new URL(db.url);
+  url.searchParams.set('host', process.env.BENCH_SCAIP_DATABASE_SOCKET);
+  env.DATABASE_URL = url.toString();
+}
 let center = await startAlarmCenterProcess(env, httpPort);
 const registryPool = new pg.Pool({ connectionString: db.url, max: 4 });
 const line = (mode: string, metric: string, value: number, unit: string) =>
@@ -150,7 +187,9 @@ try {
       const centerCpu0 = cpuSecondsOf(centerPid);
       const backends0 = await backendCpuSeconds(pool, databaseName);
       const ownCpu0 = process.cpuUsage();
+      const stopSampling = sampleBusyBackends(pool, databaseName);
       const outcome = await drive(sipPort, alarms);
+      const busy = await stopSampling();
       // the rate over the load client's own sending and answers, not its start-up
       const { elapsedS } = outcome;
       const ownCpu = process.cpuUsage(ownCpu0);
@@ -186,10 +225,13 @@ try {
       line(mode.name, 'gateway_cpu_per_alarm_us', perAlarmUs(gatewayCpuS), 'us');
       line(mode.name, 'load_client_cpu_per_alarm_us', perAlarmUs(outcome.cpuS), 'us');
       line(mode.name, 'gateway_and_client_cpu_per_alarm_us', perAlarmUs(gatewayCpuS + outcome.cpuS), 'us');
+      line(mode.name, 'db_backends_in_transaction_mean', busy.mean, 'count');
+      line(mode.name, 'db_backends_in_transaction_max', busy.max, 'count');
+      line(mode.name, 'db_busy_samples_with_two_or_more', busy.overlap, 'ratio');
       line(mode.name, 'window', WINDOW, 'count');
       line(mode.name, 'mqtt_connections', CONNECTIONS, 'count');
       process.stdout.write(
-        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway ${perAlarmUs(gatewayCpuS).toFixed(0)} µs, load client ${perAlarmUs(outcome.cpuS).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out\n`,
+        `scaip ${mode.name}: ${outcome.ok}/${MESSAGES} mrq manual alarms from ${CONTROLLERS} controllers (${WINDOW} in flight, ${CONNECTIONS} MQTT connection${CONNECTIONS === 1 ? '' : 's'}) answered 200 OK snu 0 in ${elapsedS.toFixed(1)} s: ${perS.toFixed(0)} msg/s end to end, SIP round trip p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms; CPU per alarm: alarm center ${perAlarmUs(centerCpuS).toFixed(0)} µs, PostgreSQL ${perAlarmUs(databaseCpuS).toFixed(0)} µs, gateway ${perAlarmUs(gatewayCpuS).toFixed(0)} µs, load client ${perAlarmUs(outcome.cpuS).toFixed(0)} µs; ${committed.messages} events and ${committed.alarms} alarms committed (e.g. ${sample}); ${outcome.retransmissions} retransmissions, ${outcome.refused} refused, ${outcome.timedOut} timed out; database backends in a transaction: mean ${busy.mean.toFixed(2)}, max ${busy.max}, two or more in ${(busy.overlap * 100).toFixed(0)} % of the busy samples\n`,
       );
       if (outcome.ok !== MESSAGES || committed.messages !== MESSAGES || committed.alarms !== MESSAGES) failed = true;
     } finally {

@@ -14,7 +14,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, launchBrowser, login, screenshot, type TestBrowser } from '../src/browser.ts';
 import { buildConsole } from '../src/console.ts';
-import { browserOffer, servePage, type TestPage } from '../src/voice-rig.ts';
+import { acceptAnswer, browserOffer, inboundAudioLevel, servePage, type TestPage } from '../src/voice-rig.ts';
 
 const PENDANT = { deviceId: 'pendant-voice-01', deviceType: 'pendant' as const, secret: 'sim-voice-secret-0001' };
 /** A second resident's pendant, answered in the console itself. */
@@ -109,23 +109,11 @@ describe('the simulated base unit’s voice call on the embedded default', () =>
     const offer = await browserOffer(tab, { playOnTrack: false });
     const joined = await operator.call('POST', `/api/alarms/${alarmId}/calls/${callId}/join`, { sdp: offer });
     assert.equal(joined.status, 200, JSON.stringify(joined.body));
-    await tab.evaluate(async (sdp) => {
-      await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp });
-    }, joined.body.sdp as string);
+    await acceptAnswer(tab, joined.body.sdp as string);
     await tab.click('#play');
 
     // the unit's tone, heard in the browser
-    await eventually(async () => {
-      const level = await tab.evaluate(async () => {
-        const report = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
-        let value = 0;
-        report.forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'audio') value = r.audioLevel ?? 0;
-        });
-        return value;
-      });
-      return level > 0;
-    }, 20_000);
+    await eventually(async () => (await inboundAudioLevel(tab)) > 0, 20_000);
     // the browser's fake microphone (a beep), heard at the unit
     await eventually(async () => unit.stats.packetsReceived > 50 && unit.stats.peakLevel > 0.01, 20_000);
     assert.ok(unit.stats.packetsSent > 50);

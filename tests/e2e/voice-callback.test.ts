@@ -10,7 +10,9 @@ import { alarmFields, freeUdpPort, mrq, runSipp, runSippUnit } from '@trygg/gate
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
 import {
+  acceptAnswer,
   browserOffer,
+  inboundAudioLevel,
   PCAP,
   RTP_ECHO,
   type ScaipRig,
@@ -93,20 +95,8 @@ describe('calling the unit back from the console ("Ring upp")', () => {
     const offer = await browserOffer(tab, { playOnTrack: true });
     const joined = await holder.call('POST', `/api/alarms/${alarmId}/calls/${callId}/join`, { sdp: offer });
     assert.equal(joined.status, 200, JSON.stringify(joined.body));
-    await tab.evaluate(async (sdp) => {
-      await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp });
-    }, joined.body.sdp as string);
-    await eventually(async () => {
-      const level = await tab.evaluate(async () => {
-        const report = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
-        let value = 0;
-        report.forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'audio') value = r.audioLevel ?? 0;
-        });
-        return value;
-      });
-      return level > 0;
-    }, 20_000);
+    await acceptAnswer(tab, joined.body.sdp as string);
+    await eventually(async () => (await inboundAudioLevel(tab)) > 0, 20_000);
 
     const audit = async (action: string) => {
       const { rows } = await platform.db.pool.query<{ actor: string; subject_type: string; subject_id: string }>(

@@ -9,7 +9,9 @@ import { alarmFields, mrq, runSipp } from '@trygg/gateway/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, launchBrowser, type TestBrowser } from '../src/browser.ts';
 import {
+  acceptAnswer,
   browserOffer,
+  inboundAudioLevel,
   PCAP,
   RTP_ECHO,
   type ScaipRig,
@@ -75,21 +77,9 @@ describe('joining the alarm’s call from the console', () => {
 
     const joined = await holder.call('POST', `/api/alarms/${alarmId}/calls/${callId}/join`, { sdp: offer });
     assert.equal(joined.status, 200, JSON.stringify(joined.body));
-    await tab.evaluate(async (sdp) => {
-      await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp });
-    }, joined.body.sdp as string);
+    await acceptAnswer(tab, joined.body.sdp as string);
     await tab.click('#play');
-    await eventually(async () => {
-      const level = await tab.evaluate(async () => {
-        const report = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
-        let value = 0;
-        report.forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'audio') value = r.audioLevel ?? 0;
-        });
-        return value;
-      });
-      return level > 0;
-    }, 20_000);
+    await eventually(async () => (await inboundAudioLevel(tab)) > 0, 20_000);
 
     const history = async () =>
       (await holder.call('GET', `/api/alarms/${alarmId}`)).body.history as { type: string; actor: string | null }[];

@@ -251,3 +251,22 @@ export function browserOffer(tab: Page, options: { playOnTrack: boolean }): Prom
     return pc.localDescription?.sdp as string;
   }, options);
 }
+
+/** Gives the browser's `window.pc` the bridge's SDP answer (after `browserOffer`). */
+export async function acceptAnswer(tab: Page, sdp: string): Promise<void> {
+  await tab.evaluate(async (answer) => {
+    await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  }, sdp);
+}
+
+/** The audio level (0..1) of the browser's inbound audio on `window.pc`, 0 before any arrives. */
+export function inboundAudioLevel(tab: Page): Promise<number> {
+  return tab.evaluate(async () => {
+    const report = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
+    let value = 0;
+    report.forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') value = r.audioLevel ?? 0;
+    });
+    return value;
+  });
+}

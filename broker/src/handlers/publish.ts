@@ -8,6 +8,7 @@ import { parseDeviceTopic } from '@trygg/firmware-protocol';
 import type { Aedes, Client, PublishPacket } from 'aedes';
 import { isReservedTopic, mayPublish } from '../acl.ts';
 import type { BrokerContext } from '../context.ts';
+import type { PublishPipeline } from '../publish-pipeline.ts';
 
 type AuthorizePublish = (client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) => void;
 
@@ -33,7 +34,11 @@ export function dropAfterAcknowledging(aedes: Aedes): WeakSet<PublishPacket> {
   return dropped;
 }
 
-export function authorizePublish(ctx: BrokerContext, dropped: WeakSet<PublishPacket>): AuthorizePublish {
+export function authorizePublish(
+  ctx: BrokerContext,
+  dropped: WeakSet<PublishPacket>,
+  pipeline: PublishPipeline,
+): AuthorizePublish {
   return (client, packet, done) => {
     if (!client) return done(null); // the broker's own will/internal publishes
     const identity = ctx.identities.get(client);
@@ -59,10 +64,13 @@ export function authorizePublish(ctx: BrokerContext, dropped: WeakSet<PublishPac
       ctx.counters.published++;
       return done(null);
     }
+    // The connection's next publishes are read while this one's hook runs (publish-pipeline.ts);
+    // the outcomes reach aedes in the order the publishes came.
+    const settled = pipeline.started(client, done);
     hook({ topic: packet.topic, payload, qos: packet.qos, clientId: client.id }).then(
       () => {
         ctx.counters.published++;
-        done(null);
+        settled(null);
       },
       (err: Error) => {
         ctx.counters.hookFailed++;
@@ -70,7 +78,7 @@ export function authorizePublish(ctx: BrokerContext, dropped: WeakSet<PublishPac
           { err: err.message, clientId: client.id, topic: packet.topic },
           'publish not accepted; no PUBACK',
         );
-        done(err);
+        settled(err);
       },
     );
   };

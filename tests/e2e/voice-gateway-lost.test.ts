@@ -105,8 +105,8 @@ describe('the calls of a gateway instance that died end visibly', () => {
     platform = await startAlarmCenter(db, ports);
     await addResident(platform, RESIDENT);
     await addUser(platform, 'op-lost', 'operator');
-    // unit 1 for the killed gateway, unit 2 for the restart
-    for (const did of ['1', '2']) {
+    // unit 1 for the killed gateway, unit 2 for the restart, unit 3 for the stopped one
+    for (const did of ['1', '2', '3']) {
       await platform.provisioning.register({
         deviceId: scaipDeviceId(CID, did),
         deviceType: 'pendant',
@@ -211,6 +211,20 @@ describe('the calls of a gateway instance that died end visibly', () => {
     });
     assert.equal(hangUp.status, 200, JSON.stringify(hangUp.body));
     assert.equal((await unit2).code, 0);
+  });
+
+  it('a gateway stopped cleanly (SIGTERM) says offline itself: its call ends at once, not after the silence', async () => {
+    ports['gw-d'] = await freePort();
+    const gwD = await gatewayProcess(db, platform, 'gw-d', ports['gw-d']);
+    try {
+      const alarmId = await alarmThrough(platform, gwD, '3', 'L0003', await freeUdpPort());
+      await gwD.kill('SIGTERM');
+      // VOICE_GATEWAY_SILENCE_S is 30 here: only the gateway's own 'offline' ends the call this soon
+      await eventually(async () => (await callsOf(platform, alarmId)).every((c) => c.state === 'ended'), 5_000);
+      assert.deepEqual(await lostEntries(platform, alarmId), ['gateway lost (gw-d)']);
+    } finally {
+      await gwD.kill('SIGKILL');
+    }
   });
 
   it('a gateway that died while the alarm center was down: the restarted alarm center ends its call (sweep)', async () => {

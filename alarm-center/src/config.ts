@@ -51,6 +51,12 @@ export const configSchema = z
       }),
     /** Bearer token of that API (16+ characters), shared with the gateway's GATEWAY_BRIDGE_TOKEN. */
     GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
+    /**
+     * A gateway instance that has said its presence and is then silent this long is lost: its calls
+     * end as failed. Its Last Will ends them at once; this covers a gateway that died while no node
+     * heard it (GATEWAY_PRESENCE_INTERVAL_S on the gateway must be well below it).
+     */
+    VOICE_GATEWAY_SILENCE_S: z.coerce.number().int().min(3).max(3600).default(30),
     /** Service accounts of the embedded broker, `user:password` comma-separated (e.g. the gateway). */
     BROKER_SERVICE_USERS: z
       .string()

@@ -157,6 +157,12 @@ export function createMetrics(sources: MetricsSources = {}) {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    voiceCallsLost: new client.Counter({
+      name: 'voice_calls_lost_total',
+      help: 'Voice calls ended as failed because their gateway instance was lost (its Last Will, or silent past VOICE_GATEWAY_SILENCE_S)',
+      labelNames: ['instance'],
+      registers: [registry],
+    }),
     unitCalls: new client.Counter({
       name: 'unit_voice_calls_total',
       help: "Our own units' voice calls offered after a press, by outcome (told, refused or timeout by the unit; not_offered: busy or no bridge)",

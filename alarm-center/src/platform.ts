@@ -43,6 +43,7 @@ import { createPiiCipher, type PiiCipher } from './privacy/pii.ts';
 import { ResidentService } from './residents/service.ts';
 import { ResponderService } from './responders/service.ts';
 import { SupervisionService } from './supervision/service.ts';
+import { GatewayPresence } from './voice/gateway-presence.ts';
 import { VoiceRecordings } from './voice/recordings.ts';
 import { VoiceService } from './voice/service.ts';
 
@@ -77,6 +78,8 @@ export interface Platform {
   voice: VoiceService;
   /** Call recordings; null unless VOICE_RECORDING_RETENTION_DAYS turns the recording policy on. */
   voiceRecordings: VoiceRecordings | null;
+  /** Gateway instances' presence: a lost instance's calls end as failed. */
+  gatewayPresence: GatewayPresence;
   responders: ResponderService;
   incidents: IncidentService;
   bus: AlarmBus;
@@ -88,6 +91,28 @@ export interface Platform {
   /** The one road for a command to a device, on whichever node it is connected. */
   commands: DeviceCommands;
   close(): Promise<void>;
+}
+
+/**
+ * The sweep of silent gateway instances, one timer for all. Its first run waits a whole silence
+ * window after start-up, so the gateways that were connected when this node went down have
+ * reconnected and said they are online before anyone is judged silent.
+ */
+function startGatewaySweep(presence: GatewayPresence, silenceMs: number, logger: Logger): () => Promise<void> {
+  let interval: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    presence.sweep().catch((err: unknown) => logger.error({ err }, 'gateway sweep failed; next run retries'));
+  };
+  const first = setTimeout(() => {
+    sweep();
+    interval = setInterval(sweep, Math.max(1000, Math.floor(silenceMs / 3)));
+    interval.unref();
+  }, silenceMs);
+  first.unref();
+  return async () => {
+    clearTimeout(first);
+    clearInterval(interval);
+  };
 }
 
 function portInUse(variable: string, port: number): never {
@@ -318,6 +343,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         )
       : null;
     if (recordings) voice.useRecordings(recordings);
+    const gatewayPresence = new GatewayPresence(
+      db.pool,
+      service,
+      metrics,
+      logger.child({ component: 'gateway-presence' }),
+      audit,
+      clock,
+      config.VOICE_GATEWAY_SILENCE_S * 1000,
+    );
+    closers.push(startGatewaySweep(gatewayPresence, config.VOICE_GATEWAY_SILENCE_S * 1000, logger));
 
     const stopRetention = startDeviceMessageRetention(db.pool, logger);
     closers.push(async () => stopRetention());
@@ -477,6 +512,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           onPublished: async ({ topic, payload }) => {
             if (topic.startsWith('v1/devices/')) await ingest(topic, payload);
             else if (topic.startsWith('v1/voice/')) await voice.ingest(topic, payload);
+            else if (topic.startsWith('v1/gateways/')) await gatewayPresence.ingest(topic, payload);
           },
           ...mqttMetrics.hooks,
           onRefused: (refusal) => {
@@ -529,6 +565,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       supervision,
       voice,
       voiceRecordings: recordings,
+      gatewayPresence,
       responders,
       incidents,
       bus,

@@ -9,6 +9,7 @@ import {
   DEVICE_SUBSCRIBE_CHANNELS,
   deviceTopic,
   isDeviceId,
+  parseGatewayStatusTopic,
   TOPIC_VERSION,
 } from '@trygg/firmware-protocol';
 
@@ -25,6 +26,7 @@ export type Identity =
   | { kind: 'anonymous' };
 
 const PLATFORM_PREFIX = `${TOPIC_VERSION}/`;
+const GATEWAYS_PREFIX = `${TOPIC_VERSION}/gateways/`;
 
 /** `$` topics belong to the broker (aedes' `$SYS` cluster channels); no client routes through them. */
 export function isReservedTopic(topic: string): boolean {
@@ -46,6 +48,8 @@ export function mayPublish(identity: Identity, topic: string): boolean {
     case 'device':
       return identity.publishTopics.includes(topic);
     case 'service':
+      // under v1/gateways/ only an instance's status (its birth and Last Will), nothing else
+      if (topic.startsWith(GATEWAYS_PREFIX)) return parseGatewayStatusTopic(topic) !== null;
       return topic.startsWith(PLATFORM_PREFIX);
     case 'anonymous':
       return !namesPlatform(topic);

@@ -46,6 +46,20 @@ describe('broker ACL', () => {
     assert.equal(mayPublish(service, 'other/topic'), false);
   });
 
+  it('lets nobody but a service account say a gateway status, and it only that (issue 17)', () => {
+    assert.equal(mayPublish(service, 'v1/gateways/gw-a/status'), true);
+    for (const topic of [
+      'v1/gateways/gw-a/cmd',
+      'v1/gateways/gw-a',
+      'v1/gateways/a/b/status',
+      'v1/gateways/ /status',
+    ]) {
+      assert.equal(mayPublish(service, topic), false, topic);
+    }
+    assert.equal(mayPublish(device, 'v1/gateways/gw-a/status'), false);
+    assert.equal(mayPublish(anonymous, 'v1/gateways/gw-a/status'), false);
+  });
+
   it('keeps anonymous clients out of the platform namespace: wildcards granted, delivery guarded', () => {
     assert.equal(mayPublish(anonymous, 'demo/hello'), true);
     assert.equal(maySubscribe(anonymous, 'demo/#'), true);

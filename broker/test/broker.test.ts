@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type PublishedMessage, type RunningBroker, startBroker } from '../src/broker.ts';
-import { closed, connect, nextMessage, run } from './clients.ts';
+import { answered, closed, connect, nextMessage, run } from './clients.ts';
 
 const logger = pino({ level: 'silent' });
 const SECRETS: Record<string, string> = { 'pendant-1': 'secret-1', 'pendant-2': 'secret-2' };
@@ -97,6 +97,61 @@ describe('broker on a real socket (MQTT 3.1.1)', () => {
     assert.equal(await delivered, null);
     assert.ok(broker.stats().refused.acl >= 1);
     client.end(true);
+  });
+
+  it("routes a service account's Last Will on its gateway status topic, never a device's (issue 17)", async () => {
+    const watcher = await connect(broker.mqttPort, {
+      clientId: 'gw-watch',
+      username: 'alarm-center',
+      password: 'service-pw',
+    });
+    await watcher.subscribeAsync('v1/gateways/+/status', { qos: 1 });
+    const will = (topic: string) => ({
+      topic,
+      payload: Buffer.from('{"state":"offline"}'),
+      qos: 1 as const,
+      retain: true,
+    });
+    // a device may neither publish there nor leave a will there
+    const pendant = await connect(broker.mqttPort, {
+      clientId: 'pendant-1',
+      username: 'pendant-1',
+      password: SECRETS['pendant-1'],
+      will: will('v1/gateways/gw-x/status'),
+    });
+    const spoofed = nextMessage(watcher, 800);
+    const gone = closed(pendant);
+    pendant.publish('v1/gateways/gw-x/status', '{"state":"offline"}', { qos: 1 });
+    await answered(gone, 'the device is disconnected for its gateway status');
+    assert.equal(await spoofed, null, 'a device published a gateway status');
+    assert.equal(seen.filter((m) => m.topic.startsWith('v1/gateways/')).length, 0);
+    // a service account may not use v1/gateways/ for anything but an instance's status
+    const other = await connect(broker.mqttPort, {
+      clientId: 'gw-x-1',
+      username: 'alarm-center',
+      password: 'service-pw',
+    });
+    const otherGone = closed(other);
+    other.publish('v1/gateways/gw-x/commands', '{}', { qos: 1 });
+    await answered(otherGone, 'a service client is disconnected for v1/gateways/<instance>/commands');
+    other.end(true);
+    // the gateway's connection dies without DISCONNECT: the broker says its will
+    const gateway = await connect(broker.mqttPort, {
+      clientId: 'gw-x-0',
+      username: 'alarm-center',
+      password: 'service-pw',
+      will: will('v1/gateways/gw-x/status'),
+    });
+    const said = nextMessage(watcher, 3000);
+    gateway.stream.destroy();
+    assert.deepEqual(await said, { topic: 'v1/gateways/gw-x/status', payload: '{"state":"offline"}' });
+    assert.deepEqual(
+      seen.filter((m) => m.topic.startsWith('v1/gateways/')).map((m) => m.topic),
+      ['v1/gateways/gw-x/status'],
+    );
+    gateway.end(true);
+    pendant.end(true);
+    watcher.end(true);
   });
 
   it("refuses a subscription to another device's commands (SUBACK 128) and delivers its own", async () => {

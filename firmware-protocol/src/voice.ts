@@ -109,3 +109,23 @@ export function parseVoiceCallTopic(topic: string): string | null {
   if (parts.length !== 4 || parts[0] !== TOPIC_VERSION || parts[1] !== 'voice' || parts[3] !== 'call') return null;
   return isDeviceId(parts[2] as string) ? (parts[2] as string) : null;
 }
+
+/**
+ * Gateway → alarm center: whether a gateway instance is up. The gateway says `online` (retained)
+ * each time it connects and leaves `offline` as its MQTT Last Will, so the broker says it for the
+ * gateway when its connection dies (a SIGKILL, a lost host): its calls are then lost.
+ */
+export function gatewayStatusTopic(instance: string): string {
+  return `${TOPIC_VERSION}/gateways/${instance}/status`;
+}
+export const GATEWAY_STATUS_FILTER = `${TOPIC_VERSION}/gateways/+/status`;
+export const gatewayStatusSchema = z.strictObject({ state: z.enum(['online', 'offline']) });
+export type GatewayStatus = z.infer<typeof gatewayStatusSchema>;
+
+/** The instance of a gateway status topic, or null for anything else (only `v1/gateways/<instance>/status`). */
+export function parseGatewayStatusTopic(topic: string): string | null {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== TOPIC_VERSION || parts[1] !== 'gateways' || parts[3] !== 'status') return null;
+  const instance = parts[2] as string;
+  return gatewayInstanceSchema.safeParse(instance).success ? instance : null;
+}

@@ -88,6 +88,8 @@ export const configSchema = z.object({
   GATEWAY_BRIDGE_HOST: z.string().default('127.0.0.1'),
   GATEWAY_BRIDGE_PORT: envPort.default(9470),
   GATEWAY_BRIDGE_TOKEN: z.string().min(16).optional(),
+  /** How often the instance says it is online (v1/gateways/<id>/status); the alarm center's VOICE_GATEWAY_SILENCE_S must be well above it. */
+  GATEWAY_PRESENCE_INTERVAL_S: z.coerce.number().int().min(1).max(600).default(10),
   /** The browser bridges (werift) in a worker thread, off the SIP/SCAIP event loop: on unless turned off. */
   GATEWAY_BRIDGE_WORKER: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: envLogLevel,

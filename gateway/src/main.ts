@@ -3,7 +3,7 @@
 // with devices provisioned in the alarm center's PostgreSQL (DATABASE_URL), else GATEWAY_CONTROLLERS.
 
 import { readFileSync } from 'node:fs';
-import { type CallEvent, voiceCallTopic } from '@trygg/firmware-protocol';
+import { type CallEvent, type GatewayStatus, gatewayStatusTopic, voiceCallTopic } from '@trygg/firmware-protocol';
 import { serveMetrics } from '@trygg/observability';
 import pg from 'pg';
 import pino from 'pino';
@@ -40,6 +40,16 @@ function listedControllers(ids: string[]): ControllerRegistry {
   return { isKnown: (cid) => known.has(cid), heartbeatIntervalS: () => config.GATEWAY_HEARTBEAT_INTERVAL_S };
 }
 
+function gatewayPresence(instance: string) {
+  const status = (state: GatewayStatus['state']) => Buffer.from(JSON.stringify({ state } satisfies GatewayStatus));
+  return {
+    topic: gatewayStatusTopic(instance),
+    will: status('offline'),
+    birth: status('online'),
+    everyMs: config.GATEWAY_PRESENCE_INTERVAL_S * 1000,
+  };
+}
+
 const publisher = publisherPool(
   await Promise.all(
     Array.from({ length: config.GATEWAY_MQTT_CONNECTIONS }, (_, i) =>
@@ -48,6 +58,8 @@ const publisher = publisherPool(
         ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
         ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
         clientId: `${config.GATEWAY_INSTANCE_ID}-${i}`,
+        // one connection carries the instance's presence: when the process dies, the broker says so
+        ...(i === 0 ? { presence: gatewayPresence(config.GATEWAY_INSTANCE_ID) } : {}),
       }),
     ),
   ),

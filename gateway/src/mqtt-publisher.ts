@@ -11,6 +11,12 @@ export interface PublisherOptions {
   clientId?: string;
   /** Fail the first connection after this long instead of hanging at start-up. */
   connectTimeoutMs?: number;
+  /**
+   * Said by the broker when this connection dies (MQTT Last Will), and `birth` published each time
+   * it (re)connects and every `everyMs`; both retained, QoS 1. The gateway's status
+   * (v1/gateways/<instance>/status); a clean close says the will itself (the calls end with it).
+   */
+  presence?: { topic: string; will: Buffer; birth: Buffer; everyMs: number };
 }
 
 export interface Publisher {
@@ -27,7 +33,21 @@ export async function connectPublisher(options: PublisherOptions): Promise<Publi
     reconnectPeriod: 1_000,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.presence
+      ? { will: { topic: options.presence.topic, payload: options.presence.will, qos: 1, retain: true } }
+      : {}),
   });
+  const presence = options.presence;
+  if (presence) {
+    const birth = () => client.publish(presence.topic, presence.birth, { qos: 1, retain: true });
+    birth();
+    // after a reconnect the broker may already have said the will: say online again
+    client.on('connect', birth);
+    // the alarm center judges an instance it has not heard from for a while as lost
+    const repeat = setInterval(() => client.connected && birth(), presence.everyMs);
+    repeat.unref();
+    client.once('end', () => clearInterval(repeat));
+  }
   // The publishes of one turn of the event loop (the alarms of one burst of datagrams) leave in one
   // write: mqtt.js writes each packet on its own (a system call each, the gateway's largest cost
   // after parsing). The stream is corked until the turn's I/O is done, then flushed.
@@ -48,6 +68,9 @@ export async function connectPublisher(options: PublisherOptions): Promise<Publi
       await client.publishAsync(topic, payload, { qos: 1 });
     },
     async close() {
+      if (presence && client.connected) {
+        await client.publishAsync(presence.topic, presence.will, { qos: 1, retain: true }).catch(() => {});
+      }
       await client.endAsync();
     },
   };

@@ -151,3 +151,49 @@ export async function forAlarm(db: Queryable, alarmId: string): Promise<VoiceCal
     durationS: r.duration_s,
   }));
 }
+
+/** A gateway instance said it is online or (its Last Will) offline. */
+export async function setPresence(db: Queryable, instance: string, state: 'online' | 'offline', at: number) {
+  await db.query(
+    `INSERT INTO gateway_presence (instance, state, seen_at) VALUES ($1, $2, $3)
+     ON CONFLICT (instance) DO UPDATE SET state = EXCLUDED.state, seen_at = EXCLUDED.seen_at`,
+    [instance, state, new Date(at)],
+  );
+}
+
+export interface LostCall {
+  callId: string;
+  alarmId: string | null;
+  answeredBy: string | null;
+  instance: string;
+}
+
+/**
+ * Ends as failed every call not yet ended of the instances that are lost: said offline, or not
+ * heard from since `silentSince`. Only instances that ever said their presence are judged (an
+ * instance that never does is not known to be lost). The UPDATE decides, so of two nodes sweeping
+ * at once each call is ended by exactly one.
+ */
+export async function failCallsOfLostInstances(db: Queryable, at: number, silentSince: number): Promise<LostCall[]> {
+  const { rows } = await db.query<{
+    call_id: string;
+    alarm_id: string | null;
+    answered_by: string | null;
+    gateway_instance: string;
+  }>(
+    `UPDATE voice_calls v SET state = 'ended', ended_at = $1, end_reason = 'failed',
+            duration_s = CASE WHEN v.answered_at IS NULL THEN NULL
+                              ELSE GREATEST(0, EXTRACT(EPOCH FROM ($1::timestamptz - v.answered_at))) END
+     FROM gateway_presence p
+     WHERE v.gateway_instance = p.instance AND v.state <> 'ended'
+       AND (p.state = 'offline' OR p.seen_at < $2)
+     RETURNING v.call_id, v.alarm_id, v.answered_by, v.gateway_instance`,
+    [new Date(at), new Date(silentSince)],
+  );
+  return rows.map((r) => ({
+    callId: r.call_id,
+    alarmId: r.alarm_id,
+    answeredBy: r.answered_by,
+    instance: r.gateway_instance,
+  }));
+}

@@ -68,10 +68,7 @@ export class CallRecorder implements MediaTap {
    * channel is its direction's samples in order; the shorter is padded with silence at the end.
    */
   wav(): Buffer {
-    const frames = Math.max(
-      this.#fromUnitSamples,
-      this.#toUnitSamples > MAX_SAMPLES ? MAX_SAMPLES : this.#toUnitSamples,
-    );
+    const frames = Math.max(this.#fromUnitSamples, Math.min(this.#toUnitSamples, MAX_SAMPLES));
     const left = Buffer.concat(this.#fromUnit);
     const right = Buffer.concat(this.#toUnit);
     const data = Buffer.alloc(frames * 4);

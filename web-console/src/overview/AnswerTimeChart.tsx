@@ -23,7 +23,7 @@ export function AnswerTimeChart({ data }: { data: AnswerTimes }) {
   const rows = data.byHour.map((h) => ({
     hour: hour.format(new Date(h.hour)),
     ...Object.fromEntries(
-      data.targets.map((tg, i) => [`t${i}`, h.withinTarget[i] === null ? null : h.withinTarget[i]! * 100]),
+      data.targets.map((_tg, i) => [`t${i}`, h.withinTarget[i] === null ? null : h.withinTarget[i]! * 100]),
     ),
   }));
   return (

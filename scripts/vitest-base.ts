@@ -3,7 +3,7 @@
 // child process, as `node --test --test-concurrency=1` did: the suites share one PostgreSQL, start
 // real brokers, Chromium, SIPp and baresip, send signals and set process.env.
 
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
 
 export const base = defineConfig({
   test: {
@@ -19,3 +19,9 @@ export const base = defineConfig({
     passWithNoTests: false,
   },
 });
+
+// The packages' own suites (not tests/, whose files start Chromium, clusters, storms and SIP peers
+// and time what a user would notice) run two files at a time: each file has its own database,
+// ports and processes, and on two cores most of a file's time is waiting (start-up, timers,
+// sockets). The root run schedules them first, then the one-at-a-time suites.
+export const twoFilesAtATime = mergeConfig(base, defineConfig({ test: { fileParallelism: true, maxWorkers: 2 } }));

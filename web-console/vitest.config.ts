@@ -1,10 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { base } from '../scripts/vitest-base.ts';
+import { twoFilesAtATime } from '../scripts/vitest-base.ts';
 
 // Unit tests run in Node; component tests (test/components/*.test.tsx) declare
 // `// @vitest-environment happy-dom` at their top.
 export default mergeConfig(
-  base,
+  twoFilesAtATime,
   defineConfig({ plugins: [react()], test: { name: 'web-console', include: ['test/**/*.test.{ts,tsx}'] } }),
 );

@@ -18,6 +18,7 @@ export default mergeConfig(
         'device-sim/vitest.config.ts',
         'web-console/vitest.config.ts',
         'tests/vitest.config.ts',
+        'tests/vitest.console.config.ts',
         'tests/vitest.embedded.config.ts',
       ],
     },

@@ -483,6 +483,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         const up = database === 'ok' && broker !== null && !bus.health.degraded;
         return { status: up ? 'ok' : 'degraded', checks };
       },
+      live: () => ({ status: broker ? 'ok' : 'starting', checks: { broker: broker ? 'ok' : 'starting' } }),
     });
     closers.push(() => app.close());
     try {

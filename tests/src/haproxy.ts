@@ -55,7 +55,7 @@ export function haproxyConfig(frontends: (Frontend & { bindPort: number })[], ma
     const http = f.servers.some((s) => s.healthPort !== undefined);
     lines.push(`frontend ${f.name}`, `  bind 127.0.0.1:${f.bindPort}`, `  default_backend ${f.name}-nodes`, '');
     lines.push(`backend ${f.name}-nodes`, '  balance leastconn');
-    if (http) lines.push('  option httpchk GET /health', '  http-check expect status 200');
+    if (http) lines.push('  option httpchk GET /health/live', '  http-check expect status 200');
     // a node marked down has its connections cut, so its devices reconnect to a live one at once
     lines.push('  default-server inter 500ms fall 3 rise 2 on-marked-down shutdown-sessions');
     for (const s of f.servers) {

@@ -74,6 +74,8 @@ export interface AppDeps {
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer } | null;
   health(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, string> }>;
+  /** Whether this node takes devices and consoles at all, whatever the shared database does. */
+  live(): { status: 'ok' | 'starting'; checks: Record<string, string> };
   /** The alarm's voice calls (issue 17); their routes are absent without it. */
   voice?: VoiceService;
   /** The recording policy's recordings (playback route); null or absent: the policy is off. */
@@ -137,6 +139,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const health = await deps.health();
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+  });
+  // The load balancer's check. A database stalled or down is every node's, so moving devices to
+  // another node helps none of them, and cutting their sessions turns a slow moment into a
+  // reconnect storm: only a node that cannot answer at all (dead, hung, still starting) is out.
+  app.get('/health/live', { schema: { hide: true } }, async (_request, reply) => {
+    const live = deps.live();
+    return reply.status(live.status === 'ok' ? 200 : 503).send(live);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

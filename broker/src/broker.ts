@@ -7,7 +7,7 @@
 // through Redis (aedes' own Redis emitter and persistence), so a device may connect to any node.
 
 import type { Server as HttpServer } from 'node:http';
-import { createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import persistenceRedis from 'aedes-persistence-redis';
@@ -28,6 +28,8 @@ import { authenticate, preConnect } from './handlers/connect.ts';
 import { authorizeForward } from './handlers/forward.ts';
 import { authorizePublish, dropAfterAcknowledging, PUBLISH_TOPIC_ERROR } from './handlers/publish.ts';
 import { authorizeSubscribe } from './handlers/subscribe.ts';
+import { decodeWhole } from './packet-reads.ts';
+import { encodeWhole } from './packet-writes.ts';
 import { PublishPipeline } from './publish-pipeline.ts';
 import { type RefusalCounts, type RefusalHooks, Refusals } from './refusals.ts';
 import { coalesceWrites } from './socket-writes.ts';
@@ -285,15 +287,16 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   };
   try {
     await aedes.listen();
-    const mqtt = createNetServer((socket) => aedes.handle(coalesceWrites(socket)));
+    // A TCP or TLS connection's PUBLISH and PUBACK are read and written whole (packet-reads.ts,
+    // packet-writes.ts), and its writes of one turn leave together (socket-writes.ts).
+    const handle = (socket: Socket) => decodeWhole(aedes.handle(encodeWhole(coalesceWrites(socket))));
+    const mqtt = createNetServer(handle);
     servers.push(mqtt);
     const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT');
     let tlsPort: number | null = null;
     if (config.tls) {
       const { key, cert } = config.tls;
-      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, (socket) =>
-        aedes.handle(coalesceWrites(socket)),
-      );
+      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, handle);
       // A failed handshake (a plaintext client, an untrusted certificate) concerns that socket only.
       tls.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       servers.push(tls);

@@ -28,6 +28,7 @@ import { authenticate, preConnect } from './handlers/connect.ts';
 import { authorizeForward } from './handlers/forward.ts';
 import { authorizePublish, dropAfterAcknowledging, PUBLISH_TOPIC_ERROR } from './handlers/publish.ts';
 import { authorizeSubscribe } from './handlers/subscribe.ts';
+import { PlatformMemoryPersistence } from './memory-persistence.ts';
 import { decodeWhole } from './packet-reads.ts';
 import { encodeWhole } from './packet-writes.ts';
 import { PublishPipeline } from './publish-pipeline.ts';
@@ -256,7 +257,11 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const { counters } = ctx;
 
   const backends = config.cluster ? clusterBackends(config.cluster) : null;
-  const aedes = new Aedes({ heartbeatInterval: 60_000, connectTimeout: 10_000, ...backends });
+  const aedes = new Aedes({
+    heartbeatInterval: 60_000,
+    connectTimeout: 10_000,
+    ...(backends ?? { persistence: new PlatformMemoryPersistence() }),
+  });
   aedes.preConnect = preConnect(ctx);
   aedes.authenticate = authenticate(ctx);
   const pipeline = new PublishPipeline(config.publishPipeline ?? DEFAULT_PUBLISH_PIPELINE);

@@ -34,6 +34,7 @@ import { encodeWhole } from './packet-writes.ts';
 import { PublishPipeline } from './publish-pipeline.ts';
 import { type RefusalCounts, type RefusalHooks, Refusals } from './refusals.ts';
 import { coalesceWrites } from './socket-writes.ts';
+import { memoryEmitter } from './topic-matches.ts';
 
 export type { PublishedMessage } from './context.ts';
 export type { DeviceAuthenticator, DeviceCredentials, LoginAdmission } from './device-login.ts';
@@ -260,7 +261,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const aedes = new Aedes({
     heartbeatInterval: 60_000,
     connectTimeout: 10_000,
-    ...(backends ?? { persistence: new PlatformMemoryPersistence() }),
+    ...(backends ?? { persistence: new PlatformMemoryPersistence(), mq: memoryEmitter() }),
   });
   aedes.preConnect = preConnect(ctx);
   aedes.authenticate = authenticate(ctx);

@@ -2,14 +2,16 @@
 // generator (load-generator.ts, its own process) publishes QoS 1 messages through our broker (in
 // this process, with and without a no-op publish hook) and through a Mosquitto the benchmark starts
 // on a free port. Runs alternate and the median of each figure is reported, with the ratio
-// ours/Mosquitto from this one run. Prints JSON lines, then a human summary.
+// ours/Mosquitto from this one run. BENCH_BASELINE=<another checkout's broker/src/broker.ts> adds
+// that broker (e.g. main's, without a hook) to every round, so a branch and main are compared in the
+// same run. Prints JSON lines, then a human summary.
 
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { type BrokerHooks, startBroker } from '../src/broker.ts';
 import type { LoadConfig, LoadMessage, LoadResult } from './load-generator.ts';
@@ -37,7 +39,7 @@ const LOAD: Omit<LoadConfig, 'port'> = {
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const generatorPath = fileURLToPath(new URL('./load-generator.ts', import.meta.url));
 
-type Target = 'ours' | 'ours_hook' | 'mosquitto';
+type Target = 'ours' | 'ours_hook' | 'mosquitto' | 'baseline';
 interface Run extends LoadResult {
   target: Target;
   brokerCpuUsPerMsg: number;
@@ -140,8 +142,16 @@ function generate(port: number, cpuUs: () => number): Promise<LoadResult & { bro
   });
 }
 
-async function runOurs(hooks: BrokerHooks | undefined): Promise<LoadResult & { brokerCpuUsPerMsg: number }> {
-  const broker = await startBroker(
+const BASELINE = process.env.BENCH_BASELINE;
+const startBaseline = BASELINE
+  ? ((await import(pathToFileURL(BASELINE).href)) as { startBroker: typeof startBroker }).startBroker
+  : null;
+
+async function runOurs(
+  hooks: BrokerHooks | undefined,
+  start = startBroker,
+): Promise<LoadResult & { brokerCpuUsPerMsg: number }> {
+  const broker = await start(
     {
       host: '127.0.0.1',
       mqttPort: 0,
@@ -187,6 +197,7 @@ try {
       ['mosquitto', () => generate(mosquitto.port, () => processCpuUs(mosquitto.pid))],
       ['ours_hook', () => runOurs(noopHook)],
     ];
+    if (startBaseline) plan.push(['baseline', () => runOurs(undefined, startBaseline)]);
     for (const [target, go] of plan) {
       const run = { target, ...(await go()) };
       runs.push(run);
@@ -216,6 +227,7 @@ function summarize(target: Target) {
   return s;
 }
 const summary = { ours: summarize('ours'), ours_hook: summarize('ours_hook'), mosquitto: summarize('mosquitto') };
+const baseline = startBaseline ? summarize('baseline') : null;
 const ratio = Number((summary.ours.msgsPerS / summary.mosquitto.msgsPerS).toFixed(3));
 const ratioHook = Number((summary.ours_hook.msgsPerS / summary.mosquitto.msgsPerS).toFixed(3));
 line({ metric: 'ratio_vs_mosquitto', value: ratio, unit: 'ratio' });
@@ -234,3 +246,8 @@ process.stdout.write(
   ours/mosquitto    ${ratio} throughput (with hook ${ratioHook}), ${cpuRatio} CPU efficiency
 `,
 );
+if (baseline) {
+  process.stdout.write(
+    `  baseline          ${fmt(baseline.msgsPerS)} msgs/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ${baseline.cpu} µs broker CPU/msg (${BASELINE})\n`,
+  );
+}

@@ -7,7 +7,7 @@
 // through Redis (aedes' own Redis emitter and persistence), so a device may connect to any node.
 
 import type { Server as HttpServer } from 'node:http';
-import { createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import persistenceRedis from 'aedes-persistence-redis';
@@ -28,9 +28,13 @@ import { authenticate, preConnect } from './handlers/connect.ts';
 import { authorizeForward } from './handlers/forward.ts';
 import { authorizePublish, dropAfterAcknowledging, PUBLISH_TOPIC_ERROR } from './handlers/publish.ts';
 import { authorizeSubscribe } from './handlers/subscribe.ts';
+import { PlatformMemoryPersistence } from './memory-persistence.ts';
+import { decodeWhole } from './packet-reads.ts';
+import { encodeWhole } from './packet-writes.ts';
 import { PublishPipeline } from './publish-pipeline.ts';
 import { type RefusalCounts, type RefusalHooks, Refusals } from './refusals.ts';
 import { coalesceWrites } from './socket-writes.ts';
+import { memoryEmitter } from './topic-matches.ts';
 
 export type { PublishedMessage } from './context.ts';
 export type { DeviceAuthenticator, DeviceCredentials, LoginAdmission } from './device-login.ts';
@@ -254,7 +258,11 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const { counters } = ctx;
 
   const backends = config.cluster ? clusterBackends(config.cluster) : null;
-  const aedes = new Aedes({ heartbeatInterval: 60_000, connectTimeout: 10_000, ...backends });
+  const aedes = new Aedes({
+    heartbeatInterval: 60_000,
+    connectTimeout: 10_000,
+    ...(backends ?? { persistence: new PlatformMemoryPersistence(), mq: memoryEmitter() }),
+  });
   aedes.preConnect = preConnect(ctx);
   aedes.authenticate = authenticate(ctx);
   const pipeline = new PublishPipeline(config.publishPipeline ?? DEFAULT_PUBLISH_PIPELINE);
@@ -285,15 +293,16 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   };
   try {
     await aedes.listen();
-    const mqtt = createNetServer((socket) => aedes.handle(coalesceWrites(socket)));
+    // A TCP or TLS connection's PUBLISH and PUBACK are read and written whole (packet-reads.ts,
+    // packet-writes.ts), and its writes of one turn leave together (socket-writes.ts).
+    const handle = (socket: Socket) => decodeWhole(aedes.handle(encodeWhole(coalesceWrites(socket))));
+    const mqtt = createNetServer(handle);
     servers.push(mqtt);
     const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT');
     let tlsPort: number | null = null;
     if (config.tls) {
       const { key, cert } = config.tls;
-      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, (socket) =>
-        aedes.handle(coalesceWrites(socket)),
-      );
+      const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, handle);
       // A failed handshake (a plaintext client, an untrusted certificate) concerns that socket only.
       tls.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       servers.push(tls);

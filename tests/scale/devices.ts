@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { startLoopMonitor } from './loop-monitor.ts';
 
 const [urlList, perUrlText, prefix, fromText, toText, secret] = process.argv.slice(2) as [
   string,
@@ -25,6 +26,8 @@ const to = Number(toText);
 process.stdin.once('end', () => process.exit(0));
 const say = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
 const wallNow = () => performance.timeOrigin + performance.now();
+// SCALE_TRACE=1: this process's own loop delay and GC, to tell its stalls from the platform's latency
+if (process.env.SCALE_TRACE === '1') startLoopMonitor((sample) => say({ type: 'loop', ...sample }));
 
 const clients: mqtt.MqttClient[] = [];
 const started = performance.now();

@@ -127,25 +127,32 @@ try {
     urls.push(`mqtt://127.0.0.1:${extra.port('mqtt')}`);
   }
   const baseline = await Promise.all(cluster.nodes.map((n) => rssMiB(n.process.child.pid)));
-  // CPU seconds by kind of process, read at the phases' edges
+  // CPU seconds by kind of process and process id, read at the phases' edges (a PostgreSQL backend
+  // that ends within a phase takes its CPU with it: the figure is a floor)
   const running = cluster;
-  const pgPids = await postgresPids(await postgres.pid());
-  const cpuGroups = async () => {
-    const sum = async (pids: (number | undefined)[]) =>
-      (await Promise.all(pids.map((p) => cpuSeconds(p)))).reduce((a, b) => a + b, 0);
+  const postmaster = await postgres.pid();
+  type CpuSnapshot = Record<string, Map<number, number>>;
+  const cpuGroups = async (): Promise<CpuSnapshot> => {
+    const read = async (pids: (number | undefined)[]) =>
+      new Map(
+        await Promise.all(
+          pids.filter((p): p is number => p !== undefined).map(async (p) => [p, await cpuSeconds(p)] as const),
+        ),
+      );
     return {
-      nodes: await sum(running.nodes.map((n) => n.process.child.pid)),
-      devices: await sum(children.map((c) => c.pid)),
-      haproxy: await sum([running.haproxy.child.pid, ...balancers.map((b) => b.child.pid)]),
-      postgres: await sum(
-        [...pgPids, ...(await postgresPids(pgPids[0]!)).slice(1)].filter((p, i, a) => a.indexOf(p) === i),
-      ),
-      scale: await sum([process.pid]),
+      nodes: await read(running.nodes.map((n) => n.process.child.pid)),
+      devices: await read(children.map((c) => c.pid)),
+      haproxy: await read([running.haproxy.child.pid, ...balancers.map((b) => b.child.pid)]),
+      postgres: await read(await postgresPids(postmaster)),
+      scale: await read([process.pid]),
     };
   };
-  const cpuLines = (phase: string, before: Record<string, number>, after: Record<string, number>, seconds: number) => {
-    for (const [group, used] of Object.entries(after))
-      line(`cpu_${phase}_${group}_cores`, (used - before[group]!) / seconds, 'cores');
+  const cpuLines = (phase: string, before: CpuSnapshot, after: CpuSnapshot, seconds: number) => {
+    for (const [group, pids] of Object.entries(after)) {
+      let used = 0;
+      for (const [pid, s] of pids) used += s - (before[group]?.get(pid) ?? 0);
+      line(`cpu_${phase}_${group}_cores`, used / seconds, 'cores');
+    }
   };
   const cpuBeforeConnect = await cpuGroups();
 

@@ -139,6 +139,26 @@ export function traceReport(input: TraceInput, line: Line, log: (text: string) =
       `slow: ${p.e2e.toFixed(1)} ms via ${p.node} (${devices}): ${stages.join(', ')}; loops blocked: ${blocked.join(', ')}`,
     );
   }
+  // A stretch during which at least half of the other processes were blocked too is the machine's
+  // (no core for anyone), not this process's own work.
+  const stallsDuring = new Map(
+    [...input.loops.keys()].map((label) => [
+      label,
+      stallsOf(label).filter((s) => s.at >= input.from && s.at <= input.to + 1000),
+    ]),
+  );
+  const sharedShare = (label: string) => {
+    const own = stallsDuring.get(label) ?? [];
+    const others = [...stallsDuring].filter(([l]) => l !== label).map(([, s]) => s);
+    let shared = 0;
+    let total = 0;
+    for (const s of own) {
+      total += s.ms;
+      const blocked = others.filter((o) => o.some((x) => x.at < s.at + s.ms && s.at < x.at + x.ms)).length;
+      if (blocked * 2 >= others.length) shared += s.ms;
+    }
+    return total > 0 ? shared / total : 0;
+  };
   for (const [label, samples] of input.loops) {
     const during = samples.filter((s) => s.at >= input.from && s.at <= input.to + 1000);
     if (during.length === 0) continue;
@@ -152,6 +172,7 @@ export function traceReport(input: TraceInput, line: Line, log: (text: string) =
       stallsPerS: stalls.length / seconds,
       stallMsPerS: stalls.reduce((a, b) => a + b, 0) / seconds,
       stallMax: Math.max(0, ...stalls),
+      sharedStallPct: sharedShare(label) * 100,
       gcMsPerS: during.reduce((a, s) => a + s.gcMs, 0) / seconds,
       gcMax: Math.max(0, ...during.map((s) => s.gcMaxMs)),
       longGcs: gcs.length,
@@ -162,7 +183,8 @@ export function traceReport(input: TraceInput, line: Line, log: (text: string) =
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(', ')}`,
     );
-    for (const [k, v] of Object.entries(summary)) line(`loop_${label}_${k}`, v, k.includes('Per') ? 'per_s' : 'ms');
+    for (const [k, v] of Object.entries(summary))
+      line(`loop_${label}_${k}`, v, k.endsWith('Pct') ? '%' : k.includes('Per') ? 'per_s' : 'ms');
   }
   const ack = sorted(
     paths.flatMap((p) => {

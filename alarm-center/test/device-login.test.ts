@@ -3,7 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { generateSecret, hashSecret } from '@trygg/broker';
+import type pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { deviceCredentials } from '../src/devices/login.ts';
 import * as devices from '../src/devices/repository.ts';
 import type { Platform } from '../src/platform.ts';
 import {
@@ -58,5 +61,29 @@ describe('device logins', () => {
       connectDevice(platform, 'pendant-legacy', generateSecret()),
       /Bad username or password|Not authorized/,
     );
+  });
+
+  it('the logins of a reconnect storm read in one turn are looked up in one query, each with its own answer', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `pendant-storm-${i}`);
+    for (const id of ids) await platform.provisioning.register(device(id));
+    let queries = 0;
+    const pool = platform.db.pool;
+    const counting = new Proxy(pool, {
+      get(target, key, receiver) {
+        if (key !== 'query') return Reflect.get(target, key, receiver);
+        return (...args: unknown[]) => {
+          queries++;
+          return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as pg.Pool;
+    const credentials = deviceCredentials(counting, pino({ level: 'silent' }));
+    const asked = [...ids, ids[5]!, 'pendant-never-provisioned'];
+    const hashes = await Promise.all(asked.map((id) => credentials.secretHash(id)));
+    assert.equal(queries, 1);
+    const expected = await Promise.all(asked.map((id) => devices.secretHash(pool, id)));
+    assert.deepEqual(hashes, expected);
+    assert.equal(hashes.at(-1), null);
+    assert.ok(hashes.slice(0, 40).every((h) => h?.startsWith('sha256$')));
   });
 });

@@ -4,9 +4,13 @@
 // (wall clock, comparable across processes) and its PUBACK latency. Exits when its stdin closes,
 // so it never outlives the scale run. Messages are JSON lines on stdout.
 
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceTopic } from '@trygg/firmware-protocol';
 import mqtt from 'mqtt';
+import { startLoopMonitor } from './loop-monitor.ts';
 
 const [urlList, perUrlText, prefix, fromText, toText, secret] = process.argv.slice(2) as [
   string,
@@ -25,6 +29,8 @@ const to = Number(toText);
 process.stdin.once('end', () => process.exit(0));
 const say = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
 const wallNow = () => performance.timeOrigin + performance.now();
+// SCALE_TRACE=1: this process's own loop delay and GC, to tell its stalls from the platform's latency
+if (process.env.SCALE_TRACE === '1') startLoopMonitor((sample) => say({ type: 'loop', ...sample }));
 
 const clients: mqtt.MqttClient[] = [];
 const started = performance.now();
@@ -55,6 +61,7 @@ const timers: NodeJS.Timeout[] = [];
 const input = createInterface({ input: process.stdin });
 input.on('line', (line) => {
   const command = JSON.parse(line) as { type: 'go'; heartbeatS: number; presses: number[]; pressEveryMs: number };
+  void profilePresses();
   // heartbeats: every device once per heartbeatS, spread over ticks of 100 ms
   let seq = 0;
   const perTick = Math.max(1, Math.round(clients.length / (command.heartbeatS * 10)));
@@ -84,6 +91,21 @@ input.on('line', (line) => {
     );
   });
 });
+/** SCALE_PROFILE_S (with SCALE_TRACE_DIR): this process's CPU profile of its first seconds of presses. */
+async function profilePresses(): Promise<void> {
+  const seconds = Number(process.env.SCALE_PROFILE_S ?? 0);
+  const dir = process.env.SCALE_TRACE_DIR;
+  if (!(seconds > 0) || !dir) return;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const { profile } = await session.post('Profiler.stop');
+  await writeFile(join(dir, `devices-${from}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+}
+
 input.on('close', () => {
   for (const t of timers) clearTimeout(t);
   process.exit(0);

@@ -41,6 +41,8 @@ export interface ClusterOptions {
   provision(pool: pg.Pool): Promise<void>;
   env?: Record<string, string>;
   maxconn?: number;
+  /** How long a node may take to answer /health (loading 100,000 devices on a busy machine takes a while); 60 s by default. */
+  healthyWithinMs?: number;
 }
 
 /** Devices `${prefix}1..count` of one type, all with CLUSTER_SECRET. */
@@ -105,7 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const startNode = async (c: (typeof configs)[number]): Promise<AlarmCenterProcess> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startAlarmCenterProcess(c.env, c.httpPort, { healthyWithinMs: 60_000 });
+        return await startAlarmCenterProcess(c.env, c.httpPort, { healthyWithinMs: options.healthyWithinMs ?? 60_000 });
       } catch (err) {
         if (attempt >= 3 || !/already in use/.test((err as Error).message)) throw err;
         [c.httpPort, c.mqttPort, c.metricsPort] = [await freePort(), await freePort(), await freePort()];

@@ -3,6 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { AlarmSummary, DispatchStreamMessage } from '../api/schemas.ts';
+import { traceAlarmPath } from './alarm-path.ts';
 
 export interface Health {
   degraded: boolean;
@@ -19,6 +20,7 @@ export class AlarmBus {
 
   publishAlarm(alarm: AlarmSummary): void {
     this.#emitter.emit('alarm', alarm);
+    traceAlarmPath({ stage: 'published', alarmId: alarm.id, deviceId: alarm.deviceId, status: alarm.status });
   }
 
   onAlarm(listener: (alarm: AlarmSummary) => void): () => void {

@@ -28,6 +28,7 @@ import type { AlarmSummary } from '../api/schemas.ts';
 import type { Clock } from '../clock.ts';
 import { HEARTBEAT_TOLERANCE, type Priority, type RoutingCore } from '../core/index.ts';
 import { inTransaction } from '../db/database.ts';
+import { traceAlarmPath } from './alarm-path.ts';
 import type { AlarmBus } from './bus.ts';
 import * as alarms from './repository.ts';
 import type { AlarmService } from './service.ts';
@@ -160,6 +161,7 @@ export class Replication {
     const id = space < 0 ? payload : payload.slice(0, space);
     const origin = space < 0 ? '' : payload.slice(space + 1);
     if (origin === this.#o.origin) return; // emitted locally after commit
+    traceAlarmPath({ stage: 'notified', alarmId: id });
     this.#pending.add(id);
     if (!this.#flushing) {
       this.#flushing = true;

@@ -91,6 +91,17 @@ export async function secretHash(db: Queryable, deviceId: string): Promise<strin
   return rows[0]?.secret_hash ?? null;
 }
 
+/** The active secrets' hashes of several devices in one query (a reconnect storm's logins); absent: none. */
+export async function secretHashes(db: Queryable, deviceIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ device_id: string; secret_hash: string }>({
+    // named: parsed and planned once per connection, not once per batch of logins
+    name: 'devices.secretHashes',
+    text: 'SELECT device_id, secret_hash FROM directory_device_secrets WHERE device_id = ANY($1::text[])',
+    values: [deviceIds],
+  });
+  return new Map(rows.map((r) => [r.device_id, r.secret_hash]));
+}
+
 /** Replaces a stored hash with another of the same secret, only if it is still the one read. */
 export async function upgradeSecretHash(db: Queryable, deviceId: string, from: string, to: string): Promise<void> {
   await db.query(

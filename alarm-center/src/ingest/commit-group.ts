@@ -15,6 +15,7 @@
 
 import type { DeviceEvent } from '@trygg/firmware-protocol';
 import type pg from 'pg';
+import { traceAlarmPath, tracingAlarmPath, wallClockMs } from '../alarms/alarm-path.ts';
 import { inTransaction, oneQueryAtATime } from '../db/database.ts';
 import { classifyStoreFailure, isRetryable, sqlstate } from '../db/store-errors.ts';
 import * as devices from '../devices/repository.ts';
@@ -168,6 +169,9 @@ export class CommitGroup {
   }
 
   async #commit(batch: Item[]): Promise<void> {
+    const startedAt = tracingAlarmPath() ? wallClockMs() : 0;
+    let openedAt = 0;
+    let wroteAt = 0;
     let items = batch;
     let attempt = 1;
     while (items.length > 0) {
@@ -175,6 +179,7 @@ export class CommitGroup {
       let culprit: Item | null = null;
       try {
         await this.transaction(this.pool, async (client) => {
+          if (startedAt > 0) openedAt = wallClockMs();
           const recorded = items.flatMap((i) => (i.event ? [{ deviceId: i.deviceId, event: i.event }] : []));
           const fresh = await devices.recordEvents(client, recorded);
           // the messages' writes run side by side (their raises become one statement), their
@@ -194,6 +199,7 @@ export class CommitGroup {
             throw first.err;
           }
           results = settled.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+          if (startedAt > 0) wroteAt = wallClockMs();
         });
       } catch (err) {
         if (isRetryable(err) && attempt++ < this.options.attempts) continue;
@@ -214,6 +220,11 @@ export class CommitGroup {
         }
         for (const item of items) item.reject(err);
         return;
+      }
+      if (startedAt > 0) {
+        const deviceIds = items.map((i) => i.deviceId);
+        const lane = items[0]!.lane;
+        traceAlarmPath({ stage: 'batch', lane, deviceIds, startedAt, openedAt, wroteAt, size: items.length });
       }
       for (const [i, item] of items.entries()) item.resolve(results[i]);
       return;

@@ -12,6 +12,7 @@ import {
 } from '@trygg/firmware-protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { traceAlarmPath, tracingAlarmPath, wallClockMs } from '../alarms/alarm-path.ts';
 import { type AlarmService, type Committed, emptyCommitted } from '../alarms/service.ts';
 import type { Clock } from '../clock.ts';
 import type { RoutingCore } from '../core/index.ts';
@@ -127,12 +128,15 @@ export function createIngest(deps: IngestDeps) {
    * not help). Rejects only when storing failed, so the device is not acknowledged and resends.
    */
   return async function ingest(topic: string, payload: Uint8Array): Promise<IngestOutcome> {
+    const receivedAt = tracingAlarmPath() ? wallClockMs() : 0;
     const decoded = decodeDeviceMessage(topic, payload);
     if (!decoded.ok) return refuse(topic, decoded);
     // Rate: our own commands are not limited, and neither is an urgent event (a button press, a
     // fall): a device flooding heartbeats must not mute its resident. Load is measured on the
     // process's monotonic clock, not the domain clock, so simulated time neither makes nor hides a flood.
     const urgent = decoded.channel === 'event' && URGENT_EVENT_TYPES.has(decoded.message.type);
+    if (urgent && receivedAt > 0)
+      traceAlarmPath({ stage: 'received', deviceId: decoded.deviceId, messageId: decoded.message.id }, receivedAt);
     if (decoded.channel !== 'cmd' && !urgent) {
       const verdict = limiter.take(decoded.deviceId, performance.now());
       if (verdict !== 'allowed') return refuseFlood(topic, decoded.deviceId, verdict === 'flood_started');
@@ -220,8 +224,10 @@ export function createIngest(deps: IngestDeps) {
       metrics.duplicates.inc();
       return 'duplicate';
     }
+    if (urgent) traceAlarmPath({ stage: 'committed', deviceId: device.deviceId, alarmIds: [...committed.changed] });
     await deps.alarms.published(committed);
     deps.onStored?.(device.deviceId, event);
+    if (urgent) traceAlarmPath({ stage: 'acknowledged', deviceId: device.deviceId });
     return 'accepted';
   };
 }

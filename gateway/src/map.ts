@@ -67,7 +67,7 @@ export function scaipMessageId(request: ScaipRequest, receivedAt: number, window
 
 /** The key under which the gateway remembers a request: the same parts as its message id. */
 export function scaipRetransmissionKey(request: ScaipRequest): string {
-  return [request.cid, request.ref, request.mty, request.dty, request.did, request.stc ?? ''].join('\u0000');
+  return `${request.cid}\u0000${request.ref}\u0000${request.mty}\u0000${request.dty}\u0000${request.did}\u0000${request.stc ?? ''}`;
 }
 
 function wrongContent(detail: string): MapResult {

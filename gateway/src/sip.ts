@@ -173,10 +173,12 @@ export function buildResponse(request: SipRequest, status: number, options: Resp
   }
   lines.push('Server: trygg-scaip-gateway');
   for (const header of options.extraHeaders ?? []) lines.push(header);
-  const body = Buffer.from(options.body ?? '', 'utf8');
-  if (body.length > 0) lines.push(`Content-Type: ${options.contentType ?? 'application/scaip+xml'}`);
-  lines.push(`Content-Length: ${body.length}`);
-  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'), body]);
+  const body = options.body ?? '';
+  const bodyBytes = Buffer.byteLength(body, 'utf8');
+  if (bodyBytes > 0) lines.push(`Content-Type: ${options.contentType ?? 'application/scaip+xml'}`);
+  lines.push(`Content-Length: ${bodyBytes}`);
+  // one string, one buffer: a second buffer and a concat per answer were garbage for nothing
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
 }
 
 export type FramedMessage =

@@ -38,6 +38,29 @@ describe('parseMrq', () => {
     });
   });
 
+  test('a request after a malformed, a too deeply nested and a truncated one is read in full', () => {
+    // one parser serves every request: one that stopped half-way must leave nothing behind
+    const valid = mrq(alarmFields('C7', 'after-1'));
+    for (const broken of [
+      '<mrq><ref>x</ref><cid>C7</cid',
+      mrq({ ...alarmFields('C7', 'deep'), lge: '<lat><a><b>1</b></a></lat>' }),
+      valid.slice(0, valid.length - 10),
+    ]) {
+      assert.equal(parseMrq(broken).ok, false);
+      const result = parseMrq(valid);
+      assert.ok(result.ok);
+      assert.deepEqual(result.message, {
+        ref: 'after-1',
+        cid: 'C7',
+        mty: 'ME',
+        dty: '0003',
+        did: '1',
+        stc: '0010',
+        pri: 1,
+      });
+    }
+  });
+
   test('a heartbeat needs no status code', () => {
     const result = parseMrq(mrq({ ref: 'p1', cid: 'C1', mty: 'PI', dty: '0003', did: '1', hbi: '90' }));
     assert.ok(result.ok);

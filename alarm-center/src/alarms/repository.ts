@@ -160,9 +160,10 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
       // named: parsed and planned once per connection, not once per batch
       name: 'alarms.raiseMany',
       text: `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[],
-                              $7::timestamptz[], $8::jsonb[], $9::text[])
-           AS i(device_id, resident_id, district, kind, priority, audience, at, details, source_message_id)
+         SELECT i.device_id, i.resident_id, i.district, i.kind, i.priority, i.audience,
+                to_timestamp(i.at_ms / 1000) AS at, i.details, i.source_message_id
+         FROM jsonb_to_recordset($1::jsonb) AS i(device_id text, resident_id text, district text, kind text,
+                priority smallint, audience text, at_ms float8, details jsonb, source_message_id text)
        ), raised AS (
          INSERT INTO alarms (device_id, resident_id, district, kind, priority, audience, opened_at, updated_at, details, source_message_id)
          SELECT device_id, resident_id, district, kind, priority, audience, at, at, details, source_message_id FROM input
@@ -185,16 +186,21 @@ export async function raiseMany(db: Queryable, wanted: readonly RaiseAlarm[]): P
            AND p.device_id = r.device_id AND p.kind = r.kind AND p.status = 'closed'
          ORDER BY p.closed_at DESC LIMIT 1
        ) c ON true`,
+      // one JSON document, not nine array parameters (see devices.recordEvents)
       values: [
-        rows.map((r) => r.deviceId),
-        rows.map((r) => r.residentId),
-        rows.map((r) => r.district),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.priority),
-        rows.map((r) => r.audience),
-        rows.map((r) => new Date(r.at)),
-        rows.map((r) => JSON.stringify(r.details)),
-        rows.map((r) => r.sourceMessageId),
+        JSON.stringify(
+          rows.map((r) => ({
+            device_id: r.deviceId,
+            resident_id: r.residentId,
+            district: r.district,
+            kind: r.kind,
+            priority: r.priority,
+            audience: r.audience,
+            at_ms: r.at,
+            details: r.details,
+            source_message_id: r.sourceMessageId,
+          })),
+        ),
       ],
     });
     const byKey = new Map(raised.map((r) => [`${r.device_id}\u0000${r.kind}`, r]));

@@ -121,6 +121,41 @@ describe('responders and dispatch through the API', () => {
     await db?.drop();
   });
 
+  it('a key for a resident or lock device that does not exist, or a lock without its device, is refused with a code, not a 500', async () => {
+    const cases = [
+      [
+        { id: 'k-x1', kind: 'key', label: 'Nyckel' },
+        '/api/residents/no-such-resident/keys',
+        404,
+        'KEY_RESIDENT_UNKNOWN',
+      ],
+      [
+        { id: 'k-x2', kind: 'key', label: 'Nyckel' },
+        '/api/residents/..%2F..%2Fetc%2Fpasswd/keys',
+        404,
+        'KEY_RESIDENT_UNKNOWN',
+      ],
+      [
+        { id: 'k-x3', kind: 'digital_lock', label: 'Lås', lockDeviceId: 'no-such-lock' },
+        '/api/residents/res-1/keys',
+        409,
+        'KEY_LOCK_UNKNOWN',
+      ],
+      [{ id: 'k-x4', kind: 'digital_lock', label: 'Lås' }, '/api/residents/res-1/keys', 400, 'KEY_LOCK_MISMATCH'],
+      [
+        { id: 'k-x5', kind: 'key', label: 'Nyckel', lockDeviceId: 'door-1' },
+        '/api/residents/res-1/keys',
+        400,
+        'KEY_LOCK_MISMATCH',
+      ],
+    ] as const;
+    for (const [body, path, status, code] of cases) {
+      const res = await operator.call('POST', path, body);
+      assert.equal(res.status, status, `${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+      assert.equal((res.body as { code?: string }).code, code);
+    }
+  });
+
   it('offers on-duty responders of the resident’s district first and never one who is off', async () => {
     const alarmId = await takenAlarm();
     const { suggestions } = (await operator.call('GET', `/api/alarms/${alarmId}/dispatches`)).body as AlarmDispatches;

@@ -415,7 +415,7 @@ export class ResponderService implements TimedSource {
     input: { id: string; kind: ResidentKey['kind']; label: string; lockDeviceId: string | null },
   ) {
     if (await repo.key(this.pool, input.id)) throw new ResponderError('KEY_EXISTS');
-    await repo.createKey(this.pool, residentId, input);
+    await storeKey(() => repo.createKey(this.pool, residentId, input));
     return (await repo.key(this.pool, input.id))!;
   }
 
@@ -575,6 +575,21 @@ export class ResponderService implements TimedSource {
       responderId: d.responderId,
       state: d.state,
     });
+  }
+}
+
+/** A key naming a resident or lock device that does not exist is a coded refusal, not a 500. */
+async function storeKey(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code === '23503' && e.constraint === 'resident_keys_lock_device_id_fkey')
+      throw new ResponderError('KEY_LOCK_UNKNOWN');
+    if (e.code === '23503') throw new ResponderError('KEY_RESIDENT_UNKNOWN');
+    if (e.code === '23514') throw new ResponderError('KEY_LOCK_MISMATCH');
+    if (e.code === '23505') throw new ResponderError('KEY_EXISTS');
+    throw err;
   }
 }
 

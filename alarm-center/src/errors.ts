@@ -16,6 +16,7 @@ export const ERRORS = {
   DEVICE_NOT_FOUND: { status: 404, message: 'No such device' },
   RESIDENT_NOT_FOUND: { status: 404, message: 'No such resident' },
   VALIDATION: { status: 400, message: 'The request is not valid' },
+  REFERENCE_UNKNOWN: { status: 409, message: 'The request names something that does not exist (any more)' },
   COMMANDS_UNAVAILABLE: { status: 503, message: 'Commands cannot be sent to devices right now' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; alarms are held until it returns' },
   PORT_IN_USE: { status: 500, message: 'A port is already in use' },

@@ -46,6 +46,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
         statusCode: 400,
       });
     }
+    if (err.code === '23503' || err.code === '23514') {
+      // A foreign key or check the service did not test first (a resident, device or id named in
+      // the path or body that does not exist, a combination the table forbids): the request's
+      // fault, not a 500; logged with the constraint so the service can give its own code.
+      const constraint = (err as { constraint?: string }).constraint;
+      request.log.warn(
+        { sqlstate: err.code, constraint, url: request.routeOptions.url },
+        'request refused by a constraint',
+      );
+      const e = err.code === '23503' ? ERRORS.REFERENCE_UNKNOWN : ERRORS.VALIDATION;
+      const code = err.code === '23503' ? 'REFERENCE_UNKNOWN' : 'VALIDATION';
+      return reply.status(e.status).send({ code, message: e.message, statusCode: e.status });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'request failed');
     return reply.status(status).send({

@@ -54,6 +54,12 @@ const deviceId = (f: Fixtures) => ({ params: { id: f.deviceId } });
 /** Reviewed access rules, one row per method and path. HEAD follows GET. */
 export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: 'GET', path: '/health', allow: 'everyone', why: 'load balancers and probes' },
+  {
+    method: 'GET',
+    path: '/health/live',
+    allow: 'everyone',
+    why: 'the load balancer: the node answers, its broker is up',
+  },
   { method: 'GET', path: '/api/openapi.json', allow: 'everyone' },
 
   {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_IDENTITIES, type RunningIdentityProvider, startIdentityProvider } from '@trygg/identity-provider';
+import type { RunningIdentityProvider } from '@trygg/identity-provider';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { DEMO_DEVICES, DEMO_SETTINGS, DEMO_USERS, demoEnvironment, seedDemo } from './demo.ts';
@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   // origin, as the municipality's provider is); production names its provider in OIDC_ISSUER.
   let idp: RunningIdentityProvider | null = null;
   const clientSecret = randomBytes(24).toString('base64url');
+  let demoIdentities: string | null = null;
   if (demo && !loaded.OIDC_ISSUER) {
+    // loaded only here: oidc-provider's import costs ~0.7 s of every start, and a production node
+    // (its provider named in OIDC_ISSUER) restarting while its devices wait never needs it
+    const { DEMO_IDENTITIES, startIdentityProvider } = await import('@trygg/identity-provider');
+    demoIdentities = DEMO_IDENTITIES.map((i) => `${i.givenName} ${i.familyName} ${i.personalNumber}`).join(', ');
     idp = await startIdentityProvider({
       port: loaded.OIDC_DEMO_PORT,
       clientId: 'trygghetslarm-e-service',
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
     `  Console:    http://127.0.0.1:${platform.httpPort}/`,
     `  E-service:  http://127.0.0.1:${platform.httpPort}/#/apply  (citizens sign in with e-legitimation, then apply)`,
     idp
-      ? `  Sign-in:    local OpenID Connect provider ${idp.issuer} (demo identities: ${DEMO_IDENTITIES.map((i) => `${i.givenName} ${i.familyName} ${i.personalNumber}`).join(', ')})`
+      ? `  Sign-in:    local OpenID Connect provider ${idp.issuer} (demo identities: ${demoIdentities})`
       : `  Sign-in:    OpenID Connect provider ${config.OIDC_ISSUER ?? 'none configured (OIDC_ISSUER): public applications are off'}`,
     `  API docs:   http://127.0.0.1:${platform.httpPort}/api/openapi.json`,
     `  MQTT:       mqtt://127.0.0.1:${platform.mqttPort}  (WebSocket: ${platform.wsPort ?? 'off'})`,

@@ -4,7 +4,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '@trygg/broker';
-import { startIdentityProvider } from '@trygg/identity-provider';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import pino from 'pino';
@@ -67,7 +66,9 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<P
   // Each platform gets its own real OpenID Connect provider for applicants, unless the test names one.
   const idp = options.env?.OIDC_ISSUER
     ? null
-    : await startIdentityProvider({
+    : // loaded here, not at the top: a file that imports these helpers without a platform (most of
+      // tests/, which run the center as a process) skips oidc-provider's ~0.7 s import
+      await (await import('@trygg/identity-provider')).startIdentityProvider({
         port: 0,
         ...TEST_OIDC_CLIENT,
         redirectUris: ['http://127.0.0.1/api/public/sign-in/callback'],

@@ -38,4 +38,13 @@ pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not reachable on 127
 if command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
 fi
+# The SCAIP gateway asks for a 4 MiB UDP receive buffer (a burst of alarms waits there while it is
+# busy); Linux grants at most net.core.rmem_max, Debian's default 208 KiB. Raise it if we may.
+if [ -r /proc/sys/net/core/rmem_max ] && [ "$(cat /proc/sys/net/core/rmem_max)" -lt 4194304 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    sysctl -q -w net.core.rmem_max=4194304 || echo "could not raise net.core.rmem_max; the UDP burst test needs 4 MiB" >&2
+  else
+    echo "net.core.rmem_max is below 4 MiB: the gateway's UDP burst test will fail (sysctl -w net.core.rmem_max=4194304 as root)" >&2
+  fi
+fi
 echo "test prerequisites ready"

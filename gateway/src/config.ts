@@ -66,6 +66,9 @@ export const configSchema = z.object({
   /** SIP over TCP/TLS: connections in all, and from one address. */
   GATEWAY_TCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
   GATEWAY_TCP_MAX_PER_PEER: z.coerce.number().int().min(1).max(1_000_000).default(32),
+  /** SO_RCVBUF of the SIP UDP socket: a burst that arrives while the gateway is busy waits there
+   * (the kernel grants at most twice net.core.rmem_max). */
+  GATEWAY_UDP_RECEIVE_BUFFER_BYTES: z.coerce.number().int().min(4096).max(1_073_741_824).default(4_194_304),
   /** Open-file descriptors never given to SIP connections (database pool, broker, logs). */
   GATEWAY_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
   /** Prometheus endpoint (@trygg/observability): loopback by default, never a SIP port; with

@@ -130,6 +130,7 @@ const gateway = await startGateway({
   gatewayId: config.GATEWAY_INSTANCE_ID,
   metrics,
   ...(auth ? { auth } : {}),
+  udpReceiveBufferBytes: config.GATEWAY_UDP_RECEIVE_BUFFER_BYTES,
   streams: {
     idleTimeoutMs: config.GATEWAY_TCP_IDLE_TIMEOUT_S * 1000,
     maxTotal: config.GATEWAY_TCP_MAX_CONNECTIONS,

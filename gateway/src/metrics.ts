@@ -8,6 +8,8 @@ import { GATEWAY_REJECTIONS, type GatewayRejection } from './errors.ts';
 export function createGatewayMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  let udpDrops: () => number = () => 0;
+  let udpDropsCounted = 0;
   const metrics = {
     registry,
     accepted: new client.Counter({
@@ -69,6 +71,27 @@ export function createGatewayMetrics() {
       help: 'Bridged calls ended as failed because the voice bridge worker died under them',
       registers: [registry],
     }),
+    udpDropped: new client.Counter({
+      name: 'scaip_udp_datagrams_dropped_total',
+      help: 'Datagrams to the SIP UDP socket the kernel dropped because its receive buffer was full (their controllers resend after their SIP timer)',
+      registers: [registry],
+      collect() {
+        const now = udpDrops();
+        // the kernel's count is per socket: a socket opened again starts from 0
+        if (now > udpDropsCounted) this.inc(now - udpDropsCounted);
+        udpDropsCounted = now;
+      },
+    }),
+    udpReceiveBuffer: new client.Gauge({
+      name: 'scaip_udp_receive_buffer_bytes',
+      help: "The SIP UDP socket's receive buffer as the kernel granted it (twice net.core.rmem_max at most)",
+      registers: [registry],
+    }),
+    /** Where the drop count is read when /metrics is scraped (the gateway's SIP UDP socket). */
+    watchUdpDrops(drops: () => number): void {
+      udpDrops = drops;
+      udpDropsCounted = Math.min(udpDropsCounted, drops());
+    },
     streamsOpen: new client.Gauge({
       name: 'sip_stream_connections_open',
       help: 'Open SIP TCP/TLS connections',

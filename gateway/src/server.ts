@@ -52,6 +52,45 @@ export function streamCapacity(limits: StreamLimits, fileLimit: number | null): 
   return Math.max(0, Math.min(limits.maxTotal, fileLimit - limits.reserveDescriptors));
 }
 
+/**
+ * The receive buffer asked for the SIP UDP socket: 2,000 controllers' alarms arriving in one pause
+ * of the event loop (a datagram costs ~2 KiB of buffer with the kernel's overhead) fit, where
+ * Linux's default (208 KiB) holds about a hundred and drops the rest unseen.
+ */
+export const DEFAULT_UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Datagrams the kernel dropped for the UDP sockets on local `port` because their receive buffer was
+ * full (the `drops` column of /proc/net/udp and udp6); 0 where the tables cannot be read.
+ */
+export function udpReceiveDrops(port: number, table?: string): number {
+  const text = table ?? readUdpTables();
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 13 || !fields[1]?.endsWith(suffix)) continue;
+    const value = Number(fields[fields.length - 1]);
+    if (Number.isSafeInteger(value)) drops += value;
+  }
+  return drops;
+}
+
+function readUdpTables(): string {
+  let text = '';
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    try {
+      text += readFileSync(file, 'utf8');
+    } catch {
+      // no /proc (not Linux): no drop count
+    }
+  }
+  return text;
+}
+
+/** How often the gateway looks at the kernel's drop count to log a new overflow. */
+const UDP_DROP_CHECK_MS = 5_000;
+
 export interface StreamStats {
   open: number;
   capacity: number;
@@ -72,6 +111,11 @@ export interface GatewayOptions extends HandlerOptions {
    */
   tls?: { port: number; key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   streams?: Partial<StreamLimits>;
+  /**
+   * The SIP UDP socket's receive buffer (SO_RCVBUF) asked of the kernel, which grants at most twice
+   * net.core.rmem_max: what arrives while the event loop is busy waits there; default 4 MiB.
+   */
+  udpReceiveBufferBytes?: number;
   /** The alarm's voice call (SCAIP call negotiation, the unit's INVITE, RTP); off without it. */
   voice?: VoiceOptions;
 }
@@ -144,7 +188,12 @@ export interface Gateway {
   udpPort: number;
   tcpPort: number;
   tlsPort: number | null;
-  stats(): GatewayStats & { streams: StreamStats; tlsHandshakesFailed: number };
+  stats(): GatewayStats & {
+    streams: StreamStats;
+    tlsHandshakesFailed: number;
+    /** The SIP UDP socket: its receive buffer as granted, datagrams the kernel dropped for it. */
+    udp: { receiveBufferBytes: number; dropped: number };
+  };
   /** Present when `voice` was configured. */
   voice: GatewayVoice | null;
   close(): Promise<void>;
@@ -421,6 +470,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
+  const receiveBuffer = sizeReceiveBuffer(udp, options.udpReceiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER_BYTES);
+  if (receiveBuffer.granted < receiveBuffer.asked) {
+    logger.warn(
+      { asked: receiveBuffer.asked, granted: receiveBuffer.granted },
+      'SIP UDP receive buffer smaller than asked: raise net.core.rmem_max (sysctl) to at least the asked size, or a burst of alarms is dropped and resent late',
+    );
+  }
+  options.metrics?.udpReceiveBuffer.set(receiveBuffer.granted);
+  const dropsOf = () => udpReceiveDrops(udpPort);
+  options.metrics?.watchUdpDrops(dropsOf);
+  let dropsSeen = dropsOf();
+  const dropWatch = setInterval(() => {
+    const drops = dropsOf();
+    if (drops > dropsSeen) {
+      logger.warn(
+        { dropped: drops - dropsSeen, total: drops, receiveBuffer: receiveBuffer.granted },
+        'SIP UDP receive buffer overflowed: the kernel dropped datagrams, their controllers resend after their SIP timer',
+      );
+    }
+    dropsSeen = drops;
+  }, UDP_DROP_CHECK_MS);
+  dropWatch.unref();
   try {
     await listen(tcp, options.tcpPort, options.host);
     tcpPort = (tcp.address() as AddressInfo).port;
@@ -428,6 +499,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (err) {
     // a port in use: release what was already bound before reporting
     if (sweeper) clearInterval(sweeper);
+    clearInterval(dropWatch);
     udp.close();
     if (tcp.listening) tcp.close();
     throw err;
@@ -441,12 +513,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...handler.stats(),
       streams: { ...streams, open: sockets.size, refused: { ...streams.refused } },
       tlsHandshakesFailed,
+      udp: { receiveBufferBytes: receiveBuffer.granted, dropped: dropsOf() },
     }),
     voice: book && handler.voice ? voiceControl(book, handler.voice) : null,
     async close() {
       if (closing) return;
       closing = true;
       if (sweeper) clearInterval(sweeper);
+      clearInterval(dropWatch);
       handler.voice?.close();
       for (const bridge of bridges.values()) await bridge.close();
       await bridgeHost?.close();
@@ -463,6 +537,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'SCAIP gateway listening',
   );
   return gateway;
+}
+
+/** Asks the kernel for `asked` bytes of receive buffer and reports what it granted. */
+function sizeReceiveBuffer(socket: dgram.Socket, asked: number): { asked: number; granted: number } {
+  try {
+    socket.setRecvBufferSize(asked);
+  } catch {
+    // refused outright (not Linux, a sandbox): what the socket has is what it keeps
+  }
+  try {
+    // Linux reports twice what it grants (the kernel's bookkeeping share included)
+    return { asked, granted: socket.getRecvBufferSize() };
+  } catch {
+    return { asked, granted: 0 };
+  }
 }
 
 /** The controller id a verified client certificate stands for: its subject CN, when it is one. */

@@ -104,7 +104,7 @@ export interface TestGateway {
 export async function startTestGateway(
   controllers: Set<string>,
   heartbeatIntervalS?: number,
-  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth'>> & {
+  extra: Partial<Pick<GatewayOptions, 'voice' | 'now' | 'auth' | 'udpReceiveBufferBytes'>> & {
     withVoice?: boolean;
     windowMs?: number;
     /** The instance named in the tnu (GATEWAY_INSTANCE_ID). */

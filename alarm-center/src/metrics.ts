@@ -126,7 +126,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     }),
     incidents: new client.Counter({
       name: 'incidents_total',
-      help: 'Mass-outage incidents opened and closed, by event',
+      help: 'Mass-outage incidents by event: opened, closed, write_failed, join_refused_closed (units not joined to an incident another replica had closed)',
       labelNames: ['event'],
       registers: [registry],
     }),

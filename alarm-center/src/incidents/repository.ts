@@ -69,6 +69,21 @@ export async function addUnits(db: Queryable, incidentId: string, units: readonl
   );
 }
 
+/**
+ * Units joining an incident this replica knows as open, only if it still is: the incident is locked
+ * first, so a replica closing it (its last units back, `unitsBack`) either finishes before (the
+ * join sees it closed and is refused: false) or waits and then sees these units out, and keeps it
+ * open. A unit never joins a closed incident, where its outage would be counted as over.
+ */
+export async function joinIfOpen(db: Queryable, incidentId: string, units: readonly LostUnit[]): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM incidents WHERE id = $1 AND closed_at IS NULL FOR NO KEY UPDATE', [
+    incidentId,
+  ]);
+  if (!rowCount) return false;
+  await addUnits(db, incidentId, units);
+  return true;
+}
+
 export interface ClosedIncident {
   id: string;
   group: GroupRef;

@@ -288,7 +288,16 @@ export class IncidentService implements OutageGrouping {
         i = j - 1;
         const id = this.#incidentIds.get(gid);
         if (!id) continue;
-        await repo.addUnits(client, id, units);
+        if (!(await repo.joinIfOpen(client, id, units))) {
+          // Another replica closed it since this one learned of it (its last units came back): these
+          // units' alarms stay in the queue on their own, and the next sync forgets the incident, so
+          // further losses of the group count towards a new one.
+          this.metrics.incidents.inc({ event: 'join_refused_closed' });
+          onCommit(() => {
+            this.#syncDue = true;
+          });
+          continue;
+        }
         await this.alarms.groupUnderIncident(
           client,
           id,

@@ -17,6 +17,9 @@ export const configSchema = z
      * reading it ahead: a gateway's several transactions in flight on one connection; 1 as aedes.
      */
     MQTT_PUBLISH_PIPELINE: z.coerce.number().int().min(1).max(65_535).default(256),
+    /** Device handshakes the kernel holds while the broker is busy (a reconnect storm); capped by
+     * net.core.somaxconn (4096 by default). */
+    MQTT_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(1_000_000).default(4096),
     /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set;
      * with METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`. */
     ...metricsEnv(9464),

@@ -501,6 +501,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
         maxPayloadBytes: 16 * 1024,
         publishPipeline: config.MQTT_PUBLISH_PIPELINE,
+        listenBacklog: config.MQTT_LISTEN_BACKLOG,
         tls: pemPair(config.MQTT_TLS_KEY_FILE, config.MQTT_TLS_CERT_FILE, config.MQTT_TLS_PORT),
         // Logins are admitted at a bounded rate and slow (scrypt) verifications run two at a
         // time; beyond that a device gets CONNACK 3 and retries, so a storm never starves HTTP.

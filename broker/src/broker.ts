@@ -71,7 +71,19 @@ export interface BrokerConfig {
    * as aedes does. Default DEFAULT_PUBLISH_PIPELINE.
    */
   publishPipeline?: number;
+  /**
+   * Connections the kernel may complete and hold for the broker to accept (listen backlog) on
+   * each of its listeners; Linux caps it at net.core.somaxconn. Default DEFAULT_LISTEN_BACKLOG.
+   */
+  listenBacklog?: number;
 }
+
+/**
+ * A reconnect storm's handshakes wait in the kernel while the broker is busy: 2,000 devices at once
+ * fit, where Node's default (511) drops the rest and leaves each device to its TCP retransmission
+ * (1 s, 3 s, ...). Linux's own cap, net.core.somaxconn, is 4096 by default.
+ */
+export const DEFAULT_LISTEN_BACKLOG = 4096;
 
 /** Enough for a gateway's several group-commit transactions in flight on one connection. */
 export const DEFAULT_PUBLISH_PIPELINE = 256;
@@ -149,7 +161,13 @@ export class BrokerError extends Error {
   }
 }
 
-async function listen(server: Server | HttpServer, port: number, host: string, what: string): Promise<number> {
+async function listen(
+  server: Server | HttpServer,
+  port: number,
+  host: string,
+  what: string,
+  backlog: number,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -165,7 +183,7 @@ async function listen(server: Server | HttpServer, port: number, host: string, w
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(port, host);
+    server.listen({ port, host, backlog });
   });
   const address = server.address();
   return typeof address === 'object' && address ? address.port : port;
@@ -298,7 +316,8 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     const handle = (socket: Socket) => decodeWhole(aedes.handle(encodeWhole(coalesceWrites(socket))));
     const mqtt = createNetServer(handle);
     servers.push(mqtt);
-    const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT');
+    const backlog = config.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
+    const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT', backlog);
     let tlsPort: number | null = null;
     if (config.tls) {
       const { key, cert } = config.tls;
@@ -306,13 +325,13 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       // A failed handshake (a plaintext client, an untrusted certificate) concerns that socket only.
       tls.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       servers.push(tls);
-      tlsPort = await listen(tls, config.tls.port, config.host, 'MQTT TLS');
+      tlsPort = await listen(tls, config.tls.port, config.host, 'MQTT TLS', backlog);
     }
     let wsPort: number | null = null;
     if (config.wsPort !== null) {
       const ws = serverFactory.createServer(aedes, { ws: true }) as HttpServer;
       servers.push(ws);
-      wsPort = await listen(ws, config.wsPort, config.host, 'MQTT WebSocket');
+      wsPort = await listen(ws, config.wsPort, config.host, 'MQTT WebSocket', backlog);
     }
     logger.info({ host: config.host, mqttPort, tlsPort, wsPort }, 'MQTT broker listening');
     return {

@@ -3,7 +3,7 @@
 
 import { envFlag, envList, envLogLevel, envPort, metricsEnv } from '@trygg/observability/env';
 import { z } from 'zod';
-import type { BrokerConfig, ServiceAccount } from './broker.ts';
+import { type BrokerConfig, DEFAULT_LISTEN_BACKLOG, type ServiceAccount } from './broker.ts';
 import { DEFAULT_LOGIN_ADMISSION } from './device-login.ts';
 
 /** A port, or `off` for a listener that is not started. */
@@ -37,6 +37,8 @@ export const standaloneSchema = z.object({
   MQTT_LOGIN_BURST: count.default(DEFAULT_LOGIN_ADMISSION.loginBurst),
   MQTT_MAX_CONCURRENT_VERIFICATIONS: count.default(DEFAULT_LOGIN_ADMISSION.maxConcurrentVerifications),
   MQTT_MAX_QUEUED_VERIFICATIONS: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_ADMISSION.maxQueuedVerifications),
+  /** Handshakes the kernel holds for the broker to accept (capped by net.core.somaxconn). */
+  MQTT_LISTEN_BACKLOG: count.max(1_000_000).default(DEFAULT_LISTEN_BACKLOG),
   REDIS_URL: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z.string().min(1).optional(),
   /** Prometheus metrics: loopback by default, so only this machine (or a scraper on it) reads them. */
@@ -70,6 +72,7 @@ export function brokerConfigOf(config: StandaloneConfig): BrokerConfig {
     allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
     maxPayloadBytes: 16 * 1024,
     noSubscribeTopics: config.MQTT_NO_SUBSCRIBE_TOPICS,
+    listenBacklog: config.MQTT_LISTEN_BACKLOG,
     admission: {
       loginsPerSecond: config.MQTT_LOGINS_PER_S,
       loginBurst: config.MQTT_LOGIN_BURST,

@@ -562,10 +562,17 @@ function clientCertificateCid(socket: tls.TLSSocket): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9]{1,24}$/.test(value) ? value : undefined;
 }
 
+/**
+ * Handshakes the kernel holds while the gateway is busy: controllers reconnecting over TCP or TLS
+ * at once (after a network outage) wait there instead of for TCP's retransmission; Linux caps it at
+ * net.core.somaxconn (4096 by default). Node's own default is 511.
+ */
+const STREAM_LISTEN_BACKLOG = 4096;
+
 function listen(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: STREAM_LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

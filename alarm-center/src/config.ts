@@ -20,6 +20,10 @@ export const configSchema = z
     /** Device handshakes the kernel holds while the broker is busy (a reconnect storm); capped by
      * net.core.somaxconn (4096 by default). */
     MQTT_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+    /** Device connections held at once (all MQTT listeners); unset: the open-file limit less MQTT_FD_RESERVE. */
+    MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+    /** Descriptors never given to device connections: the database pool, consoles, InfluxDB, logs. */
+    MQTT_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(512),
     /** Prometheus metrics on a listener of their own, never the console's port; loopback unless set;
      * with METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`. */
     ...metricsEnv(9464),

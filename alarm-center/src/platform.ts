@@ -502,6 +502,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         maxPayloadBytes: 16 * 1024,
         publishPipeline: config.MQTT_PUBLISH_PIPELINE,
         listenBacklog: config.MQTT_LISTEN_BACKLOG,
+        ...(config.MQTT_MAX_CONNECTIONS === undefined ? {} : { maxConnections: config.MQTT_MAX_CONNECTIONS }),
+        reserveDescriptors: config.MQTT_FD_RESERVE,
         tls: pemPair(config.MQTT_TLS_KEY_FILE, config.MQTT_TLS_CERT_FILE, config.MQTT_TLS_PORT),
         // Logins are admitted at a bounded rate and slow (scrypt) verifications run two at a
         // time; beyond that a device gets CONNACK 3 and retries, so a storm never starves HTTP.

@@ -9,6 +9,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { connectionCapacity, openFileLimit } from '@trygg/observability/limits';
 import { Aedes, type Client } from 'aedes';
 import persistenceRedis from 'aedes-persistence-redis';
 import serverFactory from 'aedes-server-factory';
@@ -76,7 +77,26 @@ export interface BrokerConfig {
    * each of its listeners; Linux caps it at net.core.somaxconn. Default DEFAULT_LISTEN_BACKLOG.
    */
   listenBacklog?: number;
+  /**
+   * Device connections (TCP, TLS and WebSocket together) held at once; never more than the
+   * open-file limit minus `reserveDescriptors`. Over it a connection is closed on arrival and
+   * counted, and the device retries. Default: the open-file limit alone decides.
+   */
+  maxConnections?: number;
+  /** Descriptors never given to device connections. Default DEFAULT_DESCRIPTOR_RESERVE. */
+  reserveDescriptors?: number;
 }
+
+/**
+ * Descriptors kept from device connections, so that when devices fill the process (a fleet larger
+ * than its open-file limit) the database pool, consoles' HTTP and WebSocket, InfluxDB and the logs
+ * still get theirs: without it the kernel's EMFILE strikes whatever opens next, and a node full of
+ * devices can no longer store their alarms.
+ */
+export const DEFAULT_DESCRIPTOR_RESERVE = 512;
+
+/** How often, at most, the broker logs that connections are being refused at its cap. */
+const CAP_LOG_EVERY_MS = 10_000;
 
 /**
  * A reconnect storm's handshakes wait in the kernel while the broker is busy: 2,000 devices at once
@@ -130,6 +150,8 @@ export interface BrokerDeps {
 export interface BrokerStats {
   connectedClients: number;
   connections: number;
+  /** Sockets open now on every listener, the most allowed, and those closed on arrival at the cap. */
+  sockets: { open: number; capacity: number; refused: number };
   /** Refused logins, all reasons. */
   authFailures: number;
   published: number;
@@ -309,12 +331,42 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       logger.warn({ err: err.message }, 'closing the Redis persistence failed');
     });
   };
+  const fileLimit = openFileLimit();
+  const capacity = connectionCapacity(
+    config.maxConnections ?? Number.MAX_SAFE_INTEGER,
+    config.reserveDescriptors ?? DEFAULT_DESCRIPTOR_RESERVE,
+    fileLimit,
+  );
+  const sockets = { open: 0, refused: 0, refusedSinceLog: 0, loggedAt: Number.NEGATIVE_INFINITY };
+  /** A socket within the cap is counted until it closes; one over it is closed at once and counted. */
+  const admit = (socket: Socket): boolean => {
+    if (sockets.open >= capacity) {
+      sockets.refused++;
+      sockets.refusedSinceLog++;
+      socket.destroy();
+      const now = performance.now();
+      if (now - sockets.loggedAt >= CAP_LOG_EVERY_MS) {
+        logger.warn(
+          { refused: sockets.refusedSinceLog, open: sockets.open, capacity, fileLimit },
+          'device connections refused at the connection cap: raise the open-file limit (ulimit -n) or add a node',
+        );
+        sockets.loggedAt = now;
+        sockets.refusedSinceLog = 0;
+      }
+      return false;
+    }
+    sockets.open++;
+    socket.once('close', () => sockets.open--);
+    return true;
+  };
   try {
     await aedes.listen();
     // A TCP or TLS connection's PUBLISH and PUBACK are read and written whole (packet-reads.ts,
     // packet-writes.ts), and its writes of one turn leave together (socket-writes.ts).
     const handle = (socket: Socket) => decodeWhole(aedes.handle(encodeWhole(coalesceWrites(socket))));
-    const mqtt = createNetServer(handle);
+    const mqtt = createNetServer((socket) => {
+      if (admit(socket)) handle(socket);
+    });
     servers.push(mqtt);
     const backlog = config.listenBacklog ?? DEFAULT_LISTEN_BACKLOG;
     const mqttPort = await listen(mqtt, config.mqttPort, config.host, 'MQTT', backlog);
@@ -322,6 +374,8 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     if (config.tls) {
       const { key, cert } = config.tls;
       const tls = createTlsServer({ key, cert, minVersion: 'TLSv1.2' }, handle);
+      // counted from accept, before the handshake: a handshake holds its descriptor too
+      tls.prependListener('connection', (socket: Socket) => void admit(socket));
       // A failed handshake (a plaintext client, an untrusted certificate) concerns that socket only.
       tls.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       servers.push(tls);
@@ -330,6 +384,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     let wsPort: number | null = null;
     if (config.wsPort !== null) {
       const ws = serverFactory.createServer(aedes, { ws: true }) as HttpServer;
+      ws.prependListener('connection', (socket: Socket) => void admit(socket));
       servers.push(ws);
       wsPort = await listen(ws, config.wsPort, config.host, 'MQTT WebSocket', backlog);
     }
@@ -345,6 +400,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
         return {
           connectedClients: aedes.connectedClients,
           connections: counters.connections,
+          sockets: { open: sockets.open, capacity, refused: sockets.refused },
           authFailures: sum(refusals.login),
           published: counters.published,
           peakPublishesAwaitingHook: pipeline.peakPending(),

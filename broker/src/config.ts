@@ -3,7 +3,12 @@
 
 import { envFlag, envList, envLogLevel, envPort, metricsEnv } from '@trygg/observability/env';
 import { z } from 'zod';
-import { type BrokerConfig, DEFAULT_LISTEN_BACKLOG, type ServiceAccount } from './broker.ts';
+import {
+  type BrokerConfig,
+  DEFAULT_DESCRIPTOR_RESERVE,
+  DEFAULT_LISTEN_BACKLOG,
+  type ServiceAccount,
+} from './broker.ts';
 import { DEFAULT_LOGIN_ADMISSION } from './device-login.ts';
 
 /** A port, or `off` for a listener that is not started. */
@@ -39,6 +44,10 @@ export const standaloneSchema = z.object({
   MQTT_MAX_QUEUED_VERIFICATIONS: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_ADMISSION.maxQueuedVerifications),
   /** Handshakes the kernel holds for the broker to accept (capped by net.core.somaxconn). */
   MQTT_LISTEN_BACKLOG: count.max(1_000_000).default(DEFAULT_LISTEN_BACKLOG),
+  /** Device connections held at once; unset: the open-file limit less MQTT_FD_RESERVE. */
+  MQTT_MAX_CONNECTIONS: count.optional(),
+  /** Descriptors never given to device connections (Redis, metrics, logs). */
+  MQTT_FD_RESERVE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_DESCRIPTOR_RESERVE),
   REDIS_URL: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z.string().min(1).optional(),
   /** Prometheus metrics: loopback by default, so only this machine (or a scraper on it) reads them. */
@@ -73,6 +82,8 @@ export function brokerConfigOf(config: StandaloneConfig): BrokerConfig {
     maxPayloadBytes: 16 * 1024,
     noSubscribeTopics: config.MQTT_NO_SUBSCRIBE_TOPICS,
     listenBacklog: config.MQTT_LISTEN_BACKLOG,
+    ...(config.MQTT_MAX_CONNECTIONS === undefined ? {} : { maxConnections: config.MQTT_MAX_CONNECTIONS }),
+    reserveDescriptors: config.MQTT_FD_RESERVE,
     admission: {
       loginsPerSecond: config.MQTT_LOGINS_PER_S,
       loginBurst: config.MQTT_LOGIN_BURST,

@@ -37,6 +37,23 @@ export function brokerMetrics(registry: client.Registry): BrokerMetrics {
     });
   gauge('mqtt_connected_clients', 'MQTT clients connected now', (b) => b.stats().connectedClients);
   gauge(
+    'mqtt_connection_capacity',
+    'Device connections the broker may hold: its cap, or the open-file limit minus the descriptors it keeps back',
+    (b) => b.stats().sockets.capacity,
+  );
+  let refusedCounted = 0;
+  new client.Counter({
+    name: 'mqtt_connections_refused_total',
+    help: 'Connections closed on arrival because the broker held as many as it may (mqtt_connection_capacity)',
+    registers: [registry],
+    collect() {
+      if (!broker) return;
+      const refused = broker.stats().sockets.refused;
+      if (refused > refusedCounted) this.inc(refused - refusedCounted);
+      refusedCounted = refused;
+    },
+  });
+  gauge(
     'mqtt_secret_verifications_running',
     'Device secret verifications (scrypt) running now',
     (b) => b.stats().logins.verifying,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
 import { type CallEvent, parseScaipDeviceId, type UnitAddress } from '@trygg/firmware-protocol';
+import { connectionCapacity, openFileLimit } from '@trygg/observability/limits';
 import { type Bridge, type BridgeMode, openBridge } from './bridge.ts';
 import { type BridgeHost, startBridgeHost } from './bridge-host.ts';
 import { CallBook, type CallNotice } from './calls.ts';
@@ -36,20 +37,11 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   reserveDescriptors: 512,
 };
 
-/** The process's soft limit on open files (Linux), or null where it cannot be read. */
-export function openFileLimit(limits = '/proc/self/limits'): number | null {
-  try {
-    const match = /^Max open files\s+(\d+)/m.exec(readFileSync(limits, 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null; // not Linux: the configured cap stands alone
-  }
-}
+export { openFileLimit };
 
 /** Stream connections allowed: the configured cap, never more than the descriptors left over. */
 export function streamCapacity(limits: StreamLimits, fileLimit: number | null): number {
-  if (fileLimit === null) return limits.maxTotal;
-  return Math.max(0, Math.min(limits.maxTotal, fileLimit - limits.reserveDescriptors));
+  return connectionCapacity(limits.maxTotal, limits.reserveDescriptors, fileLimit);
 }
 
 /**

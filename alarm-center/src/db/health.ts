@@ -40,7 +40,9 @@ export async function probeDatabase(pool: pg.Pool, timeoutMs = PROBE_TIMEOUT_MS)
 export class DatabaseHealth {
   #state: DatabaseState = 'ok';
   #timer: NodeJS.Timeout | null = null;
-  #inFlight: Promise<DatabaseState> | null = null;
+  #inFlight: { startedAt: number; result: Promise<DatabaseState> } | null = null;
+  /** When the probe whose answer set the state began. */
+  #appliedStartedAt = Number.NEGATIVE_INFINITY;
   #reportedAt = Number.NEGATIVE_INFINITY;
   readonly #o: Required<Omit<DatabaseHealthOptions, 'onChange'>> & Pick<DatabaseHealthOptions, 'onChange'>;
 
@@ -62,15 +64,27 @@ export class DatabaseHealth {
     this.#timer = null;
   }
 
-  /** Probes now; callers during a probe share it, so an answer never takes longer than one probe. */
-  check(): Promise<DatabaseState> {
-    this.#inFlight ??= probeDatabase(this.#o.pool, this.#o.probeTimeoutMs).then((probed) => {
-      this.#inFlight = null;
-      const held = probed === 'ok' && performance.now() - this.#reportedAt < REPORT_HOLD_MS;
-      if (!held) this.#set(probed);
+  /**
+   * Probes now; callers during a probe share it, so an answer never takes longer than one probe.
+   * With `startedSince`, a probe begun before then is not shared: its answer may predate what the
+   * caller asks about (a /health request made as the database froze), so a fresh probe runs.
+   */
+  check(startedSince = Number.NEGATIVE_INFINITY): Promise<DatabaseState> {
+    const current = this.#inFlight;
+    if (current && current.startedAt >= startedSince) return current.result;
+    const startedAt = performance.now();
+    const result: Promise<DatabaseState> = probeDatabase(this.#o.pool, this.#o.probeTimeoutMs).then((probed) => {
+      if (this.#inFlight?.result === result) this.#inFlight = null;
+      // an earlier probe answering late never overwrites a later one's verdict
+      if (startedAt > this.#appliedStartedAt) {
+        this.#appliedStartedAt = startedAt;
+        const held = probed === 'ok' && performance.now() - this.#reportedAt < REPORT_HOLD_MS;
+        if (!held) this.#set(probed);
+      }
       return this.#state;
     });
-    return this.#inFlight;
+    this.#inFlight = { startedAt, result };
+    return result;
   }
 
   /** A store failure seen elsewhere (ingest, a route) counts until the next good probe. */

@@ -45,10 +45,13 @@ describe('a unit joining an incident another replica is closing', () => {
     await closer.query('BEGIN');
   });
 
-  afterEach(() => {
-    // closed, not returned to the pool: a failed assertion may leave either inside its transaction
-    joiner?.release(true);
-    closer?.release(true);
+  afterEach(async () => {
+    // a failed assertion may leave either inside its transaction (the joiner waiting on the
+    // closer's lock): the closer's ends first, then the joiner's, and both go back to the pool
+    await closer?.query('ROLLBACK').catch(() => {});
+    await joiner?.query('ROLLBACK').catch(() => {});
+    closer?.release();
+    joiner?.release();
   });
 
   const outIn = async (deviceId: string) => {

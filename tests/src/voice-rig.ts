@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Platform } from '@trygg/alarm-center';
-import { addResident, createTestDatabase, startTestPlatform, type TestDatabase } from '@trygg/alarm-center/testing';
+import {
+  addResident,
+  createTestDatabase,
+  freePort,
+  startTestPlatform,
+  type TestDatabase,
+} from '@trygg/alarm-center/testing';
+
+export { freePort };
+
 import { voiceCallTopic } from '@trygg/firmware-protocol';
 import {
   type BridgeApi,
@@ -33,14 +42,6 @@ export const PCAP = '/usr/share/sip-tester/g711a.pcap';
 export const RTP_ECHO = ['-rtp_echo', '-mi', '127.0.0.1', '-mp', '0'];
 
 /** A TCP port free on 127.0.0.1 now, for a server the alarm center must know before it starts. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export interface ScaipRigOptions {
   /** The resident the rig's devices are provisioned for. */
   resident: string;

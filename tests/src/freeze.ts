@@ -19,8 +19,22 @@ async function processTree(root: number): Promise<number[]> {
 }
 
 export async function freeze(postmasterPid: number): Promise<() => Promise<void>> {
-  const tree = await processTree(postmasterPid);
-  for (const pid of tree) process.kill(pid, 'SIGSTOP');
+  // The postmaster first, so that no backend is forked after the scan below: one forked while
+  // /proc was read (a pool opening a connection) would otherwise run on and answer the probe.
+  process.kill(postmasterPid, 'SIGSTOP');
+  const tree = [postmasterPid];
+  for (;;) {
+    const fresh = (await processTree(postmasterPid)).filter((pid) => !tree.includes(pid));
+    if (fresh.length === 0) break;
+    for (const pid of fresh) {
+      try {
+        process.kill(pid, 'SIGSTOP');
+        tree.push(pid);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  }
   // The very processes frozen: a postmaster killed meanwhile leaves its backends to init.
   return async () => {
     for (const pid of tree) {
